@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint typecheck pytest translations extract install bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d translations -D messages
+
+# Re-extract the messages and merge them into every catalogue (then translate what is new).
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project civic .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
+
+run: translations
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check civic tests bench migrations wsgi.py
+
+typecheck: install
+	$(BIN)/mypy civic
+
+pytest: translations
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: translations
+	$(BIN)/python -m bench.pages
+
+clean:
+	rm -rf $(VENV) instance

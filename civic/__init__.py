@@ -1,0 +1,50 @@
+"""civic: the participation site of a contrat de ville."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides the environment's settings (tests)."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    from civic import config as settings
+
+    app.config.from_mapping(settings.load(Path(app.instance_path), config))
+    settings.check(app.config)
+
+    from civic.core import db, errors, security, templating
+    from civic.core.extensions import babel, csrf, limiter, login_manager
+    from civic.core.i18n import select_locale
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+    from civic import accounts, territory
+    from civic.core.cli import db_cli
+    from civic.demo import seed_demo_command
+    from civic.territory.cli import territory_cli
+
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(territory.bp)
+    app.cli.add_command(db_cli)
+    app.cli.add_command(territory_cli)
+    app.cli.add_command(seed_demo_command)
+    from civic.accounts.cli import accounts_cli
+
+    app.cli.add_command(accounts_cli)
+    return app

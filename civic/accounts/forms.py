@@ -1,0 +1,114 @@
+"""Forms of the account pages: shape and format only; services decide the rules."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length
+
+from civic.accounts.models import AGE_BRACKETS, GENDERS, Role
+from civic.core.forms import TEXT_FILTERS, PlainText, optional_int
+from civic.core.i18n import LANGUAGE_NAMES, _l
+
+PASSWORD_MIN = 10
+
+_email = [
+    DataRequired(message=_l("Indiquez votre adresse e-mail.")),
+    Length(max=254, message=_l("Cette adresse est trop longue.")),
+    Email(message=_l("Cette adresse e-mail n’est pas valide. Exemple : nom@exemple.fr"),
+          check_deliverability=False),
+]
+_new_password = [
+    DataRequired(message=_l("Choisissez un mot de passe.")),
+    Length(min=PASSWORD_MIN, max=200,
+           message=_l("Le mot de passe doit faire au moins %(min)d caractères.", min=PASSWORD_MIN)),
+]
+_display_name = [
+    DataRequired(message=_l("Indiquez le nom à afficher.")),
+    Length(max=80, message=_l("80 caractères au plus.")),
+    PlainText(),
+]
+
+
+def gender_choices() -> list[tuple[str, str]]:
+    labels = {"woman": _l("Femme"), "man": _l("Homme"), "other": _l("Autre")}
+    return [("", _l("Je préfère ne pas le dire"))] + [(g, labels[g]) for g in GENDERS]
+
+
+def age_choices() -> list[tuple[str, str]]:
+    labels = {"under_18": _l("Moins de 18 ans"), "18_24": _l("18 à 24 ans"),
+              "25_39": _l("25 à 39 ans"), "40_54": _l("40 à 54 ans"),
+              "55_64": _l("55 à 64 ans"), "65_plus": _l("65 ans et plus")}
+    return [("", _l("Je préfère ne pas le dire"))] + [(a, labels[a]) for a in AGE_BRACKETS]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(Role.MODERATOR.value, _l("Membre du conseil citoyen (modération)")),
+            (Role.ANIMATOR.value, _l("Animateur ou animatrice")),
+            (Role.SIGNATORY.value, _l("Référent·e d’un signataire")),
+            (Role.PILOT.value, _l("Pilote du contrat"))]
+
+
+LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+
+
+class SignUpForm(FlaskForm):
+    display_name = StringField(_l("Nom affiché"), _display_name, filters=TEXT_FILTERS,
+                               description=_l("Un prénom ou un pseudo suffit. "
+                                              "C’est le seul nom que les autres verront."))
+    email = EmailField(_l("Adresse e-mail"), _email, filters=TEXT_FILTERS)
+    password = PasswordField(_l("Mot de passe"), _new_password,
+                             description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN))
+    quartier_id = SelectField(_l("Votre quartier (facultatif)"), coerce=optional_int,
+                              validate_choice=True)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), _email, filters=TEXT_FILTERS)
+    password = PasswordField(_l("Mot de passe"), [
+        DataRequired(message=_l("Indiquez votre mot de passe.")), Length(max=200)])
+    remember = BooleanField(_l("Rester connecté·e sur cet appareil"))
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), _email, filters=TEXT_FILTERS)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nouveau mot de passe"), _new_password,
+                             description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN))
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Nom affiché"), _display_name, filters=TEXT_FILTERS)
+    language = SelectField(_l("Langue du site"), choices=LANGUAGE_CHOICES,
+                           validators=[InputRequired(message=_l("Choisissez une langue."))])
+    quartier_id = SelectField(_l("Votre quartier"), coerce=optional_int)
+    gender = SelectField(_l("Genre (facultatif)"), choices=gender_choices)
+    age_bracket = SelectField(_l("Âge (facultatif)"), choices=age_choices)
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Mot de passe actuel"), [
+        DataRequired(message=_l("Indiquez votre mot de passe actuel.")), Length(max=200)])
+    new_password = PasswordField(_l("Nouveau mot de passe"), _new_password,
+                                 description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Votre mot de passe, pour confirmer"), [
+        DataRequired(message=_l("Indiquez votre mot de passe pour confirmer.")),
+        Length(max=200)])
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+
+
+class GrantRoleForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail du compte"), _email, filters=TEXT_FILTERS)
+    role = SelectField(_l("Rôle"), choices=role_choices)
+    quartier_id = SelectField(_l("Quartier (modération, animation)"), coerce=optional_int)
+    signatory_id = SelectField(_l("Signataire (référent·e)"), coerce=optional_int)

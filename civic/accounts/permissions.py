@@ -1,0 +1,50 @@
+"""Who may manage accounts and roles, and the quartier-scoped roles other parts build on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from civic.accounts.models import Role
+from civic.core.permissions import rule
+
+
+def is_pilot(user: Any) -> bool:
+    return user is not None and user.has_role(Role.PILOT)
+
+
+@rule("accounts.manage_roles")
+def manage_roles(user: Any, _target: Any, _now: datetime) -> bool:
+    return is_pilot(user)
+
+
+@rule("audit.read")
+def read_audit(user: Any, _target: Any, _now: datetime) -> bool:
+    return is_pilot(user)
+
+
+@rule("admin.access")
+def admin_access(user: Any, _target: Any, _now: datetime) -> bool:
+    return is_pilot(user)
+
+
+@rule("account.edit")
+def edit_account(user: Any, account: Any, _now: datetime) -> bool:
+    """Only the person themself edits, exports or deletes their account."""
+    return user is not None and account is not None and user.id == account.id
+
+
+@rule("quartier.moderate")
+def moderate_quartier(user: Any, quartier: Any, _now: datetime) -> bool:
+    """A conseil citoyen member moderates their own quartiers only."""
+    if user is None or quartier is None:
+        return False
+    return user.has_role(Role.MODERATOR, quartier_id=quartier.id)
+
+
+@rule("quartier.animate")
+def animate_quartier(user: Any, quartier: Any, _now: datetime) -> bool:
+    """An animator acts for residents of their own quartiers only."""
+    if user is None or quartier is None:
+        return False
+    return user.has_role(Role.ANIMATOR, quartier_id=quartier.id)

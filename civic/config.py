@@ -1,0 +1,97 @@
+"""Settings, read from ``CIVIC_*`` environment variables with documented defaults.
+
+Every setting is listed in README.md. ``load(instance_path, overrides)`` returns the
+plain mapping that ``create_app`` gives to ``app.config``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+#: The key every development machine would share if nobody generated one.
+INSECURE_KEY = "dev-insecure-key"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"CIVIC_{name}", default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The key from the environment, or one generated once into ``instance/secret_key``."""
+    given = os.environ.get("CIVIC_SECRET_KEY")
+    if given:
+        return given
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    env = _env("ENV", "development")
+    production = env == "production"
+    config: dict[str, Any] = {
+        "ENV": env,
+        "TESTING": False,
+        "SECRET_KEY": _secret_key(instance_path) if not production else os.environ.get(
+            "CIVIC_SECRET_KEY", INSECURE_KEY
+        ),
+        "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{instance_path / 'civic.db'}"),
+        # Mail: "outbox" writes .eml files to MAIL_OUTBOX; "smtp" sends them.
+        "MAIL_BACKEND": _env("MAIL_BACKEND", "smtp" if production else "outbox"),
+        "MAIL_OUTBOX": _env("MAIL_OUTBOX", str(instance_path / "outbox")),
+        "MAIL_SERVER": _env("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(_env("MAIL_PORT", "587")),
+        "MAIL_USERNAME": _env("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD", ""),
+        "MAIL_STARTTLS": _flag("MAIL_STARTTLS", True),
+        "MAIL_SENDER": _env("MAIL_SENDER", "civic <no-reply@civic.localhost>"),
+        # Flask-Limiter: memory:// by default; redis://127.0.0.1:6379 in production.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Map tiles: a URL template such as https://tiles.example.org/{z}/{x}/{y}.png; empty = no tiles.
+        "TILE_URL": _env("TILE_URL", ""),
+        "TILE_ATTRIBUTION": _env("TILE_ATTRIBUTION", ""),
+        # Aggregates about people are only published from this many people (INSEE secrecy).
+        "SMALL_CELL_THRESHOLD": int(_env("SMALL_CELL_THRESHOLD", "11")),
+        "TIMEZONE": _env("TIMEZONE", "Europe/Paris"),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Paris"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "LANGUAGES": ("fr", "en", "ar"),
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # Signed links: account confirmation and password reset lifetimes, in seconds.
+        "CONFIRM_MAX_AGE": 7 * 24 * 3600,
+        "RESET_MAX_AGE": 2 * 3600,
+    }
+    if overrides:
+        config.update(overrides)
+    return config
+
+
+def check(config: dict[str, Any]) -> None:
+    """Refuse to start in production with a key anybody could know."""
+    if config["ENV"] == "production" and config["SECRET_KEY"] in {INSECURE_KEY, ""}:
+        raise RuntimeError(
+            "CIVIC_SECRET_KEY must be set to a long random value when CIVIC_ENV=production."
+        )

@@ -1,0 +1,38 @@
+"""Error pages in the visitor's language; anonymous visitors refused a page go to log in."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from civic.core.db import session
+from civic.core.permissions import PermissionDenied
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(PermissionDenied)
+    def _denied(error: PermissionDenied) -> Response | tuple[str, int]:
+        if error.anonymous:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return render_template("errors/error.html", code=403), 403
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/error.html", code="csrf"), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        return render_template("errors/error.html", code=error.code), error.code
+
+    if app.config["TESTING"]:
+        return  # let tests see the traceback of an unexpected error
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        session.rollback()
+        app.logger.exception("unhandled error", exc_info=error)
+        return render_template("errors/error.html", code=500), 500

@@ -1,0 +1,53 @@
+"""Validators and field helpers shared by every form."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from wtforms import Field, Form
+from wtforms.validators import ValidationError
+
+from civic.core.i18n import _l
+
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+
+
+class PlainText:
+    """Refuse control characters (a pasted NUL or escape code) in free text."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, _form: Form, field: Field) -> None:
+        value = field.data
+        if not isinstance(value, str):
+            return
+        for char in value:
+            if unicodedata.category(char) in {"Cc", "Cf"} and not (
+                self.multiline and char in _ALLOWED_CONTROLS
+            ) and char not in {"\u200f", "\u200e", "\u200d", "\u200c"}:
+                raise ValidationError(_l("Ce texte contient des caractères invisibles. "
+                                         "Retapez-le sans copier-coller."))
+            if not self.multiline and char in _ALLOWED_CONTROLS:
+                raise ValidationError(_l("Écrivez ce texte sur une seule ligne."))
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def optional_int(value: Any) -> int | None:
+    """Coerce for select fields whose first choice is "none": '' → None."""
+    if value in ("", None, "None"):
+        return None
+    return int(value)
+
+
+def blank_choice(label: Any) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+Filter = Callable[[Any], Any]
+TEXT_FILTERS: list[Filter] = [strip]

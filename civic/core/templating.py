@@ -1,0 +1,43 @@
+"""What every template may use: can(), format filters, language and direction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from babel.numbers import format_decimal
+from flask import Flask
+from flask_login import current_user
+
+from civic.core import permissions
+from civic.core.i18n import LANGUAGE_NAMES, format_date, format_datetime, get_locale, text_direction
+from civic.core.money import format_cents
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        locale = str(get_locale())
+        return {
+            "can": lambda action, target=None: permissions.can(current_user, action, target),
+            "lang": locale,
+            "dir": text_direction(locale),
+            "languages": LANGUAGE_NAMES,
+        }
+
+    @app.template_filter("money")
+    def _money(cents: int) -> str:
+        return format_cents(cents, str(get_locale()))
+
+    @app.template_filter("format_number")
+    def _number(value: int | float) -> str:
+        return format_decimal(value, locale=str(get_locale()))
+
+    @app.template_filter("datetime")
+    def _datetime(value: datetime | None, style: str = "medium") -> str:
+        return format_datetime(value, style) if value else ""
+
+    @app.template_filter("date")
+    def _date(value: datetime | None, style: str = "long") -> str:
+        return format_date(value, style) if value else ""

@@ -1,0 +1,118 @@
+"""Forms of the contract set-up pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from civic.core.forms import TEXT_FILTERS, PlainText
+from civic.core.i18n import _l
+from civic.territory.geo import QPV_CODE, geometry_problem
+
+_required = DataRequired(message=_l("Ce champ est obligatoire."))
+_year = [InputRequired(message=_l("Indiquez une année, par exemple 2024.")),
+         NumberRange(min=2000, max=2100, message=_l("Indiquez une année entre 2000 et 2100."))]
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def kind_choices() -> list[tuple[str, Any]]:
+    return [
+        ("commune", _l("Commune")), ("epci", _l("Intercommunalité (EPCI)")),
+        ("state", _l("État (préfecture)")), ("departement", _l("Département")),
+        ("region", _l("Région")), ("caf", _l("Caisse d’allocations familiales (CAF)")),
+        ("landlord", _l("Bailleur social")), ("france_travail", _l("France Travail")),
+        ("ars", _l("Agence régionale de santé (ARS)")), ("other", _l("Autre partenaire")),
+    ]
+
+
+class ContractForm(FlaskForm):
+    name = StringField(_l("Nom du contrat"), [_required, Length(max=200), PlainText()],
+                       filters=TEXT_FILTERS)
+    start_year = IntegerField(_l("Première année"), _year)
+    end_year = IntegerField(_l("Dernière année"), _year)
+
+
+class GeometryField(TextAreaField):
+    """A GeoJSON Polygon or MultiPolygon, or a Feature holding one; empty is allowed."""
+
+    geometry: dict[str, Any] | None = None
+
+    def _value(self) -> str:
+        if isinstance(self.data, dict):
+            return json.dumps(self.data)
+        return str(self.data or "")
+
+    def pre_validate(self, form: Any) -> None:
+        text = self._value().strip()
+        self.geometry = None
+        if not text:
+            return
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            raise ValidationError(_l("Ce n’est pas du GeoJSON valide.")) from error
+        if isinstance(value, dict) and value.get("type") == "Feature":
+            value = value.get("geometry")
+        if geometry_problem(value):
+            raise ValidationError(_l("Il faut un polygone (Polygon ou MultiPolygon) "
+                                     "en longitude et latitude."))
+        self.geometry = value
+
+
+class QuartierForm(FlaskForm):
+    code = StringField(_l("Code officiel du QPV"), [
+        _required, Regexp(QPV_CODE.pattern, message=_l("Le code ressemble à QN09301M ou QP031007."))
+    ], filters=[_upper], description=_l("Par exemple QN09301M."))
+    name = StringField(_l("Nom du quartier"), [_required, Length(max=120), PlainText()],
+                       filters=TEXT_FILTERS)
+    commune = StringField(_l("Commune"), [_required, Length(max=200), PlainText()],
+                          filters=TEXT_FILTERS,
+                          description=_l("S’il y en a deux, séparez-les par une virgule."))
+    population = IntegerField(_l("Population (facultatif)"), [
+        Optional(), NumberRange(min=0, max=1_000_000,
+                                message=_l("Indiquez un nombre d’habitants entre 0 et 1 000 000."))
+    ])
+    perimeter = GeometryField(_l("Périmètre en GeoJSON (facultatif)"), [Length(max=2_000_000)],
+                              description=_l("Pour plusieurs quartiers, utilisez plutôt "
+                                             "l’import du fichier national."))
+
+
+class OrientationForm(FlaskForm):
+    name = StringField(_l("Nom de l’orientation"), [_required, Length(max=120), PlainText()],
+                       filters=TEXT_FILTERS)
+    description = TextAreaField(_l("Ce que le contrat prévoit"),
+                                [Length(max=4000), PlainText(multiline=True)],
+                                filters=TEXT_FILTERS)
+    position = IntegerField(_l("Ordre d’affichage"), [
+        InputRequired(message=_l("Indiquez un nombre.")), NumberRange(min=0, max=1000)],
+        default=0)
+
+
+class SignatoryForm(FlaskForm):
+    name = StringField(_l("Nom du signataire"), [_required, Length(max=160), PlainText()],
+                       filters=TEXT_FILTERS)
+    kind = SelectField(_l("Type"), choices=kind_choices)
+    referent_name = StringField(_l("Nom du ou de la référent·e"),
+                                [_required, Length(max=120), PlainText()], filters=TEXT_FILTERS)
+    referent_email = EmailField(_l("E-mail du ou de la référent·e"), [
+        _required, Length(max=254),
+        Email(message=_l("Cette adresse e-mail n’est pas valide."), check_deliverability=False),
+    ], filters=TEXT_FILTERS)
+    commitment = TextAreaField(_l("Ses engagements"), [Length(max=4000), PlainText(multiline=True)],
+                               filters=TEXT_FILTERS)

@@ -1,0 +1,92 @@
+"""The contract, its quartiers, orientations and signatories."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.core.db import Base
+
+SIGNATORY_KINDS = (
+    "commune", "epci", "state", "departement", "region", "caf", "landlord",
+    "france_travail", "ars", "other",
+)
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (CheckConstraint("end_year >= start_year", name="period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. « Contrat de ville de Toulouse Métropole — Engagements Quartiers 2030 ».
+    name: Mapped[str] = mapped_column(String(200))
+    #: First and last year of the contract (2024–2030 for Engagements Quartiers 2030).
+    start_year: Mapped[int]
+    end_year: Mapped[int]
+    created_at: Mapped[datetime]
+
+    quartiers: Mapped[list[Quartier]] = relationship(
+        back_populates="contract", order_by="Quartier.name"
+    )
+    orientations: Mapped[list[Orientation]] = relationship(
+        back_populates="contract", order_by="(Orientation.position, Orientation.id)"
+    )
+    signatories: Mapped[list[Signatory]] = relationship(
+        back_populates="contract", order_by="Signatory.name"
+    )
+
+
+class Quartier(Base):
+    __tablename__ = "quartiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    #: Official QPV code: QN09301M (2024 geography) or QP031007 (2015 geography).
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: The commune(s), e.g. « Toulouse » or « Séméac, Tarbes ».
+    commune: Mapped[str] = mapped_column(String(200))
+    #: Inhabitants in the official perimeter (INSEE), when known.
+    population: Mapped[int | None]
+    #: GeoJSON geometry (Polygon or MultiPolygon, lon/lat) of the official perimeter.
+    perimeter: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    contract: Mapped[Contract] = relationship(back_populates="quartiers")
+
+
+class Orientation(Base):
+    __tablename__ = "orientations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    #: A theme of the contract: emploi, éducation, cadre de vie, santé…
+    name: Mapped[str] = mapped_column(String(120))
+    #: What the contract commits to under this theme, in everyday words.
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Display order.
+    position: Mapped[int] = mapped_column(default=0)
+
+    contract: Mapped[Contract] = relationship(back_populates="orientations")
+
+
+class Signatory(Base):
+    __tablename__ = "signatories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    #: e.g. « Ville de Toulouse », « Préfecture de la Haute-Garonne ».
+    name: Mapped[str] = mapped_column(String(160))
+    #: One of SIGNATORY_KINDS.
+    kind: Mapped[str] = mapped_column(String(20))
+    #: The named person who answers for this signatory.
+    referent_name: Mapped[str] = mapped_column(String(120))
+    referent_email: Mapped[str] = mapped_column(String(254))
+    #: What the signatory commits to, in a few sentences.
+    commitment: Mapped[str] = mapped_column(Text, default="")
+
+    contract: Mapped[Contract] = relationship(back_populates="signatories")

@@ -1,0 +1,139 @@
+"""Verbs that change the contract and its territory; each one is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from civic.core import audit
+from civic.territory.geo import QpvFeature, Skipped
+from civic.territory.models import Contract, Orientation, Quartier, Signatory
+
+
+class TerritoryError(ValueError):
+    """A rule of the territory was broken; ``field`` names the form field it concerns."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(code)
+        self.field = field
+        self.code = code
+
+
+def save_contract(db: Session, contract: Contract | None, values: dict[str, Any], *,
+                  actor: Any, now: datetime) -> Contract:
+    if values["end_year"] < values["start_year"]:
+        raise TerritoryError("end_year", "period")
+    if contract is None:
+        contract = Contract(created_at=now, **values)
+        db.add(contract)
+        db.flush()
+        audit.record(db, actor=actor, action="territory.contract_created", target_type="contract",
+                     target_id=contract.id, now=now, values=values)
+        return contract
+    changed = audit.changes(contract, values)
+    db.flush()
+    if changed:
+        audit.record(db, actor=actor, action="territory.contract_updated",
+                     target_type="contract", target_id=contract.id, now=now, changed=changed)
+    return contract
+
+
+def save_quartier(db: Session, contract: Contract, quartier: Quartier | None,
+                  values: dict[str, Any], *, actor: Any, now: datetime) -> Quartier:
+    code = values["code"]
+    clash = db.scalar(select(Quartier.id).where(Quartier.code == code))
+    if clash is not None and (quartier is None or clash != quartier.id):
+        raise TerritoryError("code", "duplicate_code")
+    if quartier is None:
+        quartier = Quartier(contract=contract, created_at=now, updated_at=now, **values)
+        db.add(quartier)
+        db.flush()
+        audit.record(db, actor=actor, action="territory.quartier_created",
+                     target_type="quartier", target_id=quartier.id, now=now,
+                     values={k: v for k, v in values.items() if k != "perimeter"})
+        return quartier
+    changed = audit.changes(quartier, values)
+    if changed:
+        quartier.updated_at = now
+        db.flush()
+        if "perimeter" in changed:
+            changed["perimeter"] = ["…", "…"]
+        audit.record(db, actor=actor, action="territory.quartier_updated",
+                     target_type="quartier", target_id=quartier.id, now=now, changed=changed)
+    return quartier
+
+
+def save_orientation(db: Session, contract: Contract, orientation: Orientation | None,
+                     values: dict[str, Any], *, actor: Any, now: datetime) -> Orientation:
+    return _save_simple(db, contract, orientation, Orientation, "orientation", values,
+                        actor=actor, now=now)
+
+
+def save_signatory(db: Session, contract: Contract, signatory: Signatory | None,
+                   values: dict[str, Any], *, actor: Any, now: datetime) -> Signatory:
+    return _save_simple(db, contract, signatory, Signatory, "signatory", values,
+                        actor=actor, now=now)
+
+
+def _save_simple(db: Session, contract: Contract, obj: Any, model: Any, kind: str,
+                 values: dict[str, Any], *, actor: Any, now: datetime) -> Any:
+    if obj is None:
+        obj = model(contract=contract, **values)
+        db.add(obj)
+        db.flush()
+        audit.record(db, actor=actor, action=f"territory.{kind}_created", target_type=kind,
+                     target_id=obj.id, now=now, values=values)
+        return obj
+    changed = audit.changes(obj, values)
+    db.flush()
+    if changed:
+        audit.record(db, actor=actor, action=f"territory.{kind}_updated", target_type=kind,
+                     target_id=obj.id, now=now, changed=changed)
+    return obj
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def import_qpv(db: Session, contract: Contract, features: list[QpvFeature],
+               skipped: list[Skipped], *, actor: Any, now: datetime) -> ImportReport:
+    """Create or update one quartier per feature, matched on the official code.
+
+    A re-import updates name, commune and perimeter; it never duplicates a quartier
+    and never touches the population, which the file does not carry. A quartier that
+    belongs to another contract is skipped rather than moved.
+    """
+    report = ImportReport(skipped=list(skipped))
+    existing = {q.code: q for q in db.scalars(
+        select(Quartier).where(Quartier.code.in_([f.code for f in features])))}
+    for position, feature in enumerate(features, start=1):
+        values = {"name": feature.name[:120], "commune": feature.commune[:200],
+                  "perimeter": feature.geometry}
+        quartier = existing.get(feature.code)
+        if quartier is None:
+            quartier = Quartier(contract=contract, code=feature.code, population=None,
+                                created_at=now, updated_at=now, **values)
+            db.add(quartier)
+            report.created.append(feature.code)
+        elif quartier.contract_id != contract.id:
+            report.skipped.append(Skipped(position, feature.code,
+                                          "the quartier belongs to another contract"))
+        elif audit.changes(quartier, values):
+            quartier.updated_at = now
+            report.updated.append(feature.code)
+        else:
+            report.unchanged.append(feature.code)
+    db.flush()
+    audit.record(db, actor=actor, action="territory.qpv_imported", target_type="contract",
+                 target_id=contract.id, now=now, created=report.created,
+                 updated=report.updated, skipped=[s.code for s in report.skipped])
+    return report

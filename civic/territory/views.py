@@ -1,0 +1,165 @@
+"""Public pages of the territory and the contract set-up pages of the pilot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from civic.core import audit, clock
+from civic.core.db import session as db
+from civic.core.i18n import _, _l
+from civic.core.permissions import require
+from civic.territory import bp, queries, services
+from civic.territory.forms import ContractForm, OrientationForm, QuartierForm, SignatoryForm
+from civic.territory.models import Contract, Orientation, Quartier, Signatory
+
+Page = str | BaseResponse | tuple[str, int]
+
+ERRORS = {
+    "period": _l("La dernière année doit venir après la première."),
+    "duplicate_code": _l("Un autre quartier a déjà ce code."),
+}
+
+
+@bp.route("/")
+def home() -> Page:
+    contract = queries.current_contract(db())
+    chosen = session.get("quartier")
+    return render_template("territory/home.html", contract=contract,
+                           quartiers=queries.quartiers(db()), chosen=chosen)
+
+
+@bp.route("/quartiers/<code>")
+def quartier(code: str) -> Page:
+    found = queries.quartier_by_code(db(), code) or abort(404)
+    session["quartier"] = found.code
+    return render_template("territory/quartier.html", quartier=found,
+                           contract=found.contract)
+
+
+@bp.route("/credits")
+def credits() -> Page:
+    return render_template("territory/credits.html")
+
+
+@bp.route("/confidentialite")
+def privacy() -> Page:
+    return render_template("territory/privacy.html")
+
+
+# --- Contract set-up (pilot) -------------------------------------------------------
+
+
+@bp.route("/admin/")
+def admin() -> Page:
+    require(current_user, "admin.access")
+    contract = queries.current_contract(db())
+    return render_template("territory/admin/index.html", contract=contract)
+
+
+@bp.route("/admin/contrat", methods=["GET", "POST"])
+def edit_contract() -> Page:
+    require(current_user, "territory.manage")
+    contract = queries.current_contract(db())
+    form = ContractForm(obj=contract)
+    if form.validate_on_submit():
+        try:
+            services.save_contract(db(), contract, _values(form), actor=current_user,
+                                   now=clock.now())
+        except services.TerritoryError as error:
+            getattr(form, error.field).errors.append(ERRORS[error.code])
+        else:
+            flash(_("Le contrat est enregistré."), "success")
+            return redirect(url_for("territory.admin"))
+    return render_template("territory/admin/contract.html", form=form,
+                           contract=contract), 400 if form.errors else 200
+
+
+def _values(form: FlaskForm) -> dict[str, Any]:
+    values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    if "perimeter" in values:
+        values["perimeter"] = form.perimeter.geometry  # type: ignore[attr-defined]
+    return values
+
+
+def _contract_or_setup() -> Contract:
+    contract = queries.current_contract(db())
+    if contract is None:
+        flash(_("Commencez par décrire le contrat."), "info")
+        abort(redirect(url_for("territory.edit_contract")))
+    return contract
+
+
+def _edit(model: type, form_class: type[FlaskForm], save: Callable[..., Any],
+          item_id: int | None, title: Any, back: str) -> Page:
+    """Shared create/edit page of quartiers, orientations and signatories."""
+    require(current_user, "territory.manage")
+    contract = _contract_or_setup()
+    item = db().get(model, item_id) if item_id is not None else None
+    if item_id is not None and (item is None or item.contract_id != contract.id):
+        abort(404)
+    form = form_class(obj=item)
+    if form.validate_on_submit():
+        try:
+            save(db(), contract, item, _values(form), actor=current_user, now=clock.now())
+        except services.TerritoryError as error:
+            getattr(form, error.field).errors.append(ERRORS[error.code])
+        else:
+            flash(_("C’est enregistré."), "success")
+            return redirect(url_for(back))
+    return render_template("territory/admin/edit.html", form=form, item=item, title=title,
+                           back=url_for(back)), 400 if form.errors else 200
+
+
+@bp.route("/admin/quartiers")
+def list_quartiers() -> Page:
+    require(current_user, "territory.manage")
+    return render_template("territory/admin/quartiers.html", quartiers=queries.quartiers(db()))
+
+
+@bp.route("/admin/quartiers/nouveau", methods=["GET", "POST"], defaults={"item_id": None})
+@bp.route("/admin/quartiers/<int:item_id>", methods=["GET", "POST"])
+def edit_quartier(item_id: int | None) -> Page:
+    return _edit(Quartier, QuartierForm, services.save_quartier, item_id, _l("Quartier"),
+                 "territory.list_quartiers")
+
+
+@bp.route("/admin/orientations")
+def list_orientations() -> Page:
+    require(current_user, "territory.manage")
+    contract = _contract_or_setup()
+    return render_template("territory/admin/orientations.html",
+                           orientations=queries.orientations(db(), contract))
+
+
+@bp.route("/admin/orientations/nouvelle", methods=["GET", "POST"], defaults={"item_id": None})
+@bp.route("/admin/orientations/<int:item_id>", methods=["GET", "POST"])
+def edit_orientation(item_id: int | None) -> Page:
+    return _edit(Orientation, OrientationForm, services.save_orientation, item_id,
+                 _l("Orientation du contrat"), "territory.list_orientations")
+
+
+@bp.route("/admin/signataires")
+def list_signatories() -> Page:
+    require(current_user, "territory.manage")
+    contract = _contract_or_setup()
+    return render_template("territory/admin/signatories.html",
+                           signatories=queries.signatories(db(), contract))
+
+
+@bp.route("/admin/signataires/nouveau", methods=["GET", "POST"], defaults={"item_id": None})
+@bp.route("/admin/signataires/<int:item_id>", methods=["GET", "POST"])
+def edit_signatory(item_id: int | None) -> Page:
+    return _edit(Signatory, SignatoryForm, services.save_signatory, item_id, _l("Signataire"),
+                 "territory.list_signatories")
+
+
+@bp.route("/admin/journal")
+def audit_log() -> Page:
+    require(current_user, "audit.read")
+    return render_template("territory/admin/audit.html", entries=audit.latest(db()))
