@@ -31,8 +31,11 @@ run: translations
 lint: install
 	$(BIN)/ruff check civic tests bench migrations wsgi.py
 
+STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/core/permissions.py
+
 typecheck: install
 	$(BIN)/mypy civic
+	$(BIN)/mypy --strict --follow-imports=silent $(STRICT)
 
 pytest: translations
 	$(BIN)/pytest

@@ -60,7 +60,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
-        # Map tiles: a URL template such as https://tiles.example.org/{z}/{x}/{y}.png; empty = no tiles.
+        # Map tiles: a URL template (https://tiles.example.org/{z}/{x}/{y}.png); empty: none.
         "TILE_URL": _env("TILE_URL", ""),
         "TILE_ATTRIBUTION": _env("TILE_ATTRIBUTION", ""),
         # Aggregates about people are only published from this many people (INSEE secrecy).
@@ -68,7 +68,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TIMEZONE": _env("TIMEZONE", "Europe/Paris"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Paris"),
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parents[1] / "translations"),
         "LANGUAGES": ("fr", "en", "ar"),
         "WTF_CSRF_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": None,

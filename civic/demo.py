@@ -73,7 +73,7 @@ def seed(*, echo: bool = True) -> dict[str, str]:
             actor=None, now=now))
     mirail, empalot = (queries.quartier_by_code(db(), code) for code in ("QP031007", "QP031010"))
     assert mirail is not None and empalot is not None
-    people = [
+    people: list[tuple[str, str, list[tuple[Role, int | None, int | None]]]] = [
         ("pilote@example.org", "Claire (pilote)", [(Role.PILOT, None, None)]),
         ("signataire@example.org", "Camille (Ville de Toulouse)",
          [(Role.SIGNATORY, None, signatories[0].id)]),
@@ -96,8 +96,8 @@ def seed(*, echo: bool = True) -> dict[str, str]:
     if echo:
         click.echo("Demo data created. Demo accounts (shown once), all with the password "
                    f"{password}:")
-        for email, role in created.items():
-            click.echo(f"  {role:<10} {email}")
+        for email, roles in created.items():
+            click.echo(f"  {roles:<10} {email}")
     return created
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, Role
-from civic.core.forms import TEXT_FILTERS, PlainText, optional_int
+from civic.core.forms import TEXT_FILTERS, PlainText, choices, optional_int
 from civic.core.i18n import LANGUAGE_NAMES, _l
 
 PASSWORD_MIN = 10
@@ -30,26 +31,32 @@ _display_name = [
 ]
 
 
-def gender_choices() -> list[tuple[str, str]]:
+def gender_choices() -> list[SelectChoice]:
     labels = {"woman": _l("Femme"), "man": _l("Homme"), "other": _l("Autre")}
-    return [("", _l("Je préfère ne pas le dire"))] + [(g, labels[g]) for g in GENDERS]
+    return choices([("", _l("Je préfère ne pas le dire"))] + [(g, labels[g]) for g in GENDERS])
 
 
-def age_choices() -> list[tuple[str, str]]:
+def age_choices() -> list[SelectChoice]:
     labels = {"under_18": _l("Moins de 18 ans"), "18_24": _l("18 à 24 ans"),
               "25_39": _l("25 à 39 ans"), "40_54": _l("40 à 54 ans"),
               "55_64": _l("55 à 64 ans"), "65_plus": _l("65 ans et plus")}
-    return [("", _l("Je préfère ne pas le dire"))] + [(a, labels[a]) for a in AGE_BRACKETS]
+    return choices([("", _l("Je préfère ne pas le dire"))]
+                   + [(a, labels[a]) for a in AGE_BRACKETS])
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(Role.MODERATOR.value, _l("Membre du conseil citoyen (modération)")),
-            (Role.ANIMATOR.value, _l("Animateur ou animatrice")),
-            (Role.SIGNATORY.value, _l("Référent·e d’un signataire")),
-            (Role.PILOT.value, _l("Pilote du contrat"))]
+def role_labels() -> dict[str, str]:
+    return {Role.MODERATOR.value: _l("Membre du conseil citoyen (modération)"),
+            Role.ANIMATOR.value: _l("Animateur ou animatrice"),
+            Role.SIGNATORY.value: _l("Référent·e d’un signataire"),
+            Role.PILOT.value: _l("Pilote du contrat")}
 
 
-LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+def role_choices() -> list[SelectChoice]:
+    return choices(role_labels().items())
+
+
+def language_choices() -> list[SelectChoice]:
+    return choices(LANGUAGE_NAMES.items())
 
 
 class SignUpForm(FlaskForm):
@@ -82,7 +89,7 @@ class ResetPasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Nom affiché"), _display_name, filters=TEXT_FILTERS)
-    language = SelectField(_l("Langue du site"), choices=LANGUAGE_CHOICES,
+    language = SelectField(_l("Langue du site"), choices=language_choices,
                            validators=[InputRequired(message=_l("Choisissez une langue."))])
     quartier_id = SelectField(_l("Votre quartier"), coerce=optional_int)
     gender = SelectField(_l("Genre (facultatif)"), choices=gender_choices)
@@ -103,7 +110,7 @@ class DeleteAccountForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Langue"), choices=LANGUAGE_CHOICES)
+    lang = SelectField(_l("Langue"), choices=language_choices)
     next = HiddenField()
 
 

@@ -85,7 +85,8 @@ class RoleGrant(Base):
         CheckConstraint(
             "(role IN ('moderator', 'animator')) = (quartier_id IS NOT NULL)", name="quartier_scope"
         ),
-        CheckConstraint("(role = 'signatory') = (signatory_id IS NOT NULL)", name="signatory_scope"),
+        CheckConstraint("(role = 'signatory') = (signatory_id IS NOT NULL)",
+                        name="signatory_scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import (
     Response,
@@ -17,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
 
 from civic.accounts import bp, notifications, queries, services
 from civic.accounts.forms import (
@@ -29,13 +31,13 @@ from civic.accounts.forms import (
     ProfileForm,
     ResetPasswordForm,
     SignUpForm,
-    role_choices,
+    role_labels,
 )
-from civic.accounts.models import Role
+from civic.accounts.models import Role, User
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import limiter, login_manager
-from civic.core.forms import blank_choice
+from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _, _l, get_locale
 from civic.core.permissions import require
 from civic.core.security import is_safe_redirect, unsign
@@ -64,8 +66,9 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
-def _quartier_choices(none_label: object) -> list[tuple[object, object]]:
-    return blank_choice(none_label) + [(q.id, q.name) for q in territory_queries.quartiers(db())]
+def _quartier_choices(none_label: object) -> list[SelectChoice]:
+    return choices(blank_choice(none_label)
+                   + [(q.id, q.name) for q in territory_queries.quartiers(db())])
 
 
 def _add_error(form: object, error: services.AccountError) -> None:
@@ -97,11 +100,18 @@ def check_mail() -> Page:
     return render_template("accounts/check_mail.html")
 
 
+def _token_user(purpose: str, token: str, max_age: int) -> tuple[User | None, dict[str, Any]]:
+    """The account a signed link was made for, with the link's payload."""
+    payload = unsign(purpose, token, max_age)
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
+        return None, {}
+    return queries.user_by_id(db(), payload["id"]), payload
+
+
 @bp.route("/confirmer/<token>")
 def confirm(token: str) -> Page:
-    payload = unsign("confirm", token, current_app.config["CONFIRM_MAX_AGE"])
-    user = queries.user_by_id(db(), payload["id"]) if isinstance(payload, dict) else None
-    if user is None or not services.confirm_email(db(), user, payload.get("email"),
+    user, payload = _token_user("confirm", token, current_app.config["CONFIRM_MAX_AGE"])
+    if user is None or not services.confirm_email(db(), user, payload.get("email", ""),
                                                   now=clock.now()):
         return render_template("accounts/link_invalid.html"), 400
     flash(_("Votre adresse est confirmée. Vous pouvez vous connecter."), "success")
@@ -150,8 +160,7 @@ def forgot_password() -> Page:
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str) -> Page:
-    payload = unsign("reset", token, current_app.config["RESET_MAX_AGE"])
-    user = queries.user_by_id(db(), payload["id"]) if isinstance(payload, dict) else None
+    user, payload = _token_user("reset", token, current_app.config["RESET_MAX_AGE"])
     if user is None or not user.is_active or payload.get("fp") != services.reset_fingerprint(user):
         return render_template("accounts/link_invalid.html"), 400
     form = ResetPasswordForm()
@@ -246,8 +255,9 @@ def roles() -> Page:
     form = GrantRoleForm()
     form.quartier_id.choices = _quartier_choices(_("—"))
     contract = territory_queries.current_contract(db())
-    form.signatory_id.choices = blank_choice(_("—")) + [
-        (s.id, s.name) for s in (territory_queries.signatories(db(), contract) if contract else [])]
+    signatories = territory_queries.signatories(db(), contract) if contract else []
+    form.signatory_id.choices = choices(blank_choice(_("—"))
+                                        + [(s.id, s.name) for s in signatories])
     status = 200
     if form.validate_on_submit():
         user = services.find_by_email(db(), form.email.data)
@@ -266,7 +276,7 @@ def roles() -> Page:
     if form.errors:
         status = 400
     return render_template("accounts/roles.html", form=form, grants=queries.role_grants(db()),
-                           role_labels=dict(role_choices())), status
+                           role_labels=role_labels()), status
 
 
 @bp.route("/admin/roles/<int:grant_id>/retirer", methods=["POST"])

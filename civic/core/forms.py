@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from wtforms import Field, Form
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from civic.core.i18n import _l
@@ -45,7 +46,12 @@ def optional_int(value: Any) -> int | None:
     return int(value)
 
 
-def blank_choice(label: Any) -> list[tuple[str, Any]]:
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs; the value becomes the option's text."""
+    return [SelectChoice("" if value is None else str(value), label) for value, label in pairs]
+
+
+def blank_choice(label: Any) -> list[tuple[Any, Any]]:
     return [("", label)]
 
 

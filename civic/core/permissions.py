@@ -20,7 +20,8 @@ _rules: dict[str, Predicate] = {}
 
 
 class PermissionDenied(Exception):
-    """Raised by ``require``; the error handler answers 403, or sends anonymous visitors to log in."""
+    """Raised by ``require``: the error handler answers 403, or asks anonymous visitors to
+    log in."""
 
     def __init__(self, action: str, anonymous: bool) -> None:
         super().__init__(action)

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -18,7 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from civic.core.forms import TEXT_FILTERS, PlainText
+from civic.core.forms import TEXT_FILTERS, PlainText, choices
 from civic.core.i18n import _l
 from civic.territory.geo import QPV_CODE, geometry_problem
 
@@ -31,14 +32,14 @@ def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def kind_choices() -> list[tuple[str, Any]]:
-    return [
+def kind_choices() -> list[SelectChoice]:
+    return choices([
         ("commune", _l("Commune")), ("epci", _l("Intercommunalité (EPCI)")),
         ("state", _l("État (préfecture)")), ("departement", _l("Département")),
         ("region", _l("Région")), ("caf", _l("Caisse d’allocations familiales (CAF)")),
         ("landlord", _l("Bailleur social")), ("france_travail", _l("France Travail")),
         ("ars", _l("Agence régionale de santé (ARS)")), ("other", _l("Autre partenaire")),
-    ]
+    ])
 
 
 class ContractForm(FlaskForm):

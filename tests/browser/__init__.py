@@ -1,0 +1,1 @@
+"""Browser journeys: a live server, Debian's Chromium through Playwright, axe on every page."""

@@ -1,0 +1,158 @@
+"""Fixtures: a session-wide app on a migrated database (SQLite by default, PostgreSQL when
+CIVIC_TEST_DATABASE_URL is set) and, per test, a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import email
+import os
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from civic import create_app
+from civic.accounts.models import Role, User
+from civic.core.cli import alembic_config
+from civic.core.db import session as scoped
+from tests import factories
+
+
+def _fresh_database(url: str) -> None:
+    """Drop everything in the test database: migrations then start from empty."""
+    engine = create_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("CIVIC_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'civic-test.db'}")
+    _fresh_database(url)
+    command.upgrade(alembic_config(url), "head")
+    return url
+
+
+@pytest.fixture(scope="session")
+def outbox_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("outbox")
+
+
+def test_config(database_url: str, outbox_dir: Path, **overrides: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "tests-only-secret",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "outbox",
+        "MAIL_OUTBOX": str(outbox_dir),
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, outbox_dir: Path) -> Flask:
+    return create_app(test_config(database_url, outbox_dir))
+
+
+@pytest.fixture()
+def db(app: Flask) -> Iterator[Session]:
+    """The app's scoped session on an outer transaction rolled back after the test.
+
+    ``rollback_only``: the commits of requests do not end it, and closing the session at
+    the end of a request keeps what the test flushed before."""
+    engine = app.extensions["civic.engine"]
+    connection = engine.connect()
+    transaction = connection.begin()
+    scoped.remove()
+    scoped.configure(bind=connection, join_transaction_mode="rollback_only")
+    try:
+        yield scoped()
+    finally:
+        scoped.remove()
+        transaction.rollback()
+        connection.close()
+        scoped.configure(bind=engine)
+
+
+@pytest.fixture()
+def client(app: Flask, db: Session) -> FlaskClient:
+    return app.test_client()
+
+
+class Outbox:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        for path in directory.glob("*.eml"):
+            path.unlink()
+
+    @property
+    def messages(self) -> list[Message]:
+        return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                for p in sorted(self.directory.glob("*.eml"))]
+
+    def body(self, message: Message) -> str:
+        part = message.get_body(("plain",)) if hasattr(message, "get_body") else message
+        return str(part.get_content())
+
+
+@pytest.fixture()
+def outbox(outbox_dir: Path) -> Outbox:
+    return Outbox(outbox_dir)
+
+
+@pytest.fixture()
+def contract(db: Session) -> Any:
+    return factories.make_contract(db)
+
+
+@pytest.fixture()
+def quartier(db: Session, contract: Any) -> Any:
+    return factories.make_quartier(db, contract, name="Les Tilleuls")
+
+
+@pytest.fixture()
+def other_quartier(db: Session, contract: Any) -> Any:
+    return factories.make_quartier(db, contract, name="Le Parc")
+
+
+@pytest.fixture()
+def signatory(db: Session, contract: Any) -> Any:
+    return factories.make_signatory(db, contract, name="Ville de Testville")
+
+
+@pytest.fixture()
+def people(db: Session, quartier: Any, signatory: Any) -> dict[str, User]:
+    """One account of each role; moderator and animator act in ``quartier`` only."""
+    return {
+        "resident": factories.make_user(db, display_name="Rania"),
+        "moderator": factories.make_user(db, display_name="Moussa",
+                                         roles=[(Role.MODERATOR, quartier)]),
+        "animator": factories.make_user(db, display_name="Anne",
+                                        roles=[(Role.ANIMATOR, quartier)]),
+        "signatory": factories.make_user(db, display_name="Sami",
+                                         roles=[(Role.SIGNATORY, signatory)]),
+        "pilot": factories.make_user(db, display_name="Paula", roles=[(Role.PILOT, None)]),
+    }
+
+
+@pytest.fixture()
+def login_as(client: FlaskClient) -> Any:
+    def login(user: User) -> FlaskClient:
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return client
+
+    return login

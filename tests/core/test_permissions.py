@@ -1,0 +1,68 @@
+"""The whole permission matrix: role × action × own/other quartier, each cell asserted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from civic.core import permissions
+from civic.core.permissions import PermissionDenied, can, require
+
+ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot"]
+
+#: action → target → the roles allowed. Targets: "A" is the quartier where the moderator
+#: and animator act, "B" another quartier, "self"/"other" an account.
+MATRIX: dict[str, dict[str, set[str]]] = {
+    "admin.access": {"-": {"pilot"}},
+    "territory.manage": {"-": {"pilot"}},
+    "accounts.manage_roles": {"-": {"pilot"}},
+    "audit.read": {"-": {"pilot"}},
+    "quartier.moderate": {"A": {"moderator"}, "B": set()},
+    "quartier.animate": {"A": {"animator"}, "B": set()},
+    "account.edit": {"self": {"resident", "moderator", "animator", "signatory", "pilot"},
+                     "other": set()},
+}
+
+
+def test_the_matrix_covers_every_registered_action() -> None:
+    assert sorted(MATRIX) == permissions.actions()
+
+
+CELLS = [(action, target, role, role in allowed)
+         for action, targets in MATRIX.items()
+         for target, allowed in targets.items()
+         for role in ROLES]
+
+
+@pytest.mark.parametrize(("action", "target", "role", "allowed"), CELLS,
+                         ids=[f"{a}-{t}-{r}" for a, t, r, _ in CELLS])
+def test_permission_cell(people: dict[str, Any], quartier: Any, other_quartier: Any,
+                         action: str, target: str, role: str, allowed: bool) -> None:
+    user = None if role == "anonymous" else people[role]
+    targets = {"-": None, "A": quartier, "B": other_quartier, "self": user,
+               "other": people["resident"] if role != "resident" else people["pilot"]}
+    assert can(user, action, targets[target]) is allowed
+
+
+def test_require_refuses_with_the_reason(people: dict[str, Any]) -> None:
+    with pytest.raises(PermissionDenied) as refused:
+        require(people["resident"], "territory.manage")
+    assert refused.value.anonymous is False
+    with pytest.raises(PermissionDenied) as anonymous:
+        require(None, "territory.manage")
+    assert anonymous.value.anonymous is True
+    require(people["pilot"], "territory.manage")
+
+
+def test_an_unknown_action_is_a_bug_not_a_refusal() -> None:
+    with pytest.raises(KeyError):
+        can(None, "budget.vote")
+
+
+def test_a_deleted_grant_takes_the_right_away(db: Any, people: dict[str, Any],
+                                              quartier: Any) -> None:
+    moderator = people["moderator"]
+    moderator.roles.clear()
+    db.flush()
+    assert not can(moderator, "quartier.moderate", quartier)
