@@ -61,13 +61,16 @@ def test_config(database_url: str, outbox_dir: Path, **overrides: Any) -> dict[s
     }
 
 
+test_config.__test__ = False  # type: ignore[attr-defined]  (a helper, not a test)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, outbox_dir: Path) -> Flask:
     return create_app(test_config(database_url, outbox_dir))
 
 
 @pytest.fixture()
-def db(app: Flask) -> Iterator[Session]:
+def db(app: Flask) -> Iterator[Any]:
     """The app's scoped session on an outer transaction rolled back after the test.
 
     ``rollback_only``: the commits of requests do not end it, and closing the session at
@@ -78,7 +81,7 @@ def db(app: Flask) -> Iterator[Session]:
     scoped.remove()
     scoped.configure(bind=connection, join_transaction_mode="rollback_only")
     try:
-        yield scoped()
+        yield scoped  # the registry: each request ends its session, the test sees the next
     finally:
         scoped.remove()
         transaction.rollback()
