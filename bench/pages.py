@@ -1,0 +1,84 @@
+"""Page budgets on demo data: own HTML+CSS+JS compressed size, server time, SQL queries.
+
+Run with ``make bench``. Aims (DESIGN.md): ≤ 60 KB compressed per page, ≤ 20 ms median
+server time, a number of queries that does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import event, select
+
+from civic import create_app
+from civic.accounts.models import User
+from civic.core.cli import alembic_config
+from civic.core.db import session
+from civic.demo import seed
+
+SIZE_AIM = 60 * 1024
+TIME_AIM_MS = 20.0
+RUNS = 50
+
+PUBLIC = ["/", "/quartiers/QP031007", "/credits", "/confidentialite", "/inscription",
+          "/connexion"]
+PILOT = ["/compte", "/admin/", "/admin/quartiers", "/admin/signataires", "/admin/roles",
+         "/admin/journal"]
+
+
+def main() -> None:
+    from alembic import command
+
+    workdir = Path(tempfile.mkdtemp())
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    command.upgrade(alembic_config(url), "head")
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "MAIL_OUTBOX": str(workdir),
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        seed(echo=False)
+        session.commit()
+        pilot_id = session.scalar(select(User.id).where(User.email == "pilote@example.org"))
+    engine = app.extensions["civic.engine"]
+    queries = {"n": 0}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args: object) -> None:
+        queries["n"] += 1
+
+    client = app.test_client()
+    print(f"{'page':<24}{'KB gz':>8}{'aim':>6}{'median ms':>11}{'aim':>6}{'queries':>9}")
+    worst_size = worst_time = 0.0
+    for who, urls in (("visitor", PUBLIC), ("pilot", PILOT)):
+        if who == "pilot":
+            with client.session_transaction() as s:
+                s["_user_id"] = str(pilot_id)
+                s["_fresh"] = True
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            html = response.data
+            assets = b"".join(
+                client.get(src).data for src in re.findall(
+                    r'(?:src|href)="(/static/[^"]+\.(?:css|js))"', html.decode()))
+            size = len(gzip.compress(html + assets, 9))
+            timings = []
+            for _ in range(RUNS):
+                queries["n"] = 0
+                start = time.perf_counter()
+                client.get(url)
+                timings.append((time.perf_counter() - start) * 1000)
+            median = statistics.median(timings)
+            worst_size, worst_time = max(worst_size, size), max(worst_time, median)
+            print(f"{url:<24}{size / 1024:>8.1f}{SIZE_AIM // 1024:>6}{median:>11.2f}"
+                  f"{TIME_AIM_MS:>6.0f}{queries['n']:>9}")
+    verdict = "within" if worst_size <= SIZE_AIM and worst_time <= TIME_AIM_MS else "OVER"
+    print(f"worst: {worst_size / 1024:.1f} KB gz, {worst_time:.2f} ms median — {verdict} aims")
+
+
+if __name__ == "__main__":
+    main()
