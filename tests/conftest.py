@@ -159,3 +159,30 @@ def login_as(client: FlaskClient) -> Any:
         return client
 
     return login
+
+
+@pytest.fixture()
+def count_queries(app: Flask) -> Any:
+    """``with count_queries() as counted: …`` then ``counted.n``: SQL statements sent."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    class Counted:
+        n = 0
+
+    @contextmanager
+    def counting() -> Iterator[Counted]:
+        counted = Counted()
+
+        def _count(*_args: Any) -> None:
+            counted.n += 1
+
+        engine = app.extensions["civic.engine"]
+        event.listen(engine, "before_cursor_execute", _count)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", _count)
+
+    return counting
