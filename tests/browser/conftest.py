@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -69,7 +69,8 @@ def _empty_tables_after(browser_engine: Engine) -> Iterator[None]:
 
 @pytest.fixture()
 def seed(browser_engine: Engine) -> Iterator[Session]:
-    """A real session for the factories; call ``commit()`` before the browser looks."""
+    """A real session for the factories: read what you need, then ``commit()`` before the
+    browser looks (the session then holds no connection while the server writes)."""
     with Session(bind=browser_engine) as session:
         yield session
 
@@ -109,8 +110,9 @@ class Mailbox:
 
     @property
     def messages(self) -> list[EmailMessage]:
-        return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-                for path in sorted(self.directory.glob("*.eml"))]  # type: ignore[misc]
+        return [cast(EmailMessage, email.message_from_bytes(path.read_bytes(),
+                                                            policy=email.policy.default))
+                for path in sorted(self.directory.glob("*.eml"))]
 
     def last_to(self, address: str) -> EmailMessage:
         mails = [m for m in self.messages if m["To"] == address]
@@ -150,8 +152,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     try:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                               args=CHROMIUM_ARGS)
-    except Exception as error:  # noqa: BLE001 (missing binary, broken sandbox, ...)
-        reason = f"Chromium cannot be launched from {CHROMIUM}: {error}"
+    except Exception as error:  # a missing binary, a sandbox refused, ...
+        first_line = str(error).strip().splitlines()[0]
+        reason = f"Chromium cannot be launched from {CHROMIUM}: {first_line}"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)

@@ -37,9 +37,9 @@ def test_pilot_adds_a_quartier_and_its_moderator_on_a_tablet(
     factories.make_quartier(seed, contract, name="Les Tilleuls")
     pilot = factories.make_user(seed, display_name="Paula", roles=[(Role.PILOT, None)])
     resident = factories.make_user(seed, display_name="Rania")
-    seed.commit()
     pilot_email, resident_email = pilot.email, resident.email
     assert pilot_email is not None and resident_email is not None
+    seed.commit()
 
     # Log in.
     page.goto("/connexion")
@@ -90,8 +90,7 @@ def test_pilot_adds_a_quartier_and_its_moderator_on_a_tablet(
     audit(page)
 
     # Roles: the resident moderates the new quartier.
-    page.get_by_role("link", name="Administration").first.click()
-    _heading(page, "Administration du contrat")
+    _to_admin(page)
     page.get_by_role("link", name=re.compile("^Rôles")).click()
     expect(page).to_have_url(re.compile("/admin/roles$"))
     _heading(page, "Rôles")

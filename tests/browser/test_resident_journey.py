@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.orm import Session
 
 from tests import factories
@@ -24,11 +24,12 @@ def _heading(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
 
-def _nav(page: Page):  # type: ignore[no-untyped-def]
+def _nav(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Menu principal")
 
 
-def _selected(page: Page, label: str):  # type: ignore[no-untyped-def]
+def _selected(page: Page, label: str) -> Locator:
+    """The option chosen in the select labelled exactly ``label``."""
     return page.get_by_label(label, exact=True).locator("option:checked")
 
 
@@ -42,8 +43,8 @@ def test_resident_signs_up_and_manages_the_account_on_a_phone(
                                description="Aller vers les personnes loin de l’emploi.")
     factories.make_signatory(seed, contract, name="Ville de Testville",
                              referent_name="Camille Martin")
-    seed.commit()
     parc_code = parc.code
+    seed.commit()
 
     # Home: the quartiers of the contract.
     page.goto("/")
@@ -178,10 +179,9 @@ def test_resident_signs_up_and_manages_the_account_on_a_phone(
 def test_resident_chooses_a_new_password_from_the_mailed_link(
         phone: Page, seed: Session, mailbox: Mailbox, audit: Audit) -> None:
     page = phone
-    user = factories.make_user(seed, display_name="Rania")
-    seed.commit()
-    address = user.email
+    address = factories.make_user(seed, display_name="Rania").email
     assert address is not None
+    seed.commit()
     new_password = "les tilleuls refleurissent"
 
     page.goto("/connexion")
@@ -208,7 +208,7 @@ def test_resident_chooses_a_new_password_from_the_mailed_link(
     page.goto(link)
     _heading(page, "Nouveau mot de passe")
     audit(page)
-    page.get_by_label("Nouveau mot de passe").fill("trop court")
+    page.get_by_label("Nouveau mot de passe").fill("tropcourt")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_label("Nouveau mot de passe")).to_have_accessible_description(
         re.compile("Le mot de passe doit faire au moins 10 caractères"))
