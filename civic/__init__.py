@@ -19,7 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.load(Path(app.instance_path), config))
     settings.check(app.config)
 
-    from civic.core import db, errors, security, templating
+    from civic.core import db, errors, security, templating, uploads
     from civic.core.extensions import babel, csrf, limiter, login_manager
     from civic.core.i18n import select_locale
 
@@ -33,18 +33,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    uploads.init_app(app)
 
-    from civic import accounts, territory
+    from civic import accounts, budget, territory
     from civic.core.cli import db_cli
     from civic.demo import seed_demo_command
     from civic.territory.cli import territory_cli
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(territory.bp)
+    app.register_blueprint(budget.bp)
     app.cli.add_command(db_cli)
     app.cli.add_command(territory_cli)
     app.cli.add_command(seed_demo_command)
     from civic.accounts.cli import accounts_cli
 
     app.cli.add_command(accounts_cli)
+    from civic.budget.cli import pb_cli
+
+    app.cli.add_command(pb_cli)
     return app

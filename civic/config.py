@@ -80,6 +80,10 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # Photos, re-encoded without EXIF.
+        "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
+        # The register's key of a round is destroyed this many months after its results.
+        "FPH_SECRET_MONTHS": int(_env("FPH_SECRET_MONTHS", "6")),
         # Signed links: account confirmation and password reset lifetimes, in seconds.
         "CONFIRM_MAX_AGE": 7 * 24 * 3600,
         "RESET_MAX_AGE": 2 * 3600,

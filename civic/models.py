@@ -1,5 +1,6 @@
 """Imports every part's models, so that metadata (Alembic, tests) knows every table."""
 
 from civic.accounts import models as accounts_models  # noqa: F401
+from civic.budget import models as budget_models  # noqa: F401
 from civic.core import audit  # noqa: F401
 from civic.territory import models as territory_models  # noqa: F401

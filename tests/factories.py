@@ -73,3 +73,66 @@ def make_user(db: Session, *, roles: list[tuple[Role, Any]] | None = None,
             signatory_id=scope.id if role == Role.SIGNATORY else None))
     db.flush()
     return user
+
+
+# --- FPH --------------------------------------------------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from civic.budget.ballots import EMPTY_SEAL  # noqa: E402
+from civic.budget.models import Fund, Project, Round  # noqa: E402
+
+DAY = timedelta(days=1)
+
+#: Offsets of the five dates of a round from NOW, so that NOW falls in the named phase.
+PHASE_OFFSETS = {
+    "upcoming": (1, 2, 3, 4, 5),
+    "submission": (-1, 2, 3, 4, 5),
+    "review": (-2, -1, 3, 4, 5),
+    "vote": (-3, -2, -1, 4, 5),
+    "counting": (-4, -3, -2, -1, 5),
+    "results": (-4, -3, -2, -1, 5),
+    "follow_up": (-5, -4, -3, -2, -1),
+}
+
+
+def make_fund(db: Session, quartier: Quartier, **values: Any) -> Fund:
+    fund = Fund(**{"quartier_id": quartier.id, "year": 2026, "envelope_cents": 1_000_000,
+                   "cap_cents": 150_000, "min_project_cents": 10_000, "min_age": 16,
+                   "vote_method": "approval", "approval_min": 1, "approval_max": 3,
+                   "points_total": 10, "points_max": 5, "tally_rule": "greedy",
+                   "min_score": 0, "created_at": NOW, **values})
+    db.add(fund)
+    db.flush()
+    return fund
+
+
+def make_round(db: Session, fund: Fund, phase: str = "vote", **values: Any) -> Round:
+    offsets = PHASE_OFFSETS[phase]
+    dates = dict(zip(("submission_starts_at", "review_starts_at", "vote_starts_at",
+                      "vote_ends_at", "follow_up_starts_at"),
+                     (NOW + n * DAY for n in offsets), strict=True))
+    round_ = Round(**{"fund": fund, "title": f"Session {next(_seq)}", "secret": b"k" * 32,
+                      "seal": EMPTY_SEAL, "created_at": NOW, **dates, **values})
+    if phase in ("results", "follow_up"):
+        round_.results = {"selected": []}
+        round_.count_started_at = round_.count_confirmed_at = NOW - DAY
+        round_.results_published_at = NOW - DAY
+    db.add(round_)
+    db.flush()
+    return round_
+
+
+def make_project(db: Session, round_: Round, author: User | None = None, **values: Any
+                 ) -> Project:
+    amount = values.pop("amount_cents", 50_000)
+    project = Project(**{"round": round_, "author_id": author.id if author else None,
+                         "title": f"Projet {next(_seq)}", "summary": "Un résumé.",
+                         "description": "Une description.", "amount_cents": amount,
+                         "budget_lines": [{"label": "Tout", "amount_cents": amount}],
+                         "carrier_kind": "residents", "carrier_name": "Collectif",
+                         "contact": "06 00 00 00 00", "status": "admitted",
+                         "created_at": NOW, "updated_at": NOW, **values})
+    db.add(project)
+    db.flush()
+    return project

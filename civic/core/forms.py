@@ -6,11 +6,12 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from wtforms import Field, Form
+from wtforms import Field, Form, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from civic.core.i18n import _l
+from civic.core.money import NotAnAmount, cents_to_input, parse_euros
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
@@ -57,3 +58,23 @@ def blank_choice(label: Any) -> list[tuple[Any, Any]]:
 
 Filter = Callable[[Any], Any]
 TEXT_FILTERS: list[Filter] = [strip]
+
+
+class EurosField(StringField):
+    """An amount typed in euros (``1 500,50``), read as integer cents in ``.data``."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if not self.raw.strip():
+            return
+        try:
+            self.data = parse_euros(self.raw)
+        except NotAnAmount as error:
+            raise ValueError(_l("Écrivez un montant en euros, par exemple 1500 ou 1500,50.")) \
+                from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return cents_to_input(self.data)

@@ -17,6 +17,10 @@ def quartiers(db: Session) -> list[Quartier]:
     return list(db.scalars(select(Quartier).order_by(Quartier.name)))
 
 
+def quartier_by_id(db: Session, quartier_id: int | None) -> Quartier | None:
+    return db.get(Quartier, quartier_id) if quartier_id is not None else None
+
+
 def quartier_by_code(db: Session, code: str) -> Quartier | None:
     return db.scalar(select(Quartier).where(Quartier.code == code.upper())
                      .options(selectinload(Quartier.contract).selectinload(Contract.orientations),

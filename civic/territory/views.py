@@ -14,7 +14,7 @@ from civic.core import audit, clock
 from civic.core.db import session as db
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
-from civic.territory import bp, queries, services
+from civic.territory import bp, queries, sections, services
 from civic.territory.forms import ContractForm, OrientationForm, QuartierForm, SignatoryForm
 from civic.territory.models import Contract, Orientation, Quartier, Signatory
 
@@ -38,8 +38,9 @@ def home() -> Page:
 def quartier(code: str) -> Page:
     found = queries.quartier_by_code(db(), code) or abort(404)
     session["quartier"] = found.code
-    return render_template("territory/quartier.html", quartier=found,
-                           contract=found.contract)
+    user = current_user if current_user.is_authenticated else None
+    return render_template("territory/quartier.html", quartier=found, contract=found.contract,
+                           sections=sections.for_quartier(db(), found, user, clock.now()))
 
 
 @bp.route("/credits")

@@ -1,0 +1,70 @@
+"""Words shown for phases, statuses and channels, in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from civic.core.i18n import _l
+
+PHASES: dict[str, Any] = {
+    "upcoming": _l("Bientôt"),
+    "submission": _l("Propositions ouvertes"),
+    "review": _l("Examen des projets"),
+    "vote": _l("Vote ouvert"),
+    "counting": _l("Vote clos, dépouillement en cours"),
+    "results": _l("Résultats"),
+    "follow_up": _l("Suivi des projets"),
+}
+
+#: What a resident can do now, phase by phase.
+PHASE_HINTS: dict[str, Any] = {
+    "upcoming": _l("Les propositions ouvriront bientôt. Commencez à en parler autour de vous !"),
+    "submission": _l("Vous avez une idée pour le quartier ? Proposez un projet."),
+    "review": _l("Le comité du FPH examine les projets. Le vote ouvrira ensuite."),
+    "vote": _l("Choisissez les projets que vous voulez voir financés."),
+    "counting": _l("Le vote est clos. Les résultats arrivent bientôt."),
+    "results": _l("Découvrez les projets financés."),
+    "follow_up": _l("Suivez l’avancement des projets financés."),
+}
+
+STATUSES: dict[str, Any] = {
+    "submitted": _l("En attente d’examen"),
+    "changes_requested": _l("Modifications demandées"),
+    "admitted": _l("Retenu pour le vote"),
+    "rejected": _l("Refusé"),
+    "merged": _l("Fusionné avec un autre projet"),
+    "withdrawn": _l("Retiré par son auteur"),
+}
+
+FOLLOW_UP: dict[str, Any] = {
+    "to_start": _l("Pas encore commencé"),
+    "in_progress": _l("En cours"),
+    "done": _l("Terminé"),
+    "abandoned": _l("Abandonné"),
+}
+
+CHANNELS: dict[str, Any] = {
+    "online": _l("En ligne"),
+    "kiosk": _l("À une permanence (tablette)"),
+    "paper": _l("Sur papier"),
+    "code": _l("Avec un code de vote"),
+}
+
+METHODS: dict[str, Any] = {
+    "approval": _l("Cochez les projets que vous soutenez."),
+    "knapsack": _l("Cochez des projets : leur total ne doit pas dépasser l’enveloppe."),
+    "cumulative": _l("Répartissez vos points entre les projets."),
+}
+
+CHECKLIST: dict[str, Any] = {
+    "within_cap": _l("Montant dans le plafond"),
+    "in_quartier": _l("Dans le quartier"),
+    "fund_rules": _l("Conforme aux règles du fonds"),
+    "carried_locally": _l("Porté localement"),
+}
+
+
+def all_labels() -> dict[str, dict[str, Any]]:
+    return {"phases": PHASES, "hints": PHASE_HINTS, "statuses": STATUSES,
+            "follow_up": FOLLOW_UP, "channels": CHANNELS, "methods": METHODS,
+            "checklist": CHECKLIST}

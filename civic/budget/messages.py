@@ -1,0 +1,68 @@
+"""What each FPH error code says to a person, in their language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from civic.core.i18n import _, _l, get_locale
+from civic.core.money import format_cents
+
+ERRORS: dict[str, Any] = {
+    "cap_over_envelope": _l("Le plafond par projet ne peut pas dépasser l’enveloppe."),
+    "min_over_cap": _l("Le minimum par projet ne peut pas dépasser le plafond."),
+    "approval_range": _l("Le maximum doit être au moins égal au minimum."),
+    "points_range": _l("Il faut au moins 1 point, et pas plus sur un projet que le total."),
+    "fund_exists": _l("Ce quartier a déjà un fonds pour cette année."),
+    "fund_locked": _l("Le vote a commencé : la façon de voter, la règle et l’enveloppe ne "
+                      "peuvent plus changer."),
+    "quartier": _l("Choisissez un quartier."),
+    "dates_order": _l("Cette date doit venir après la précédente."),
+    "vote_started": _l("Le vote a commencé : son ouverture ne peut plus changer."),
+    "cannot_advance": _l("Cette session ne peut pas passer à l’étape suivante à la main."),
+    "not_submission": _l("Les propositions ne sont pas ouvertes."),
+    "not_editable": _l("Ce projet ne peut plus être modifié."),
+    "not_review": _l("Ce n’est pas le moment de l’examen."),
+    "own_project": _l("Vous ne pouvez pas examiner votre propre projet."),
+    "not_reviewable": _l("Ce projet ne peut plus être examiné."),
+    "checklist_incomplete": _l("Cochez tous les critères avant de retenir le projet."),
+    "changes_too_late": _l("Les propositions sont closes : on ne peut plus demander de "
+                           "modifications."),
+    "message_required": _l("Écrivez un message à l’auteur."),
+    "merge_target": _l("Choisissez un autre projet de la même session."),
+    "decision": _l("Choisissez une décision."),
+    "not_vote": _l("Le vote n’est pas ouvert."),
+    "name_required": _l("Indiquez vos prénom et nom."),
+    "must_live_here": _l("Il faut habiter le quartier pour voter."),
+    "birth_date": _l("Cette date de naissance n’est pas possible."),
+    "already_voted": _l("Une personne avec ce nom et cette date de naissance a déjà voté. "
+                        "On ne peut voter qu’une fois."),
+    "unknown_project": _l("Un des projets choisis n’est pas sur le bulletin."),
+    "bad_points": _l("Le nombre de points n’est pas valable."),
+    "too_few": _l("Choisissez au moins un projet."),
+    "over_envelope": _l("Le total de vos choix dépasse l’enveloppe."),
+    "too_many_points": _l("Vous avez donné plus de points que vous n’en avez."),
+    "too_many_on_one": _l("Vous avez donné trop de points à un seul projet."),
+    "not_funded": _l("Ce projet n’a pas été financé."),
+    "seal_broken": _l("Le scellé de l’urne ne correspond plus aux bulletins : le "
+                      "dépouillement est arrêté. Prévenez l’équipe du contrat de ville."),
+}
+
+
+def error_text(error: Any) -> str:
+    """The message for a BudgetError, with its figures where it has some."""
+    locale = str(get_locale())
+    details = error.details
+    if error.code == "lines_total":
+        return _("Les lignes du budget font %(lines)s : elles doivent faire le montant demandé.",
+                 lines=format_cents(details["lines"], locale))
+    if error.code == "over_cap":
+        return _("Un projet peut demander %(cap)s au plus.",
+                 cap=format_cents(details["cap"], locale))
+    if error.code == "under_min":
+        return _("Un projet doit demander au moins %(min)s.",
+                 min=format_cents(details["min"], locale))
+    if error.code == "too_young":
+        return _("Il faut avoir au moins %(age)s ans pour voter.", age=details["min_age"])
+    if error.code == "too_many":
+        return _("Vous avez choisi trop de projets.")
+    return str(ERRORS[error.code])

@@ -1,0 +1,260 @@
+"""FPH funds, rounds, projects, the ballot box and the register of who voted."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civic.budget.phases import Phase, Schedule, phase_at
+from civic.core.db import Base
+
+
+class VoteMethod(enum.StrEnum):
+    APPROVAL = "approval"
+    KNAPSACK = "knapsack"
+    CUMULATIVE = "cumulative"
+
+
+class TallyRule(enum.StrEnum):
+    GREEDY = "greedy"
+    EQUAL_SHARES = "equal-shares"
+
+
+class ProjectStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    ADMITTED = "admitted"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    WITHDRAWN = "withdrawn"
+
+
+class FollowUp(enum.StrEnum):
+    TO_START = "to_start"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    ABANDONED = "abandoned"
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    KIOSK = "kiosk"
+    PAPER = "paper"
+    CODE = "code"
+
+
+class Fund(Base):
+    """A quartier's yearly FPH envelope and its rules."""
+
+    __tablename__ = "funds"
+    __table_args__ = (
+        UniqueConstraint("quartier_id", "year"),
+        CheckConstraint("envelope_cents > 0", name="envelope"),
+        CheckConstraint("cap_cents > 0 AND cap_cents <= envelope_cents", name="cap"),
+        CheckConstraint("min_project_cents >= 0 AND min_project_cents <= cap_cents",
+                        name="min_project"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quartier_id: Mapped[int] = mapped_column(ForeignKey("quartiers.id"), index=True)
+    year: Mapped[int]
+    #: The whole envelope of the year, in cents.
+    envelope_cents: Mapped[int]
+    #: The most one project may ask for, in cents.
+    cap_cents: Mapped[int]
+    #: The least one project may ask for, in cents.
+    min_project_cents: Mapped[int] = mapped_column(default=0)
+    #: Who may vote: the youngest age allowed on the day of the vote.
+    min_age: Mapped[int] = mapped_column(default=16)
+    #: Free text of the fund's own rules, shown to those who propose.
+    rules_text: Mapped[str] = mapped_column(Text, default="")
+    #: approval, knapsack or cumulative (VoteMethod).
+    vote_method: Mapped[str] = mapped_column(String(20))
+    #: Approval: how many projects a ballot must and may hold.
+    approval_min: Mapped[int] = mapped_column(default=1)
+    approval_max: Mapped[int | None]
+    #: Cumulative: points each voter spreads, and the most on one project.
+    points_total: Mapped[int] = mapped_column(default=0)
+    points_max: Mapped[int] = mapped_column(default=0)
+    #: greedy or equal-shares (TallyRule).
+    tally_rule: Mapped[str] = mapped_column(String(20))
+    #: Greedy: a project needs at least this score to win.
+    min_score: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+
+    quartier = relationship("Quartier", lazy="joined")
+    rounds: Mapped[list[Round]] = relationship(back_populates="fund",
+                                               order_by="Round.vote_starts_at")
+
+
+class Round(Base):
+    """One cycle of a fund: submission → review → vote → count → results → follow-up."""
+
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    #: e.g. « Appel à projets 2026 ».
+    title: Mapped[str] = mapped_column(String(120))
+    submission_starts_at: Mapped[datetime]
+    review_starts_at: Mapped[datetime]
+    vote_starts_at: Mapped[datetime]
+    vote_ends_at: Mapped[datetime]
+    follow_up_starts_at: Mapped[datetime]
+    #: Keys the register's fingerprints; NULL once destroyed (then nobody can be linked).
+    secret: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    secret_destroyed_at: Mapped[datetime | None]
+    #: Sum of the ballots' hashes modulo 2^256, in hex: changes if any ballot is removed
+    #: or altered, does not depend on the order of casting.
+    seal: Mapped[str] = mapped_column(String(64))
+    #: The count: started by a pilot, confirmed by a moderator of the quartier.
+    count_started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    count_started_at: Mapped[datetime | None]
+    count_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    count_confirmed_at: Mapped[datetime | None]
+    #: Computed results (selected projects, scores, turnout…), frozen once published.
+    results: Mapped[dict[str, Any] | None]
+    #: SHA-256 of the published results and ballots: anyone can recompute it.
+    results_hash: Mapped[str | None] = mapped_column(String(64))
+    results_published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    fund: Mapped[Fund] = relationship(back_populates="rounds", lazy="joined")
+    projects: Mapped[list[Project]] = relationship(
+        back_populates="round", order_by="Project.id",
+        primaryjoin="Project.round_id == Round.id")
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(self.submission_starts_at, self.review_starts_at, self.vote_starts_at,
+                        self.vote_ends_at, self.follow_up_starts_at)
+
+    def phase(self, now: datetime) -> Phase:
+        return phase_at(self.schedule, self.results_published_at is not None, now)
+
+
+class Project(Base):
+    """A micro-project proposed by residents or a local association."""
+
+    __tablename__ = "projects"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(120))
+    #: One or two sentences shown on the ballot.
+    summary: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    #: What is asked from the fund, in cents: the sum of the budget lines.
+    amount_cents: Mapped[int]
+    #: [{"label": "Location de tables", "amount_cents": 12000}, …]
+    budget_lines: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    orientation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orientations.id", ondelete="SET NULL"))
+    #: residents (a collective of residents) or association.
+    carrier_kind: Mapped[str] = mapped_column(String(20))
+    #: Name of the collective or association.
+    carrier_name: Mapped[str] = mapped_column(String(120))
+    #: How the committee reaches the carrier: phone or e-mail (never published).
+    contact: Mapped[str] = mapped_column(String(254))
+    #: Where it happens, in words (a street, a building, a square).
+    place: Mapped[str] = mapped_column(String(200), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    #: Stored file name of the re-encoded photo (no EXIF).
+    photo: Mapped[str | None] = mapped_column(String(80))
+    #: submitted, changes_requested, admitted, rejected, merged, withdrawn.
+    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.SUBMITTED.value)
+    #: The committee's message: what to change, or the public reason for a rejection.
+    review_message: Mapped[str] = mapped_column(Text, default="")
+    #: The eligibility checklist as ticked by the committee.
+    checklist: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    #: Follow-up of a funded project: to_start, in_progress, done, abandoned.
+    follow_up: Mapped[str | None] = mapped_column(String(20))
+    spent_cents: Mapped[int | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    round: Mapped[Round] = relationship(back_populates="projects", foreign_keys=[round_id])
+    author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    orientation = relationship("Orientation", lazy="joined")
+    merged_into: Mapped[Project | None] = relationship(remote_side=[id])
+    updates: Mapped[list[ProjectUpdate]] = relationship(
+        back_populates="project", order_by="ProjectUpdate.at.desc()")
+
+
+class ProjectUpdate(Base):
+    """A dated news item of a funded project, with an optional photo."""
+
+    __tablename__ = "project_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    photo: Mapped[str | None] = mapped_column(String(80))
+
+    project: Mapped[Project] = relationship(back_populates="updates")
+
+
+class Ballot(Base):
+    """One secret ballot: what was chosen, never who chose it nor when exactly.
+
+    The id is random and rows carry the day only, so neither the order of the box nor
+    any time can be lined up with the register.
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    #: Random, 32 hex characters.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    #: {"project id": points}; approval and knapsack give 1 point per chosen project.
+    choices: Mapped[dict[str, Any]]
+    #: online, kiosk, paper or code.
+    channel: Mapped[str] = mapped_column(String(10))
+    #: The day of casting, nothing finer.
+    cast_on: Mapped[date] = mapped_column(Date)
+    #: SHA-256 of the receipt code given to the voter (the code itself is not kept).
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class Participation(Base):
+    """The register (émargement): who voted in a round, never what.
+
+    One line per person and round, guaranteed by the unique fingerprint of the declared
+    identity, so the same person cannot vote online and again at a permanence.
+    """
+
+    __tablename__ = "participations"
+    __table_args__ = (
+        UniqueConstraint("round_id", "fingerprint"),
+        UniqueConstraint("round_id", "user_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    #: Random, 32 hex characters: no order to line up with the ballot box.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    #: HMAC of the normalised name and birth date with the round's secret.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    #: The account that voted online; NULL at a permanence or on paper.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(10))
+    voted_on: Mapped[date] = mapped_column(Date)

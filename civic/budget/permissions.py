@@ -1,0 +1,95 @@
+"""Who may do what in the FPH. A round's phase decides which actions exist at all."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from civic.accounts.models import Role
+from civic.accounts.permissions import is_pilot
+from civic.budget.models import ProjectStatus
+from civic.budget.phases import Phase
+from civic.core.permissions import rule
+
+#: Projects anyone may read; the others only their author and the committee.
+PUBLIC_STATUSES = frozenset({ProjectStatus.ADMITTED, ProjectStatus.REJECTED,
+                             ProjectStatus.MERGED})
+
+
+def _moderates(user: Any, round_: Any) -> bool:
+    return user is not None and user.has_role(Role.MODERATOR,
+                                              quartier_id=round_.fund.quartier_id)
+
+
+@rule("budget.manage")
+def manage(user: Any, _target: Any, _now: datetime) -> bool:
+    return is_pilot(user)
+
+
+@rule("budget.propose")
+def propose(user: Any, round_: Any, now: datetime) -> bool:
+    return user is not None and round_.phase(now) == Phase.SUBMISSION
+
+
+@rule("budget.edit_project")
+def edit_project(user: Any, project: Any, now: datetime) -> bool:
+    if user is None or project.author_id != user.id:
+        return False
+    return project.round.phase(now) == Phase.SUBMISSION and project.status in (
+        ProjectStatus.SUBMITTED, ProjectStatus.CHANGES_REQUESTED)
+
+
+@rule("budget.view_project")
+def view_project(user: Any, project: Any, _now: datetime) -> bool:
+    if project.status in PUBLIC_STATUSES:
+        return True
+    if user is None:
+        return False
+    return project.author_id == user.id or is_pilot(user) or _moderates(user, project.round)
+
+
+@rule("budget.review_round")
+def review_round(user: Any, round_: Any, now: datetime) -> bool:
+    """The FPH committee's queue: moderators of the quartier, while proposals are examined."""
+    return _moderates(user, round_) and round_.phase(now) in (Phase.SUBMISSION, Phase.REVIEW)
+
+
+@rule("budget.review")
+def review(user: Any, project: Any, now: datetime) -> bool:
+    if not review_round(user, project.round, now):
+        return False
+    return project.author_id != user.id  # nobody reviews their own project
+
+
+@rule("budget.vote")
+def vote(user: Any, round_: Any, now: datetime) -> bool:
+    return user is not None and round_.phase(now) == Phase.VOTE
+
+
+@rule("budget.count_start")
+def count_start(user: Any, round_: Any, now: datetime) -> bool:
+    return (is_pilot(user) and round_.phase(now) == Phase.COUNTING
+            and round_.count_started_at is None)
+
+
+@rule("budget.count_confirm")
+def count_confirm(user: Any, round_: Any, now: datetime) -> bool:
+    """A second person, moderator of the quartier, confirms the count the pilot started."""
+    if not _moderates(user, round_) or round_.phase(now) != Phase.COUNTING:
+        return False
+    return (round_.count_started_at is not None and round_.count_confirmed_at is None
+            and round_.count_started_by_id != user.id)
+
+
+@rule("budget.publish")
+def publish(user: Any, round_: Any, now: datetime) -> bool:
+    return (is_pilot(user) and round_.phase(now) == Phase.COUNTING
+            and round_.count_confirmed_at is not None)
+
+
+@rule("budget.follow_up")
+def follow_up(user: Any, project: Any, _now: datetime) -> bool:
+    if user is None or project.follow_up is None:
+        return False
+    return is_pilot(user) or user.has_role(Role.ANIMATOR,
+                                           quartier_id=project.round.fund.quartier_id)

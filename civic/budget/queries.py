@@ -1,0 +1,57 @@
+"""The read side of the FPH."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from civic.budget.models import Ballot, Fund, Participation, Project, ProjectStatus, Round
+
+
+def funds(db: Session) -> list[Fund]:
+    return list(db.scalars(select(Fund).options(selectinload(Fund.rounds))
+                           .order_by(Fund.year.desc(), Fund.id)))
+
+
+def rounds_of_quartier(db: Session, quartier_id: int) -> list[Round]:
+    return list(db.scalars(select(Round).join(Round.fund).where(Fund.quartier_id == quartier_id)
+                           .order_by(Round.vote_starts_at.desc())))
+
+
+def projects(db: Session, round_: Round, statuses: tuple[str, ...] | None = None) -> list[Project]:
+    query = select(Project).where(Project.round_id == round_.id).order_by(Project.id)
+    if statuses is not None:
+        query = query.where(Project.status.in_(statuses))
+    return list(db.scalars(query))
+
+
+def ballot_projects(db: Session, round_: Round) -> list[Project]:
+    return projects(db, round_, (ProjectStatus.ADMITTED.value,))
+
+
+def my_projects(db: Session, round_: Round, user: Any) -> list[Project]:
+    if user is None:
+        return []
+    return list(db.scalars(select(Project).where(Project.round_id == round_.id,
+                                                 Project.author_id == user.id)
+                           .order_by(Project.id)))
+
+
+def ballots(db: Session, round_: Round) -> list[Ballot]:
+    """The box, in the order of the random ids (never the order of casting)."""
+    return list(db.scalars(select(Ballot).where(Ballot.round_id == round_.id)
+                           .order_by(Ballot.id)))
+
+
+def turnout(db: Session, round_: Round) -> dict[str, int]:
+    """Voters in the register, by channel."""
+    rows = db.execute(select(Participation.channel, func.count()).where(
+        Participation.round_id == round_.id).group_by(Participation.channel))
+    return {channel: count for channel, count in rows}
+
+
+def ballot_count(db: Session, round_: Round) -> int:
+    return db.scalar(select(func.count()).select_from(Ballot)
+                     .where(Ballot.round_id == round_.id)) or 0

@@ -1,0 +1,407 @@
+"""Verbs of the FPH: funds and rounds, proposals, review, the vote, the count, follow-up.
+
+Services take the database session, the acting person and ``now`` as arguments, check
+the rule, change, flush and write the audit entry. They never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from civic.budget import ballots as ballot_rules
+from civic.budget import identity
+from civic.budget.models import (
+    Ballot,
+    Channel,
+    FollowUp,
+    Fund,
+    Participation,
+    Project,
+    ProjectStatus,
+    ProjectUpdate,
+    Round,
+)
+from civic.budget.phases import NEXT_BOUNDARY, Phase, Schedule
+from civic.core import audit
+
+
+class BudgetError(ValueError):
+    """A rule of the FPH was broken; ``field`` names the form field it concerns, if any."""
+
+    def __init__(self, code: str, field: str | None = None, **details: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.details = details
+
+
+# --- Funds and rounds (pilot) ---------------------------------------------------------
+
+FUND_FIELDS = ("year", "envelope_cents", "cap_cents", "min_project_cents", "min_age",
+               "rules_text", "vote_method", "approval_min", "approval_max", "points_total",
+               "points_max", "tally_rule", "min_score")
+
+
+def _check_fund(values: dict[str, Any]) -> None:
+    if values["cap_cents"] > values["envelope_cents"]:
+        raise BudgetError("cap_over_envelope", "cap_cents")
+    if values["min_project_cents"] > values["cap_cents"]:
+        raise BudgetError("min_over_cap", "min_project_cents")
+    if values["vote_method"] == "approval" and values["approval_max"] is not None and (
+            values["approval_max"] < values["approval_min"]):
+        raise BudgetError("approval_range", "approval_max")
+    if values["vote_method"] == "cumulative" and (
+            values["points_total"] < 1 or not 1 <= values["points_max"] <= values["points_total"]):
+        raise BudgetError("points_range", "points_max")
+
+
+def save_fund(db: Session, quartier: Any, fund: Fund | None, values: dict[str, Any], *,
+              actor: Any, now: datetime) -> Fund:
+    values = {k: values[k] for k in FUND_FIELDS}
+    _check_fund(values)
+    clash = db.scalar(select(Fund.id).where(Fund.quartier_id == quartier.id,
+                                            Fund.year == values["year"]))
+    if clash is not None and (fund is None or fund.id != clash):
+        raise BudgetError("fund_exists", "year")
+    if fund is None:
+        fund = Fund(quartier_id=quartier.id, created_at=now, **values)
+        db.add(fund)
+        db.flush()
+        audit.record(db, actor=actor, action="budget.fund_created", target_type="fund",
+                     target_id=fund.id, now=now, values=values)
+        return fund
+    if any(r.vote_starts_at <= now for r in fund.rounds) and any(
+            getattr(fund, k) != values[k] for k in ("vote_method", "tally_rule", "envelope_cents")):
+        raise BudgetError("fund_locked", "vote_method")
+    changed = audit.changes(fund, values)
+    db.flush()
+    if changed:
+        audit.record(db, actor=actor, action="budget.fund_updated", target_type="fund",
+                     target_id=fund.id, now=now, changed=changed)
+    return fund
+
+
+ROUND_DATES = ("submission_starts_at", "review_starts_at", "vote_starts_at", "vote_ends_at",
+               "follow_up_starts_at")
+
+
+def save_round(db: Session, fund: Fund, round_: Round | None, values: dict[str, Any], *,
+               actor: Any, now: datetime) -> Round:
+    schedule = Schedule(*(values[k] for k in ROUND_DATES))
+    wrong = schedule.problems()
+    if wrong:
+        raise BudgetError("dates_order", wrong[0])
+    if round_ is None:
+        round_ = Round(fund=fund, title=values["title"], secret=os.urandom(32),
+                       seal=ballot_rules.EMPTY_SEAL, created_at=now,
+                       **{k: values[k] for k in ROUND_DATES})
+        db.add(round_)
+        db.flush()
+        audit.record(db, actor=actor, action="budget.round_created", target_type="round",
+                     target_id=round_.id, now=now, title=values["title"],
+                     seal=round_.seal, ballots=0)
+        return round_
+    if round_.phase(now) not in (Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW):
+        started = {k for k in ("vote_starts_at",) if values[k] != getattr(round_, k)}
+        if started:
+            raise BudgetError("vote_started", "vote_starts_at")
+    changed = audit.changes(round_, {"title": values["title"],
+                                     **{k: values[k] for k in ROUND_DATES}})
+    db.flush()
+    if changed:
+        audit.record(db, actor=actor, action="budget.round_updated", target_type="round",
+                     target_id=round_.id, now=now,
+                     changed={k: [str(a), str(b)] for k, (a, b) in changed.items()})
+    return round_
+
+
+def advance_phase(db: Session, round_: Round, *, actor: Any, now: datetime) -> Phase:
+    """Move the round to its next phase now, by the pilot's hand."""
+    phase = round_.phase(now)
+    field = NEXT_BOUNDARY.get(phase)
+    if field is None:
+        raise BudgetError("cannot_advance")
+    setattr(round_, field, now)
+    later = ROUND_DATES[ROUND_DATES.index(field) + 1:]
+    for name in later:  # keep the dates in order
+        if getattr(round_, name) <= now:
+            raise BudgetError("dates_order", name)
+    db.flush()
+    new_phase = round_.phase(now)
+    audit.record(db, actor=actor, action="budget.phase_advanced", target_type="round",
+                 target_id=round_.id, now=now, phase=[phase.value, new_phase.value],
+                 seal=round_.seal, ballots=_ballot_count(db, round_))
+    return new_phase
+
+
+# --- Projects (residents, associations) -----------------------------------------------
+
+PROJECT_FIELDS = ("title", "summary", "description", "amount_cents", "budget_lines",
+                  "orientation_id", "carrier_kind", "carrier_name", "contact", "place",
+                  "latitude", "longitude")
+
+
+def _check_project(fund: Fund, values: dict[str, Any]) -> None:
+    lines_total = sum(line["amount_cents"] for line in values["budget_lines"])
+    if lines_total != values["amount_cents"]:
+        raise BudgetError("lines_total", "amount_cents", lines=lines_total)
+    if values["amount_cents"] > fund.cap_cents:
+        raise BudgetError("over_cap", "amount_cents", cap=fund.cap_cents)
+    if values["amount_cents"] < fund.min_project_cents:
+        raise BudgetError("under_min", "amount_cents", min=fund.min_project_cents)
+
+
+def propose(db: Session, round_: Round, values: dict[str, Any], *, author: Any,
+            now: datetime) -> Project:
+    if round_.phase(now) != Phase.SUBMISSION:
+        raise BudgetError("not_submission")
+    values = {k: values.get(k) for k in PROJECT_FIELDS}
+    _check_project(round_.fund, values)
+    project = Project(round=round_, author_id=author.id, created_at=now, updated_at=now,
+                      status=ProjectStatus.SUBMITTED.value, **values)
+    db.add(project)
+    db.flush()
+    return project
+
+
+def edit_project(db: Session, project: Project, values: dict[str, Any], *, now: datetime) -> None:
+    if project.round.phase(now) != Phase.SUBMISSION or project.status not in (
+            ProjectStatus.SUBMITTED, ProjectStatus.CHANGES_REQUESTED):
+        raise BudgetError("not_editable")
+    values = {k: values.get(k) for k in PROJECT_FIELDS}
+    _check_project(project.round.fund, values)
+    for key, value in values.items():
+        setattr(project, key, value)
+    project.status = ProjectStatus.SUBMITTED.value
+    project.updated_at = now
+    db.flush()
+
+
+def set_photo(db: Session, project: Project, photo: str | None) -> None:
+    project.photo = photo
+    db.flush()
+
+
+def withdraw(db: Session, project: Project, *, now: datetime) -> None:
+    if project.round.phase(now) != Phase.SUBMISSION:
+        raise BudgetError("not_editable")
+    project.status = ProjectStatus.WITHDRAWN.value
+    project.updated_at = now
+    db.flush()
+
+
+# --- Review (FPH committee: moderators of the quartier) -------------------------------
+
+CHECKLIST = ("within_cap", "in_quartier", "fund_rules", "carried_locally")
+
+
+def _reviewable(project: Project, actor: Any, now: datetime) -> None:
+    if project.round.phase(now) not in (Phase.SUBMISSION, Phase.REVIEW):
+        raise BudgetError("not_review")
+    if project.author_id == actor.id:
+        raise BudgetError("own_project")
+    if project.status in (ProjectStatus.MERGED, ProjectStatus.WITHDRAWN):
+        raise BudgetError("not_reviewable")
+
+
+def review(db: Session, project: Project, decision: str, *, checklist: dict[str, bool],
+           message: str, merge_into: Project | None, actor: Any, now: datetime) -> None:
+    """admit, changes, reject or merge; every decision is audited and told to the author."""
+    _reviewable(project, actor, now)
+    if decision == "admit":
+        if not all(checklist.get(item) for item in CHECKLIST):
+            raise BudgetError("checklist_incomplete", "checklist")
+        project.status = ProjectStatus.ADMITTED.value
+    elif decision == "changes":
+        if project.round.phase(now) != Phase.SUBMISSION:
+            raise BudgetError("changes_too_late", "decision")
+        if not message:
+            raise BudgetError("message_required", "message")
+        project.status = ProjectStatus.CHANGES_REQUESTED.value
+    elif decision == "reject":
+        if not message:
+            raise BudgetError("message_required", "message")
+        project.status = ProjectStatus.REJECTED.value
+    elif decision == "merge":
+        if merge_into is None or merge_into.id == project.id or (
+                merge_into.round_id != project.round_id) or merge_into.status in (
+                ProjectStatus.MERGED, ProjectStatus.REJECTED, ProjectStatus.WITHDRAWN):
+            raise BudgetError("merge_target", "merge_into")
+        project.status = ProjectStatus.MERGED.value
+        project.merged_into_id = merge_into.id
+    else:
+        raise BudgetError("decision", "decision")
+    project.checklist = {item: bool(checklist.get(item)) for item in CHECKLIST}
+    project.review_message = message
+    project.updated_at = now
+    db.flush()
+    audit.record(db, actor=actor, action=f"budget.project_{decision}", target_type="project",
+                 target_id=project.id, now=now, message=message,
+                 merged_into=merge_into.id if merge_into else None)
+
+
+# --- The vote -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What the voter declares on honour."""
+
+    name: str
+    birth_date: date
+    lives_in_quartier: bool
+
+
+def method_of(fund: Fund) -> ballot_rules.Method:
+    return ballot_rules.Method(kind=fund.vote_method, envelope=fund.envelope_cents,
+                               min_choices=fund.approval_min, max_choices=fund.approval_max,
+                               points_total=fund.points_total, points_max=fund.points_max)
+
+
+def ballot_costs(db: Session, round_: Round) -> dict[int, int]:
+    """The projects on the ballot, with their costs."""
+    return dict(db.execute(select(Project.id, Project.amount_cents).where(
+        Project.round_id == round_.id, Project.status == ProjectStatus.ADMITTED)).all())
+
+
+def check_declaration(fund: Fund, declaration: Declaration, today: date) -> None:
+    if not declaration.name.strip():
+        raise BudgetError("name_required", "name")
+    if not declaration.lives_in_quartier:
+        raise BudgetError("must_live_here", "lives_in_quartier")
+    if declaration.birth_date > today or declaration.birth_date.year < 1900:
+        raise BudgetError("birth_date", "birth_date")
+    if identity.age_on(declaration.birth_date, today) < fund.min_age:
+        raise BudgetError("too_young", "birth_date", min_age=fund.min_age)
+
+
+def check_choices(db: Session, round_: Round, choices: dict[int, int]) -> dict[int, int]:
+    """The ballot's projects with their costs, or BudgetError with the first problem."""
+    costs = ballot_costs(db, round_)
+    problems = ballot_rules.problems(method_of(round_.fund), choices, costs)
+    if problems:
+        raise BudgetError(problems[0], "choices")
+    return costs
+
+
+def has_voted(db: Session, round_: Round, user: Any) -> bool:
+    if user is None:
+        return False
+    return db.scalar(select(Participation.id).where(Participation.round_id == round_.id,
+                                                    Participation.user_id == user.id)) is not None
+
+
+def cast(db: Session, round_: Round, declaration: Declaration, choices: dict[int, int], *,
+         channel: Channel, user: Any, now: datetime, today: date) -> str:
+    """Put one ballot in the box and the voter in the register; returns the receipt code.
+
+    Both rows are written in one savepoint: the register's unique fingerprint makes a
+    second vote by the same person, by any channel, fail as a whole (AlreadyVoted).
+    ``today`` is the day in the contract's time zone (the only time a ballot keeps).
+    """
+    if round_.phase(now) != Phase.VOTE:
+        raise BudgetError("not_vote")
+    if round_.secret is None:
+        raise BudgetError("not_vote")
+    check_declaration(round_.fund, declaration, today)
+    check_choices(db, round_, choices)
+    receipt = "-".join(secrets.token_hex(2).upper() for _ in range(4))
+    ballot = Ballot(id=secrets.token_hex(16), round_id=round_.id,
+                    choices={str(k): v for k, v in sorted(choices.items())},
+                    channel=channel.value, cast_on=today,
+                    receipt_hash=receipt_hash(receipt))
+    participation = Participation(
+        id=secrets.token_hex(16), round_id=round_.id, channel=channel.value, voted_on=today,
+        fingerprint=identity.fingerprint(round_.secret, declaration.name, declaration.birth_date),
+        user_id=getattr(user, "id", None))
+    try:
+        with db.begin_nested():
+            # Lock the round's row first (before rows that reference it): casts update
+            # the seal one at a time, and never deadlock on the foreign keys.
+            current = db.execute(select(Round.seal).where(Round.id == round_.id)
+                                 .with_for_update(key_share=True)).scalar_one()
+            db.add(participation)
+            db.add(ballot)
+            round_.seal = ballot_rules.add_to_seal(current, _hash(ballot))
+            db.flush()
+    except IntegrityError as error:
+        raise BudgetError("already_voted") from error
+    return receipt
+
+
+def receipt_hash(code: str) -> str:
+    cleaned = "".join(c for c in code.upper() if c.isalnum())
+    return hashlib.sha256(cleaned.encode()).hexdigest()
+
+
+def receipt_in_box(db: Session, code: str) -> Round | None:
+    """The round whose box holds the ballot of this receipt, if any (never its choices)."""
+    round_id = db.scalar(select(Ballot.round_id).where(Ballot.receipt_hash == receipt_hash(code)))
+    return db.get(Round, round_id) if round_id is not None else None
+
+
+def _hash(ballot: Ballot) -> int:
+    return ballot_rules.ballot_hash(ballot.id, {int(k): v for k, v in ballot.choices.items()},
+                                    ballot.channel, ballot.cast_on)
+
+
+def _ballot_count(db: Session, round_: Round) -> int:
+    return db.scalar(select(func.count()).select_from(Ballot)
+                     .where(Ballot.round_id == round_.id)) or 0
+
+
+def box_seal(db: Session, round_: Round) -> str:
+    """The seal recomputed from the ballots now in the box."""
+    return ballot_rules.seal_of(_hash(b) for b in db.scalars(
+        select(Ballot).where(Ballot.round_id == round_.id)))
+
+
+def seal_intact(db: Session, round_: Round) -> bool:
+    return box_seal(db, round_) == round_.seal
+
+
+# --- Follow-up ------------------------------------------------------------------------
+
+
+def set_follow_up(db: Session, project: Project, status: FollowUp, spent_cents: int | None, *,
+                  actor: Any, now: datetime) -> None:
+    if project.follow_up is None:
+        raise BudgetError("not_funded")
+    changed = audit.changes(project, {"follow_up": status.value, "spent_cents": spent_cents})
+    project.updated_at = now
+    db.flush()
+    if changed:
+        audit.record(db, actor=actor, action="budget.follow_up", target_type="project",
+                     target_id=project.id, now=now, changed=changed)
+
+
+def add_update(db: Session, project: Project, text: str, photo: str | None, *, actor: Any,
+               now: datetime) -> ProjectUpdate:
+    if project.follow_up is None:
+        raise BudgetError("not_funded")
+    update = ProjectUpdate(project=project, author_id=actor.id, at=now, text=text, photo=photo)
+    db.add(update)
+    db.flush()
+    return update
+
+
+def destroy_secrets(db: Session, *, published_before: datetime, now: datetime) -> list[int]:
+    """Forget the register's keys of rounds published before the date: no link remains."""
+    rounds = list(db.scalars(select(Round).where(Round.secret.is_not(None),
+                                                 Round.results_published_at < published_before)))
+    for round_ in rounds:
+        round_.secret = None
+        round_.secret_destroyed_at = now
+        audit.record(db, actor=None, action="budget.secret_destroyed", target_type="round",
+                     target_id=round_.id, now=now)
+    db.flush()
+    return [r.id for r in rounds]

@@ -1,0 +1,477 @@
+"""Routes of the FPH: thin; rules live in services and permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from civic.budget import bp, counting, notifications, queries, services
+from civic.budget.forms import (
+    DeclarationForm,
+    FollowUpForm,
+    FundForm,
+    ProjectForm,
+    ReceiptForm,
+    ReviewForm,
+    RoundForm,
+    UpdateForm,
+)
+from civic.budget.messages import error_text
+from civic.budget.models import Channel, FollowUp, Fund, Project, Round
+from civic.core import clock
+from civic.core.db import session as db
+from civic.core.forms import blank_choice, choices
+from civic.core.i18n import _
+from civic.core.permissions import can, require
+from civic.core.uploads import NotAPhoto, save_photo
+from civic.territory import queries as territory_queries
+
+Page = str | BaseResponse | tuple[str, int]
+
+
+def _user() -> Any:
+    return current_user if current_user.is_authenticated else None
+
+
+def _tz() -> str:
+    return str(current_app.config["TIMEZONE"])
+
+
+def _round(round_id: int) -> Round:
+    return db().get(Round, round_id) or abort(404)
+
+
+def _project(project_id: int) -> Project:
+    project = db().get(Project, project_id) or abort(404)
+    require(current_user, "budget.view_project", project)
+    return project
+
+
+def _form_error(form: Any, error: services.BudgetError) -> None:
+    field = getattr(form, error.field or "", None)
+    message = error_text(error)
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        flash(message, "error")
+
+
+# --- Public pages ---------------------------------------------------------------------
+
+
+@bp.route("/fph/<int:round_id>")
+def round_page(round_id: int) -> Page:
+    round_ = _round(round_id)
+    now = clock.now()
+    user = _user()
+    return render_template(
+        "budget/round.html", round=round_, fund=round_.fund, phase=round_.phase(now),
+        projects=queries.ballot_projects(db(), round_),
+        mine=queries.my_projects(db(), round_, user),
+        has_voted=services.has_voted(db(), round_, user),
+        ballots=queries.ballot_count(db(), round_))
+
+
+@bp.route("/fph/projets/<int:project_id>")
+def project_page(project_id: int) -> Page:
+    project = _project(project_id)
+    return render_template("budget/project.html", project=project, round=project.round,
+                           phase=project.round.phase(clock.now()))
+
+
+@bp.route("/fph/recu", methods=["GET", "POST"])
+def receipt() -> Page:
+    form = ReceiptForm()
+    found: Round | None = None
+    checked = False
+    if form.validate_on_submit():
+        checked = True
+        found = services.receipt_in_box(db(), form.code.data)
+    return render_template("budget/receipt_check.html", form=form, found=found,
+                           checked=checked)
+
+
+@bp.route("/fph/<int:round_id>/resultats")
+def results(round_id: int) -> Page:
+    round_ = _round(round_id)
+    if round_.results is None or (round_.results_published_at is None
+                                  and not can(current_user, "budget.publish", round_)
+                                  and not can(current_user, "budget.manage")):
+        abort(404)
+    return render_template("budget/results.html", round=round_, fund=round_.fund,
+                           results=round_.results, phase=round_.phase(clock.now()),
+                           explanation=counting.explain(round_.fund))
+
+
+@bp.route("/fph/<int:round_id>/bulletins.pb")
+def ballots_file(round_id: int) -> Response:
+    round_ = _round(round_id)
+    if round_.results_published_at is None:
+        abort(404)
+    return Response(counting.export_pb(db(), round_), mimetype="text/plain",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="fph-{round_.id}-bulletins.pb"'})
+
+
+# --- Proposing a project --------------------------------------------------------------
+
+
+def _project_form(round_: Round, project: Project | None = None) -> ProjectForm:
+    form = ProjectForm(obj=project)
+    if request.method == "GET" and project is not None:
+        for entry, line in zip(form.lines, project.budget_lines, strict=False):
+            entry.form.label.data = line["label"]
+            entry.form.amount_cents.data = line["amount_cents"]
+        form.latitude.data = "" if project.latitude is None else str(project.latitude)
+        form.longitude.data = "" if project.longitude is None else str(project.longitude)
+    contract = round_.fund.quartier.contract
+    form.orientation_id.choices = choices(
+        blank_choice(_("Aucun en particulier"))
+        + [(o.id, o.name) for o in territory_queries.orientations(db(), contract)])
+    return form
+
+
+def _project_values(form: ProjectForm) -> dict[str, Any] | None:
+    """The form's values for the service, or None after marking a badly typed place."""
+    values = {name: getattr(form, name).data for name in (
+        "title", "summary", "description", "amount_cents", "orientation_id", "carrier_kind",
+        "carrier_name", "contact", "place")}
+    values["budget_lines"] = form.budget_lines()
+    for name in ("latitude", "longitude"):
+        raw = (getattr(form, name).data or "").strip().replace(",", ".")
+        try:
+            values[name] = float(raw) if raw else None
+        except ValueError:
+            getattr(form, name).errors = [_("Écrivez un nombre, par exemple 43.5745.")]
+            return None
+    return values
+
+
+def _store_photo(form: Any) -> tuple[bool, str | None]:
+    """(readable, stored name): no photo sent is (True, None); an unreadable one is
+    (False, None) with the message next to the field."""
+    upload = form.photo.data
+    if not upload or not getattr(upload, "filename", ""):
+        return True, None
+    try:
+        return True, save_photo(upload.stream)
+    except NotAPhoto:
+        form.photo.errors = [*form.photo.errors, _("Cette photo ne peut pas être lue. "
+                                                   "Essayez une autre photo.")]
+        return False, None
+
+
+@bp.route("/fph/<int:round_id>/proposer", methods=["GET", "POST"])
+def propose(round_id: int) -> Page:
+    round_ = _round(round_id)
+    require(current_user, "budget.propose", round_)
+    form = _project_form(round_)
+    if form.validate_on_submit() and (values := _project_values(form)) is not None:
+        readable, photo = _store_photo(form)
+        if readable:
+            try:
+                project = services.propose(db(), round_, values, author=current_user,
+                                           now=clock.now())
+            except services.BudgetError as error:
+                _form_error(form, error)
+            else:
+                services.set_photo(db(), project, photo)
+                flash(_("Merci ! Votre projet est envoyé au comité du FPH."), "success")
+                return redirect(url_for("budget.project_page", project_id=project.id))
+    return render_template("budget/project_form.html", form=form, round=round_, project=None,
+                           fund=round_.fund), 400 if form.errors else 200
+
+
+@bp.route("/fph/projets/<int:project_id>/modifier", methods=["GET", "POST"])
+def edit_project(project_id: int) -> Page:
+    project = _project(project_id)
+    require(current_user, "budget.edit_project", project)
+    form = _project_form(project.round, project)
+    if form.validate_on_submit() and (values := _project_values(form)) is not None:
+        readable, photo = _store_photo(form)
+        if readable:
+            try:
+                services.edit_project(db(), project, values, now=clock.now())
+            except services.BudgetError as error:
+                _form_error(form, error)
+            else:
+                if photo:
+                    services.set_photo(db(), project, photo)
+                flash(_("Votre projet est mis à jour."), "success")
+                return redirect(url_for("budget.project_page", project_id=project.id))
+    return render_template("budget/project_form.html", form=form, round=project.round,
+                           project=project, fund=project.round.fund), 400 if form.errors else 200
+
+
+@bp.route("/fph/projets/<int:project_id>/retirer", methods=["POST"])
+def withdraw(project_id: int) -> Page:
+    project = _project(project_id)
+    require(current_user, "budget.edit_project", project)
+    services.withdraw(db(), project, now=clock.now())
+    flash(_("Votre projet est retiré."), "success")
+    return redirect(url_for("budget.round_page", round_id=project.round_id))
+
+
+# --- Review by the FPH committee ------------------------------------------------------
+
+
+@bp.route("/fph/<int:round_id>/examen")
+def review_queue(round_id: int) -> Page:
+    round_ = _round(round_id)
+    require(current_user, "budget.review_round", round_)
+    return render_template("budget/review_queue.html", round=round_, fund=round_.fund,
+                           projects=queries.projects(db(), round_))
+
+
+@bp.route("/fph/projets/<int:project_id>/examen", methods=["GET", "POST"])
+def review(project_id: int) -> Page:
+    project = _project(project_id)
+    require(current_user, "budget.review", project)
+    form = ReviewForm(data=project.checklist if request.method == "GET" else None)
+    others = [p for p in queries.projects(db(), project.round) if p.id != project.id]
+    form.merge_into.choices = choices(blank_choice("—") + [(p.id, p.title) for p in others])
+    if form.validate_on_submit():
+        target = db().get(Project, form.merge_into.data) if form.merge_into.data else None
+        checklist = {name: getattr(form, name).data for name in services.CHECKLIST}
+        try:
+            services.review(db(), project, form.decision.data, checklist=checklist,
+                            message=form.message.data or "", merge_into=target,
+                            actor=current_user, now=clock.now())
+        except services.BudgetError as error:
+            _form_error(form, error)
+        else:
+            notifications.reviewed(project)
+            flash(_("La décision est enregistrée et l’auteur est prévenu."), "success")
+            return redirect(url_for("budget.review_queue", round_id=project.round_id))
+    return render_template("budget/review.html", form=form, project=project,
+                           round=project.round, fund=project.round.fund), \
+        400 if form.errors else 200
+
+
+# --- The vote -------------------------------------------------------------------------
+
+
+@bp.route("/fph/<int:round_id>/voter", methods=["GET", "POST"])
+def vote(round_id: int) -> Page:
+    round_ = _round(round_id)
+    require(current_user, "budget.vote", round_)
+    if services.has_voted(db(), round_, current_user):
+        flash(_("Vous avez déjà voté pour cette session. Merci !"), "info")
+        return redirect(url_for("budget.round_page", round_id=round_.id))
+    form = DeclarationForm()
+    projects = queries.ballot_projects(db(), round_)
+    picked = counting.choices_from_form(request.form, round_.fund.vote_method)
+    step = request.form.get("step", "choose")
+    status = 200
+    if request.method == "POST":
+        declaration, errors = _declaration(form, round_)
+        if not errors:
+            try:
+                services.check_choices(db(), round_, picked)
+            except services.BudgetError as error:
+                errors = True
+                flash(error_text(error), "error")
+        if errors:
+            status = 400
+        elif step == "cast":
+            try:
+                code = services.cast(db(), round_, declaration, picked, channel=Channel.ONLINE,
+                                     user=current_user, now=clock.now(),
+                                     today=clock.local_day(clock.now(), _tz()))
+            except services.BudgetError as error:
+                flash(error_text(error), "error")
+                return redirect(url_for("budget.round_page", round_id=round_.id))
+            return _no_store(render_template("budget/voted.html", round=round_, code=code))
+        else:
+            return _no_store(render_template(
+                "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
+                chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
+                total=sum(p.amount_cents for p in projects if p.id in picked), picked=picked))
+    return _no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
+                                     form=form, projects=projects, picked=picked), status)
+
+
+def _declaration(form: DeclarationForm, round_: Round) -> tuple[Any, bool]:
+    if not form.validate_on_submit():
+        return None, True
+    declaration = services.Declaration(form.name.data, form.birth_date.data,
+                                       bool(form.lives_in_quartier.data))
+    try:
+        services.check_declaration(round_.fund, declaration,
+                                   clock.local_day(clock.now(), _tz()))
+    except services.BudgetError as error:
+        _form_error(form, error)
+        return None, True
+    return declaration, False
+
+
+def _no_store(body: str, status: int = 200) -> Response:
+    """Ballot pages are never cached: the back button shows no choices."""
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- The count ------------------------------------------------------------------------
+
+
+@bp.route("/fph/<int:round_id>/depouillement", methods=["GET"])
+def count_page(round_id: int) -> Page:
+    round_ = _round(round_id)
+    if not (can(current_user, "budget.manage") or can(current_user, "budget.count_confirm",
+                                                      round_)
+            or can(current_user, "budget.review_round", round_)):
+        require(current_user, "budget.manage")
+    return render_template("budget/count.html", round=round_, fund=round_.fund,
+                           phase=round_.phase(clock.now()),
+                           seal_intact=services.seal_intact(db(), round_),
+                           ballots=queries.ballot_count(db(), round_),
+                           turnout=queries.turnout(db(), round_))
+
+
+@bp.route("/fph/<int:round_id>/depouillement/lancer", methods=["POST"])
+def count_start(round_id: int) -> Page:
+    round_ = _round(round_id)
+    require(current_user, "budget.count_start", round_)
+    counting.start(db(), round_, actor=current_user, now=clock.now())
+    flash(_("Le dépouillement est lancé. Un membre du conseil citoyen doit le confirmer."),
+          "success")
+    return redirect(url_for("budget.count_page", round_id=round_.id))
+
+
+@bp.route("/fph/<int:round_id>/depouillement/confirmer", methods=["POST"])
+def count_confirm(round_id: int) -> Page:
+    round_ = _round(round_id)
+    require(current_user, "budget.count_confirm", round_)
+    try:
+        counting.confirm(db(), round_, actor=current_user, now=clock.now())
+    except services.BudgetError as error:
+        flash(error_text(error), "error")
+        return redirect(url_for("budget.count_page", round_id=round_.id))
+    flash(_("Le dépouillement est confirmé. Les résultats peuvent être publiés."), "success")
+    return redirect(url_for("budget.results", round_id=round_.id))
+
+
+@bp.route("/fph/<int:round_id>/publier", methods=["POST"])
+def publish(round_id: int) -> Page:
+    round_ = _round(round_id)
+    require(current_user, "budget.publish", round_)
+    counting.publish(db(), round_, actor=current_user, now=clock.now())
+    flash(_("Les résultats sont publiés."), "success")
+    return redirect(url_for("budget.results", round_id=round_.id))
+
+
+# --- Follow-up ------------------------------------------------------------------------
+
+
+@bp.route("/fph/projets/<int:project_id>/suivi", methods=["GET", "POST"])
+def follow_up(project_id: int) -> Page:
+    project = _project(project_id)
+    require(current_user, "budget.follow_up", project)
+    form = FollowUpForm(obj=project, prefix="status")
+    update_form = UpdateForm(prefix="news")
+    if request.method == "POST" and request.form.get("part") == "status" and form.validate():
+        services.set_follow_up(db(), project, FollowUp(form.follow_up.data),
+                               form.spent_cents.data, actor=current_user, now=clock.now())
+        flash(_("L’avancement est enregistré."), "success")
+        return redirect(url_for("budget.project_page", project_id=project.id))
+    if request.method == "POST" and request.form.get("part") == "news" and update_form.validate():
+        readable, photo = _store_photo(update_form)
+        if readable:
+            services.add_update(db(), project, update_form.text.data, photo,
+                                actor=current_user, now=clock.now())
+            flash(_("La nouvelle est publiée."), "success")
+            return redirect(url_for("budget.project_page", project_id=project.id))
+    return render_template("budget/follow_up.html", project=project, form=form,
+                           update_form=update_form), \
+        400 if form.errors or update_form.errors else 200
+
+
+# --- Funds and rounds (pilot) ---------------------------------------------------------
+
+
+@bp.route("/admin/fph")
+def admin_funds() -> Page:
+    require(current_user, "budget.manage")
+    return render_template("budget/admin/funds.html", funds=queries.funds(db()),
+                           now=clock.now())
+
+
+@bp.route("/admin/fph/fonds/nouveau", methods=["GET", "POST"], defaults={"fund_id": None})
+@bp.route("/admin/fph/fonds/<int:fund_id>", methods=["GET", "POST"])
+def edit_fund(fund_id: int | None) -> Page:
+    require(current_user, "budget.manage")
+    fund = db().get(Fund, fund_id) or abort(404) if fund_id is not None else None
+    form = FundForm(obj=fund)
+    form.quartier_id.choices = choices([(q.id, q.name)
+                                        for q in territory_queries.quartiers(db())])
+    if form.validate_on_submit():
+        quartier = fund.quartier if fund else territory_queries.quartier_by_id(
+            db(), form.quartier_id.data)
+        values = {name: field.data for name, field in form._fields.items()}
+        try:
+            if quartier is None:
+                raise services.BudgetError("quartier", "quartier_id")
+            services.save_fund(db(), quartier, fund, values, actor=current_user,
+                               now=clock.now())
+        except services.BudgetError as error:
+            _form_error(form, error)
+        else:
+            flash(_("Le fonds est enregistré."), "success")
+            return redirect(url_for("budget.admin_funds"))
+    return render_template("budget/admin/fund_form.html", form=form, fund=fund), \
+        400 if form.errors else 200
+
+
+@bp.route("/admin/fph/fonds/<int:fund_id>/sessions/nouvelle", methods=["GET", "POST"],
+          defaults={"round_id": None})
+@bp.route("/admin/fph/fonds/<int:fund_id>/sessions/<int:round_id>", methods=["GET", "POST"])
+def edit_round(fund_id: int, round_id: int | None) -> Page:
+    require(current_user, "budget.manage")
+    fund = db().get(Fund, fund_id) or abort(404)
+    round_ = db().get(Round, round_id) if round_id is not None else None
+    if round_id is not None and (round_ is None or round_.fund_id != fund.id):
+        abort(404)
+    form = RoundForm(obj=round_)
+    if request.method == "GET" and round_ is not None:
+        for name in services.ROUND_DATES:
+            getattr(form, name).data = clock.to_local(getattr(round_, name), _tz())
+    if form.validate_on_submit():
+        values = {"title": form.title.data, **{
+            name: clock.to_utc(getattr(form, name).data, _tz()) for name in services.ROUND_DATES}}
+        try:
+            round_ = services.save_round(db(), fund, round_, values, actor=current_user,
+                                         now=clock.now())
+        except services.BudgetError as error:
+            _form_error(form, error)
+        else:
+            flash(_("La session est enregistrée."), "success")
+            return redirect(url_for("budget.admin_funds"))
+    return render_template("budget/admin/round_form.html", form=form, fund=fund,
+                           round=round_), 400 if form.errors else 200
+
+
+@bp.route("/admin/fph/sessions/<int:round_id>/avancer", methods=["POST"])
+def advance(round_id: int) -> Page:
+    require(current_user, "budget.manage")
+    round_ = _round(round_id)
+    try:
+        services.advance_phase(db(), round_, actor=current_user, now=clock.now())
+    except services.BudgetError as error:
+        flash(error_text(error), "error")
+    else:
+        flash(_("La session passe à l’étape suivante."), "success")
+    return redirect(url_for("budget.admin_funds"))
+

@@ -1,0 +1,118 @@
+"""FPH permission matrix: role × phase × own/other quartier (and author) → allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from civic.core.permissions import can
+from tests import factories
+from tests.factories import NOW
+
+ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot"]
+PHASES = list(factories.PHASE_OFFSETS)
+LOGGED_IN = set(ROLES) - {"anonymous"}
+
+
+def expected(action: str, role: str, phase: str, quartier: str) -> bool:
+    """The rules, written out plainly for the matrix."""
+    here = quartier == "A"  # moderators and animators act in quartier A only
+    if action == "budget.manage":
+        return role == "pilot"
+    if action == "budget.propose":
+        return role in LOGGED_IN and phase == "submission"
+    if action == "budget.vote":
+        return role in LOGGED_IN and phase == "vote"
+    if action == "budget.review_round":
+        return role == "moderator" and here and phase in ("submission", "review")
+    if action == "budget.review":  # the project's author is a resident, never the moderator
+        return role == "moderator" and here and phase in ("submission", "review")
+    if action == "budget.edit_project":
+        return role == "author" and phase == "submission"
+    if action == "budget.view_project":  # a project still under review
+        return role in ("author", "pilot") or (role == "moderator" and here)
+    if action == "budget.count_start":
+        return role == "pilot" and phase == "counting"
+    if action == "budget.count_confirm":  # the pilot started it; a second person confirms
+        return role == "moderator" and here and phase == "counting"
+    if action == "budget.publish":  # the count is confirmed, the results not yet published
+        return role == "pilot" and phase in ("counting", "results", "follow_up")
+    if action == "budget.follow_up":  # a funded project
+        return role == "pilot" or (role == "animator" and here)
+    raise AssertionError(action)
+
+
+ACTIONS = ["budget.count_confirm", "budget.count_start", "budget.edit_project",
+           "budget.follow_up", "budget.manage", "budget.propose", "budget.publish",
+           "budget.review", "budget.review_round", "budget.view_project", "budget.vote"]
+
+CELLS = [(a, r, p, q) for a in ACTIONS for r in ROLES for p in PHASES for q in ("A", "B")]
+
+
+@pytest.fixture()
+def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
+    author = factories.make_user(db, display_name="Autrice")
+    rounds, projects = {}, {}
+    for code, q in (("A", quartier), ("B", other_quartier)):
+        fund = factories.make_fund(db, q)
+        for phase in PHASES:
+            round_ = factories.make_round(db, fund, phase)
+            rounds[code, phase] = round_
+            projects[code, phase] = factories.make_project(db, round_, author,
+                                                           status="submitted")
+    return {"people": {**people, "author": author}, "rounds": rounds, "projects": projects,
+            "pilot": people["pilot"]}
+
+
+def target(world: dict, action: str, phase: str, quartier: str) -> Any:
+    round_ = world["rounds"][quartier, phase]
+    project = world["projects"][quartier, phase]
+    if action == "budget.count_confirm":
+        round_.count_started_at = NOW
+        round_.count_started_by_id = world["pilot"].id
+        round_.count_confirmed_at = None
+    if action == "budget.publish":
+        round_.count_started_at = round_.count_confirmed_at = NOW
+        round_.results_published_at = None
+    if action == "budget.count_start":
+        round_.count_started_at = None
+    if action == "budget.follow_up":
+        project.follow_up = "to_start"
+    if action in ("budget.review", "budget.edit_project", "budget.view_project",
+                  "budget.follow_up"):
+        return project
+    return None if action == "budget.manage" else round_
+
+
+@pytest.mark.parametrize(("action", "role", "phase", "where"), CELLS,
+                         ids=["-".join(c) for c in CELLS])
+def test_budget_permission_cell(world: dict, action: str, role: str, phase: str,
+                                where: str) -> None:
+    user = None if role == "anonymous" else world["people"][role]
+    thing = target(world, action, phase, where)
+    assert can(user, action, thing, now=NOW) is expected(action, role, phase, where)
+
+
+def test_a_moderator_never_reviews_their_own_project(db: Any, people: dict,
+                                                     quartier: Any) -> None:
+    moderator = people["moderator"]
+    round_ = factories.make_round(db, factories.make_fund(db, quartier), "review")
+    own = factories.make_project(db, round_, moderator, status="submitted")
+    assert not can(moderator, "budget.review", own, now=NOW)
+
+
+def test_the_pilot_who_started_the_count_cannot_confirm_it(db: Any, quartier: Any) -> None:
+    from civic.accounts.models import Role
+
+    both = factories.make_user(db, roles=[(Role.PILOT, None), (Role.MODERATOR, quartier)])
+    round_ = factories.make_round(db, factories.make_fund(db, quartier), "counting",
+                                  count_started_at=NOW, count_started_by_id=both.id)
+    assert not can(both, "budget.count_confirm", round_, now=NOW)
+
+
+def test_published_projects_are_public(db: Any, quartier: Any) -> None:
+    round_ = factories.make_round(db, factories.make_fund(db, quartier), "vote")
+    for status in ("admitted", "rejected", "merged"):
+        assert can(None, "budget.view_project", factories.make_project(db, round_,
+                                                                       status=status), now=NOW)

@@ -1,0 +1,77 @@
+"""Two casts at the same instant by the same person, on real concurrent connections."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from civic.budget import services
+from civic.budget.models import Ballot, Channel, Participation, Round
+from civic.budget.services import BudgetError, Declaration
+from civic.core.db import Base
+from tests import factories
+from tests.factories import NOW
+
+
+@pytest.fixture()
+def committed_round(app: Any) -> Any:
+    """A round in its vote phase, committed so that other connections see it."""
+    engine = app.extensions["civic.engine"]
+    with Session(engine) as setup:
+        contract = factories.make_contract(setup)
+        quartier = factories.make_quartier(setup, contract)
+        round_ = factories.make_round(setup, factories.make_fund(setup, quartier), "vote")
+        project = factories.make_project(setup, round_)
+        setup.commit()
+        ids = round_.id, project.id
+    yield engine, *ids
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+def cast_in_own_connection(engine: Any, round_id: int, project_id: int, name: str,
+                           barrier: threading.Barrier, outcomes: list[str]) -> None:
+    with Session(engine) as session:
+        barrier.wait(timeout=30)  # all start together, before any of them touches the database
+        try:
+            round_ = session.get(Round, round_id)
+            services.cast(session, round_, Declaration(name, date(1975, 6, 1), True),
+                          {project_id: 1}, channel=Channel.KIOSK, user=None, now=NOW,
+                          today=date(2026, 3, 14))
+            session.commit()
+            outcomes.append("cast")
+        except BudgetError as error:
+            session.rollback()
+            outcomes.append(error.code)
+        except Exception as error:  # noqa: BLE001  (reported by the assertion, not lost)
+            outcomes.append(repr(error))
+
+
+@pytest.mark.parametrize("names", [
+    ("Fatou Sow", "FATOU  SOW", "fatou-sow", "Fatou Sow"),  # the same person four times
+    ("Amel", "Bruno", "Chen", "Dalia"),  # four people
+])
+def test_simultaneous_casts_leave_one_ballot_per_person(committed_round: Any,
+                                                        names: tuple[str, ...]) -> None:
+    engine, round_id, project_id = committed_round
+    barrier = threading.Barrier(len(names))
+    outcomes: list[str] = []
+    threads = [threading.Thread(target=cast_in_own_connection,
+                                args=(engine, round_id, project_id, name, barrier, outcomes))
+               for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    people = len({services.identity.normalise_name(n) for n in names})
+    assert sorted(outcomes) == sorted(["cast"] * people + ["already_voted"] * (4 - people))
+    with Session(engine) as check:
+        assert check.scalar(select(func.count()).select_from(Ballot)) == people
+        assert check.scalar(select(func.count()).select_from(Participation)) == people
+        assert services.seal_intact(check, check.get(Round, round_id))
