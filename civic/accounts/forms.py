@@ -16,7 +16,7 @@ PASSWORD_MIN = 10
 _email = [
     DataRequired(message=_l("Indiquez votre adresse e-mail.")),
     Length(max=254, message=_l("Cette adresse est trop longue.")),
-    Email(message=_l("Cette adresse e-mail n’est pas valide. Exemple : nom@exemple.fr"),
+    Email(message=_l("Cette adresse e-mail n’est pas valide. Exemple : nom@example.org"),
           check_deliverability=False),
 ]
 _new_password = [

@@ -62,7 +62,7 @@ def compute(db: Session, round_: Round) -> dict[str, Any]:
     scores = tally.scores(the_election.costs, ballots)
     by_id = {str(p.id): p for p in projects}
     spent = sum(by_id[i].amount_cents for i in selected)
-    turnout = queries.turnout(db, round_)
+    turnout = queries.ballots_by_channel(db, round_)
     voters = sum(turnout.values())
     population = fund.quartier.population
     ranked = sorted(projects, key=lambda p: (-scores[str(p.id)], p.amount_cents, str(p.id)))

@@ -52,6 +52,13 @@ def turnout(db: Session, round_: Round) -> dict[str, int]:
     return {channel: count for channel, count in rows}
 
 
+def ballots_by_channel(db: Session, round_: Round) -> dict[str, int]:
+    """Ballots in the box, by channel (what the results publish)."""
+    rows = db.execute(select(Ballot.channel, func.count()).where(
+        Ballot.round_id == round_.id).group_by(Ballot.channel))
+    return {channel: count for channel, count in rows}
+
+
 def ballot_count(db: Session, round_: Round) -> int:
     return db.scalar(select(func.count()).select_from(Ballot)
                      .where(Ballot.round_id == round_.id)) or 0

@@ -1,0 +1,111 @@
+"""Bring a finished election from a pabulib file in as a closed, published round."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from civic.budget import ballots as ballot_rules
+from civic.budget import counting
+from civic.budget.models import Ballot, Channel, Fund, Project, ProjectStatus, Round
+from civic.budget.pabulib import Instance
+from civic.budget.services import BudgetError
+from civic.core import audit
+
+RULES = {"greedy": "greedy", "equalshares": "equal-shares", "equalshares/add1": "equal-shares"}
+CHANNELS = {"internet": Channel.ONLINE, "online": Channel.ONLINE, "paper": Channel.PAPER,
+            "kiosk": Channel.KIOSK, "code": Channel.CODE}
+
+
+def _cents(value: Any) -> int:
+    amount = Fraction(value) * 100
+    if amount.denominator != 1:
+        raise BudgetError("amount_not_cents")
+    return int(amount)
+
+
+def _day(text: str | None, default: date) -> date:
+    if not text:
+        return default
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%Y"):
+        try:
+            return datetime.strptime(text.strip()[:10], pattern).date()
+        except ValueError:
+            continue
+    return default
+
+
+def import_instance(db: Session, quartier: Any, instance: Instance, *, now: datetime,
+                    title: str | None = None) -> Round:
+    """Create the fund (if needed), a round whose vote is over, its projects and its
+    anonymous ballots, then count and publish with the file's rule."""
+    if instance.vote_type not in ("approval", "choose-1", "cumulative"):
+        raise BudgetError("vote_type")
+    costs = {pid: _cents(Decimal(row["cost"])) for pid, row in instance.projects.items()}
+    budget = _cents(Decimal(instance.meta["budget"]))
+    end = _day(instance.meta.get("date_end"), now.date() - timedelta(days=1))
+    begin = _day(instance.meta.get("date_begin"), end)
+    cumulative = instance.vote_type == "cumulative"
+    fund = Fund(
+        quartier_id=quartier.id, year=end.year, envelope_cents=budget,
+        cap_cents=min(budget, max(costs.values(), default=budget)), min_project_cents=0,
+        min_age=0, rules_text="", created_at=now,
+        vote_method="cumulative" if cumulative else "approval",
+        approval_min=int(instance.number("min_length") or 1 if not cumulative else 1),
+        approval_max=1 if instance.vote_type == "choose-1" else (
+            int(instance.number("max_length")) if instance.number("max_length") else None),
+        points_total=int(instance.number("max_sum_points") or 0),
+        points_max=int(instance.number("max_points") or instance.number("max_sum_points") or 0),
+        tally_rule=RULES.get(instance.meta.get("rule", "greedy").lower(), "greedy"),
+        min_score=int(instance.number("min_project_score_threshold") or 0))
+    db.add(fund)
+    start = datetime.combine(begin, time(8), tzinfo=UTC)
+    round_ = Round(fund=fund, title=title or instance.meta.get("description", "")[:120]
+                   or f"{quartier.name} {end.year}",
+                   submission_starts_at=start - timedelta(days=60),
+                   review_starts_at=start - timedelta(days=30), vote_starts_at=start,
+                   vote_ends_at=datetime.combine(end, time(20), tzinfo=UTC),
+                   follow_up_starts_at=datetime.combine(end, time(20), tzinfo=UTC)
+                   + timedelta(days=30),
+                   secret=os.urandom(32), seal=ballot_rules.EMPTY_SEAL, created_at=now)
+    db.add(round_)
+    db.flush()
+    ids: dict[str, int] = {}
+    for pid, row in instance.projects.items():
+        title_text = (row.get("name") or row.get("title") or f"Projet {pid}")[:120]
+        project = Project(round=round_, author_id=None, title=title_text,
+                          summary=(row.get("description") or title_text)[:300],
+                          description=row.get("description") or title_text,
+                          amount_cents=costs[pid],
+                          budget_lines=[{"label": title_text, "amount_cents": costs[pid]}],
+                          carrier_kind="residents", carrier_name=row.get("proposer", "")[:120],
+                          contact="", status=ProjectStatus.ADMITTED.value, created_at=now,
+                          updated_at=now)
+        db.add(project)
+        db.flush()
+        ids[pid] = project.id
+    seal = ballot_rules.EMPTY_SEAL
+    points = instance.cumulative_ballots() if cumulative else [
+        dict.fromkeys(b, 1) for b in instance.approval_ballots()]
+    for row, ballot_points in zip(instance.votes, points, strict=True):
+        channel = CHANNELS.get(row.get("voting_method", "").lower(), Channel.ONLINE)
+        ballot = Ballot(id=secrets.token_hex(16), round_id=round_.id, channel=channel.value,
+                        choices={str(ids[p]): n for p, n in sorted(ballot_points.items())},
+                        cast_on=end, receipt_hash=None)
+        db.add(ballot)
+        seal = ballot_rules.add_to_seal(seal, ballot_rules.ballot_hash(
+            ballot.id, {int(k): v for k, v in ballot.choices.items()}, ballot.channel, end))
+    round_.seal = seal
+    db.flush()
+    audit.record(db, actor=None, action="budget.round_imported", target_type="round",
+                 target_id=round_.id, now=now, ballots=len(instance.votes), seal=seal)
+    round_.count_started_at = round_.count_confirmed_at = now
+    round_.results = counting.compute(db, round_)
+    counting.publish(db, round_, actor=None, now=now)
+    return round_
