@@ -18,10 +18,10 @@ import click
 from flask.cli import with_appcontext
 
 from civic.accounts import services as accounts
+from civic.accounts.models import Role
 from civic.budget import imports, pabulib
 from civic.budget import services as budget
 from civic.budget.models import Project, ProjectStatus
-from civic.accounts.models import Role
 from civic.core import clock
 from civic.core.db import session as db
 from civic.territory import queries, services
