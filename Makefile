@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install bench clean
+.PHONY: run test lint typecheck pytest translations extract install bench bench-tally clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: translations
 lint: install
 	$(BIN)/ruff check civic tests bench migrations wsgi.py
 
-STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/core/permissions.py
+STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/core/permissions.py civic/budget/tally.py civic/budget/pabulib.py
 
 typecheck: install
 	$(BIN)/mypy civic
@@ -44,6 +44,9 @@ test: lint typecheck pytest
 
 bench: translations
 	$(BIN)/python -m bench.pages
+
+bench-tally: install
+	$(BIN)/python -m bench.tally
 
 clean:
 	rm -rf $(VENV) instance

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import os
+import uuid
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
@@ -24,23 +25,29 @@ from civic.core.db import session as scoped
 from tests import factories
 
 
-def _fresh_database(url: str) -> None:
-    """Drop everything in the test database: migrations then start from empty."""
-    engine = create_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("CIVIC_TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'civic-test.db'}")
-    _fresh_database(url)
-    command.upgrade(alembic_config(url), "head")
-    return url
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database migrated to head: a temporary SQLite file, or on PostgreSQL a
+    schema of this run's own (so that two runs on one database never meet)."""
+    base = os.environ.get("CIVIC_TEST_DATABASE_URL")
+    if not base:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'civic-test.db'}"
+        command.upgrade(alembic_config(url), "head")
+        yield url
+        return
+    schema = f"civic_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options=-csearch_path%3D{schema}"
+    try:
+        command.upgrade(alembic_config(url), "head")
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

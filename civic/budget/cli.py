@@ -33,3 +33,54 @@ def tally_command(path: Path, rule: str) -> None:
         raise click.ClickException(f"{path}: {error}") from error
     for project in tally.RULES[rule](election):
         click.echo(project)
+
+
+@pb_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--quartier", "code", required=True, help="Official code of the quartier.")
+@click.option("--title", default=None, help="Title of the round (default: the file's).")
+def import_command(path: Path, code: str, title: str | None) -> None:
+    """Create a closed, counted and published round from FILE's projects and ballots."""
+    from civic.budget import imports
+    from civic.budget.services import BudgetError
+    from civic.core import clock
+    from civic.core.db import session as db
+    from civic.territory import queries
+
+    try:
+        instance = pabulib.read(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise click.ClickException(f"{path}: {error}") from error
+    with db.begin():
+        quartier = queries.quartier_by_code(db(), code)
+        if quartier is None:
+            raise click.ClickException(f"No quartier with the code {code}.")
+        try:
+            round_ = imports.import_instance(db(), quartier, instance, now=clock.now(),
+                                             title=title)
+        except BudgetError as error:
+            raise click.ClickException(f"{path}: cannot import ({error.code}).") from error
+    results = round_.results or {}
+    click.echo(f"Round {round_.id} created: {results.get('ballots')} ballots, "
+               f"{len(results.get('selected', []))} projects funded.")
+
+
+@pb_cli.command("export")
+@click.argument("round_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of the standard output.")
+def export_command(round_id: int, output: Path | None) -> None:
+    """Write a round's anonymous ballots as a pabulib file."""
+    from civic.budget import counting
+    from civic.budget.models import Round
+    from civic.core.db import session as db
+
+    round_ = db().get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"No round {round_id}.")
+    text = counting.export_pb(db(), round_)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{output}: {len(text.splitlines())} lines.")

@@ -219,7 +219,7 @@ def review(db: Session, project: Project, decision: str, *, checklist: dict[str,
     _reviewable(project, actor, now)
     if decision == "admit":
         if not all(checklist.get(item) for item in CHECKLIST):
-            raise BudgetError("checklist_incomplete", "checklist")
+            raise BudgetError("checklist_incomplete", "within_cap")
         project.status = ProjectStatus.ADMITTED.value
     elif decision == "changes":
         if project.round.phase(now) != Phase.SUBMISSION:

@@ -361,7 +361,10 @@ def count_confirm(round_id: int) -> Page:
         flash(error_text(error), "error")
         return redirect(url_for("budget.count_page", round_id=round_.id))
     flash(_("Le dépouillement est confirmé. Les résultats peuvent être publiés."), "success")
-    return redirect(url_for("budget.results", round_id=round_.id))
+    if can(current_user, "budget.publish", round_):
+        return redirect(url_for("budget.results", round_id=round_.id))
+    # The moderator who confirms may not see unpublished results: back to the round.
+    return redirect(url_for("budget.round_page", round_id=round_.id))
 
 
 @bp.route("/fph/<int:round_id>/publier", methods=["POST"])
