@@ -52,18 +52,23 @@ def import_instance(db: Session, quartier: Any, instance: Instance, *, now: date
     end = _day(instance.meta.get("date_end"), now.date() - timedelta(days=1))
     begin = _day(instance.meta.get("date_begin"), end)
     cumulative = instance.vote_type == "cumulative"
+    def meta_int(key: str, default: int) -> int:
+        value = instance.number(key)
+        return int(value) if value is not None else default
+
+    max_length = instance.number("max_length")
     fund = Fund(
         quartier_id=quartier.id, year=end.year, envelope_cents=budget,
         cap_cents=min(budget, max(costs.values(), default=budget)), min_project_cents=0,
         min_age=0, rules_text="", created_at=now,
         vote_method="cumulative" if cumulative else "approval",
-        approval_min=int(instance.number("min_length") or 1 if not cumulative else 1),
+        approval_min=1 if cumulative else meta_int("min_length", 1),
         approval_max=1 if instance.vote_type == "choose-1" else (
-            int(instance.number("max_length")) if instance.number("max_length") else None),
-        points_total=int(instance.number("max_sum_points") or 0),
-        points_max=int(instance.number("max_points") or instance.number("max_sum_points") or 0),
+            int(max_length) if max_length is not None else None),
+        points_total=meta_int("max_sum_points", 0),
+        points_max=meta_int("max_points", meta_int("max_sum_points", 0)),
         tally_rule=RULES.get(instance.meta.get("rule", "greedy").lower(), "greedy"),
-        min_score=int(instance.number("min_project_score_threshold") or 0))
+        min_score=meta_int("min_project_score_threshold", 0))
     db.add(fund)
     start = datetime.combine(begin, time(8), tzinfo=UTC)
     round_ = Round(fund=fund, title=title or instance.meta.get("description", "")[:120]
