@@ -49,7 +49,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from civic.accounts.cli import accounts_cli
 
     app.cli.add_command(accounts_cli)
-    from civic.budget.cli import pb_cli
+    from civic.budget.cli import fph_cli, pb_cli
 
     app.cli.add_command(pb_cli)
+    app.cli.add_command(fph_cli)
     return app

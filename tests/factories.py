@@ -115,9 +115,9 @@ def make_round(db: Session, fund: Fund, phase: str = "vote", **values: Any) -> R
     round_ = Round(**{"fund": fund, "title": f"Session {next(_seq)}", "secret": b"k" * 32,
                       "seal": EMPTY_SEAL, "created_at": NOW, **dates, **values})
     if phase in ("results", "follow_up"):
-        round_.results = {"selected": []}
+        round_.results = round_.results or {"selected": []}
         round_.count_started_at = round_.count_confirmed_at = NOW - DAY
-        round_.results_published_at = NOW - DAY
+        round_.results_published_at = values.get("results_published_at", NOW - DAY)
     db.add(round_)
     db.flush()
     return round_

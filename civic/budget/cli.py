@@ -84,3 +84,29 @@ def export_command(round_id: int, output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"{output}: {len(text.splitlines())} lines.")
+
+
+fph_cli = AppGroup("fph", help="The neighbourhood fund (FPH).")
+
+
+@fph_cli.command("destroy-secrets")
+def destroy_secrets_command() -> None:
+    """Forget the register's key of rounds published more than FPH_SECRET_MONTHS ago.
+
+    Run it daily (cron). Afterwards nobody, not even the database's administrator, can
+    tell whose fingerprint a line of the register holds.
+    """
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from civic.budget import services
+    from civic.core import clock
+    from civic.core.db import session as db
+
+    now = clock.now()
+    months = int(current_app.config["FPH_SECRET_MONTHS"])
+    with db.begin():
+        done = services.destroy_secrets(db(), published_before=now - timedelta(days=30 * months),
+                                        now=now)
+    click.echo(f"{len(done)} round(s) forgot their register key.")

@@ -152,14 +152,16 @@ class _Prepared:
             for p in ballot:
                 if p in self.members:
                     self.members[p].append(voter)
-        self.cost_den = lcm(*(Fraction(costs[p]).denominator for p in self.available))
+        #: Each cost as a fraction (numerator, denominator), and their common denominator.
+        self.cost_parts = {p: Fraction(costs[p]).as_integer_ratio() for p in self.available}
+        self.cost_den = lcm(*(den for _, den in self.cost_parts.values()))
         #: Bits that hold a number of voters in the keys of ``_Run.price``.
         self.shift = self.voters.bit_length()
 
     def run(self, per_voter: Amount) -> list[str]:
         """The projects Equal Shares buys when every voter starts with ``per_voter``."""
         state = _Run(self, Fraction(per_voter))
-        heap = [(Fraction(1, len(self.members[p])), p) for p in self.available]
+        heap = [(_Price(1, len(self.members[p])), p) for p in self.available]
         heapq.heapify(heap)
         chosen = list(self.free)
         while heap:
@@ -184,10 +186,30 @@ class _Prepared:
         return all(p in picked or self.costs[p] > left for p in self.available)
 
 
+class _Price:
+    """An exact price per unit of cost, ``num / den``, compared by cross-multiplication
+    (cheaper than a ``Fraction``, which reduces by the gcd at every step)."""
+
+    __slots__ = ("den", "num")
+
+    def __init__(self, num: int, den: int):
+        self.num, self.den = num, den
+
+    def __lt__(self, other: _Price) -> bool:
+        return self.num * other.den < other.num * self.den
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Price):
+            return NotImplemented
+        return self.num * other.den == other.num * self.den
+
+    __hash__ = None  # type: ignore[assignment]  (mutable-free but compared by value)
+
+
 @dataclass(frozen=True)
 class _Priced:
     #: Payment per unit of cost, the quantity Equal Shares minimises.
-    price: Fraction
+    price: _Price
     #: What the supporters who do not give all their money pay together (scaled)...
     rest: int
     #: ...and how many they are: each pays ``rest / payers``.
@@ -223,8 +245,8 @@ class _Run:
         self.members = dict(prepared.members)
 
     def cost(self, project: str) -> int:
-        cost = Fraction(self.prepared.costs[project])
-        return cost.numerator * (self.scale // cost.denominator)
+        numerator, denominator = self.prepared.cost_parts[project]
+        return numerator * (self.scale // denominator)
 
     def price(self, project: str) -> _Priced | None:
         """How much each supporter must pay, at most, to buy ``project`` now."""
@@ -234,13 +256,14 @@ class _Run:
         payers = len(members) - broke
         if broke > payers:
             self.members[project] = [v for v in members if self.voter_class[v] != _BROKE]
-        money, rest, cost = self.money, self.cost(project), self.cost(project)
+        money = self.money
+        rest = cost = self.cost(project)
         rich = [(money[k], m) for k, m in counts.items()]
         while payers:  # who cannot pay an equal share gives all they have; repeat
             limit = (rest - 1) // payers
             poor = [(have, m) for have, m in rich if have <= limit]
             if not poor:
-                return _Priced(Fraction(rest, payers * cost), rest, payers, counts)
+                return _Priced(_Price(rest, payers * cost), rest, payers, counts)
             rich = [(have, m) for have, m in rich if have > limit]
             rest -= sum(have * m for have, m in poor)
             payers -= sum(m for _, m in poor)
