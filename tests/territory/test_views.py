@@ -19,7 +19,7 @@ def test_home_lists_quartiers_and_the_quartier_page_shows_the_contract(
     home = client.get("/").get_data(as_text=True)
     assert "Les Tilleuls" in home and f'/quartiers/{quartier.code}' in home
     page = client.get(f"/quartiers/{quartier.code.lower()}").get_data(as_text=True)
-    assert "<h1>Les Tilleuls</h1>" in page
+    assert "<h1><bdi>Les Tilleuls</bdi></h1>" in page
     assert "Emploi et insertion" in page and "CAF de Testville" in page and "Nadia H." in page
     assert "4\u202f200" in page  # population, formatted in French
     assert "Mon quartier" in client.get("/").get_data(as_text=True)
