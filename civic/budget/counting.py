@@ -153,12 +153,12 @@ def explain(fund: Fund) -> str:
             text += " " + _("Un projet doit avoir au moins %(n)s voix ou points pour être "
                             "financé.", n=fund.min_score)
         return text
-    return _("Parts égales : l’enveloppe est partagée à égalité entre les votants. On finance "
-             "d’abord le projet que ses soutiens peuvent payer au moindre coût chacun ; ceux "
-             "qui ont obtenu un projet ont ensuite moins à dépenser. Quand plus aucun projet "
-             "ne peut être payé, on augmente la part de chacun d’un euro et on recommence, "
-             "tant que le résultat tient dans l’enveloppe. Ainsi, chaque groupe de votants "
-             "obtient des projets en proportion de sa taille.")
+    return _("Parts égales : l’enveloppe est partagée à égalité entre les votants. On "
+             "finance d’abord le projet qui coûte le moins cher à chacun de ceux qui l’ont "
+             "choisi. Ceux qui ont obtenu un projet ont ensuite moins à dépenser. Quand plus "
+             "aucun projet ne peut être payé, on augmente la part de chacun d’un euro et on "
+             "recommence, tant que le résultat tient dans l’enveloppe. Ainsi, chaque groupe "
+             "de votants obtient des projets en proportion de sa taille.")
 
 
 def choices_from_form(form: Mapping[str, Any], method: str) -> dict[int, int]:

@@ -37,7 +37,7 @@ BUDGET_LINES = 6
 def method_choices() -> list[SelectChoice]:
     return choices([
         ("approval", _l("Approbation : on choisit quelques projets")),
-        ("knapsack", _l("Sac à dos : on choisit des projets dans la limite de l’enveloppe")),
+        ("knapsack", _l("Dans l’enveloppe : on choisit des projets sans dépasser l’enveloppe")),
         ("cumulative", _l("Points : on répartit des points entre les projets")),
     ])
 
@@ -118,7 +118,7 @@ class ProjectForm(FlaskForm):
     lines = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_LINES,
                       max_entries=BUDGET_LINES)
     orientation_id = SelectField(_l("Thème du contrat de ville"), coerce=optional_int)
-    carrier_kind = RadioField(_l("Qui porte le projet ?"), choices=carrier_choices,
+    carrier_kind = RadioField(_l("Qui mène le projet ?"), choices=carrier_choices,
                               validators=[InputRequired(message=_l("Choisissez une réponse."))])
     carrier_name = StringField(_l("Nom du groupe ou de l’association"),
                                [_required, Length(max=120), PlainText()], filters=TEXT_FILTERS)
@@ -143,7 +143,8 @@ class ReviewForm(FlaskForm):
     within_cap = BooleanField(_l("Le montant respecte le plafond du fonds"))
     in_quartier = BooleanField(_l("Le projet se passe dans le quartier ou le concerne"))
     fund_rules = BooleanField(_l("Le projet respecte les règles du fonds"))
-    carried_locally = BooleanField(_l("Il est porté par des habitants ou une association locale"))
+    carried_locally = BooleanField(_l("Il est mené par des habitants ou une association du "
+                                       "quartier"))
     decision = RadioField(_l("Décision"), choices=lambda: choices([
         ("admit", _l("Retenir pour le vote")),
         ("changes", _l("Demander des modifications")),

@@ -60,7 +60,7 @@ CHECKLIST: dict[str, Any] = {
     "within_cap": _l("Montant dans le plafond"),
     "in_quartier": _l("Dans le quartier"),
     "fund_rules": _l("Conforme aux règles du fonds"),
-    "carried_locally": _l("Porté localement"),
+    "carried_locally": _l("Mené par des gens du quartier"),
 }
 
 

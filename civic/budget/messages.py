@@ -11,13 +11,14 @@ ERRORS: dict[str, Any] = {
     "cap_over_envelope": _l("Le plafond par projet ne peut pas dépasser l’enveloppe."),
     "min_over_cap": _l("Le minimum par projet ne peut pas dépasser le plafond."),
     "approval_range": _l("Le maximum doit être au moins égal au minimum."),
-    "points_range": _l("Il faut au moins 1 point, et pas plus sur un projet que le total."),
+    "points_range": _l("Il faut au moins 1 point par votant, et le maximum sur un projet "
+                        "ne peut pas dépasser ce total."),
     "fund_exists": _l("Ce quartier a déjà un fonds pour cette année."),
     "fund_locked": _l("Le vote a commencé : la façon de voter, la règle et l’enveloppe ne "
                       "peuvent plus changer."),
     "quartier": _l("Choisissez un quartier."),
     "dates_order": _l("Cette date doit venir après la précédente."),
-    "vote_started": _l("Le vote a commencé : son ouverture ne peut plus changer."),
+    "vote_started": _l("Le vote a commencé : sa date d’ouverture ne peut plus changer."),
     "cannot_advance": _l("Cette session ne peut pas passer à l’étape suivante à la main."),
     "not_submission": _l("Les propositions ne sont pas ouvertes."),
     "not_editable": _l("Ce projet ne peut plus être modifié."),
@@ -53,7 +54,8 @@ def error_text(error: Any) -> str:
     locale = str(get_locale())
     details = error.details
     if error.code == "lines_total":
-        return _("Les lignes du budget font %(lines)s : elles doivent faire le montant demandé.",
+        return _("Le total des lignes du budget est de %(lines)s : il doit être égal au "
+                 "montant demandé.",
                  lines=format_cents(details["lines"], locale))
     if error.code == "over_cap":
         return _("Un projet peut demander %(cap)s au plus.",

@@ -78,7 +78,7 @@ class Instance:
 
     @property
     def vote_type(self) -> str:
-        return self.meta["vote_type"]
+        return self.meta["vote_type"].strip()
 
     def number(self, key: str) -> Amount | None:
         """A numeric META value (``min_length``, ``max_sum_cost``…), ``None`` if absent."""
@@ -177,7 +177,8 @@ class _Reader:
                 self.pending = found
                 return
             if len(row) != len(names):
-                raise PabulibError(line, f"{len(row)} fields, expected {len(names)} "
+                counted = f"{len(row)} field" + ("s" if len(row) > 1 else "")
+                raise PabulibError(line, f"{counted}, expected {len(names)} "
                                          f"({';'.join(names)})")
             yield line, dict(zip(names, row, strict=True))
 
@@ -203,7 +204,7 @@ def _read_meta(reader: _Reader) -> dict[str, str]:
             raise PabulibError(line, f"META key {key!r} appears twice")
         if key in NUMERIC_META and not _AMOUNT.match(value):
             raise PabulibError(line, f"{key} is not a number ≥ 0: {value!r}")
-        if key == "vote_type" and value not in VOTE_TYPES:
+        if key == "vote_type" and value.strip() not in VOTE_TYPES:
             raise PabulibError(line, f"unknown vote_type {value!r} "
                                      f"(expected one of {', '.join(VOTE_TYPES)})")
         meta[key] = value
@@ -252,7 +253,7 @@ def _check_vote(line: int, row: dict[str, str], known: set[str], points: bool) -
 def _read_votes(reader: _Reader, meta: dict[str, str],
                 projects: dict[str, dict[str, str]]) -> list[dict[str, str]]:
     header_line, names = reader.section("VOTES")
-    points = meta["vote_type"] in POINTS_TYPES
+    points = meta["vote_type"].strip() in POINTS_TYPES
     _require(header_line, names, ("voter_id", "vote", "points") if points
              else ("voter_id", "vote"), "VOTES")
     votes: list[dict[str, str]] = []
@@ -260,6 +261,8 @@ def _read_votes(reader: _Reader, meta: dict[str, str],
     known = set(projects)
     for line, row in reader.table(names):
         voter = row["voter_id"].strip()
+        if not voter:
+            raise PabulibError(line, "empty voter_id")
         if voter in seen:
             raise PabulibError(line, f"voter {voter!r} appears twice")
         seen.add(voter)

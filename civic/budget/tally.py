@@ -32,6 +32,7 @@ Ballot: TypeAlias = Mapping[str, int]
 
 def scores(costs: Mapping[str, Amount], ballots: Sequence[Ballot]) -> dict[str, int]:
     """Score of every project: its number of approvals, or its sum of points."""
+    _check(costs, ballots)
     total = dict.fromkeys(costs, 0)
     for ballot in ballots:
         for project, points in ballot.items():
@@ -46,7 +47,10 @@ def approvals(ballots: Sequence[Ballot]) -> list[frozenset[str]]:
             for ballot in ballots]
 
 
-def _check(costs: Mapping[str, Amount], ballots: Sequence[Collection[str]]) -> None:
+def _check(costs: Mapping[str, Amount], ballots: Sequence[Collection[str]],
+           budget: Amount = 0) -> None:
+    if budget < 0:
+        raise ValueError("negative budget")
     negative = sorted(p for p, cost in costs.items() if cost < 0)
     if negative:
         raise ValueError(f"negative cost for project {negative[0]!r}")
@@ -70,7 +74,7 @@ def greedy(costs: Mapping[str, Amount], score: Mapping[str, int], budget: Amount
     is funded if money is left (as pabutools does). Equal scores: the cheaper project
     first, then the smaller id (as text).
     """
-    _check(costs, [])
+    _check(costs, [], budget)
     order = sorted(costs, key=lambda p: (-score.get(p, 0), costs[p], p))
     left = budget
     chosen: list[str] = []
@@ -107,7 +111,7 @@ def mes_outcome_reference(costs: Mapping[str, Amount], ballots: Sequence[Collect
     cost is bought (ties: smallest id as text). Slow but plain: the reference that
     ``mes_outcome`` is checked against.
     """
-    _check(costs, ballots)
+    _check(costs, ballots, per_voter)
     money = [Fraction(per_voter)] * len(ballots)
     backers = {p: [i for i, ballot in enumerate(ballots) if p in ballot] for p in costs}
     chosen = sorted(p for p in costs if costs[p] == 0 and backers[p])
@@ -160,6 +164,8 @@ class _Prepared:
 
     def run(self, per_voter: Amount) -> list[str]:
         """The projects Equal Shares buys when every voter starts with ``per_voter``."""
+        if per_voter < 0:
+            raise ValueError("negative budget")
         state = _Run(self, Fraction(per_voter))
         heap = [(_Price(1, len(self.members[p])), p) for p in self.available]
         heapq.heapify(heap)
@@ -203,7 +209,8 @@ class _Price:
             return NotImplemented
         return self.num * other.den == other.num * self.den
 
-    __hash__ = None  # type: ignore[assignment]  (mutable-free but compared by value)
+    # Compared by value: not hashable.
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -310,9 +317,11 @@ def mes_outcome(costs: Mapping[str, Amount], ballots: Sequence[Collection[str]],
                 per_voter: Amount) -> list[str]:
     """One run of Equal Shares with cost utilities when each voter starts with ``per_voter``.
 
-    Same result as ``mes_outcome_reference``, much faster: identical ballots are counted
-    once, voters with the same money are priced together, and projects are re-priced only
-    when they reach the top of a priority queue.
+    Same result as ``mes_outcome_reference``, much faster: voters holding the same money
+    (budget classes) are priced together, money is integers over a common denominator
+    rather than ``Fraction``s, and a project is priced again only when it reaches the top
+    of a priority queue (prices only rise during a run, so its last price is a lower
+    bound).
     """
     return _Prepared(costs, ballots).run(per_voter)
 
@@ -476,10 +485,11 @@ def count_greedy(election: Election) -> list[str]:
 def count_equal_shares(election: Election) -> list[str]:
     """The budget is shared equally between all voters. Step by step, the project bought
     is the one its supporters can pay for most cheaply, each paying an equal part of its
-    cost (or all they have left); voters who got a project have less left for the next.
-    When no supporters can pay for another project, every voter's share is raised by one
-    unit of currency and the count is run again, as long as the result fits in the
-    budget."""
+    cost (or all they have left, the others paying the difference); voters who got a
+    project have less left for the next. This often leaves money unspent, so the count
+    is done again with every voter's share raised by one unit of currency, then again,
+    until a result would cost more than the budget (the one before is kept) or leaves no
+    room for another project (it is kept)."""
     return equal_shares_add1(election.costs, approvals(election.ballots), election.budget)
 
 

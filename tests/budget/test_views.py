@@ -45,7 +45,7 @@ def test_a_resident_proposes_a_project_and_sees_its_status(login_as: Any, db: An
     wrong = client.post(f"/fph/{round_.id}/proposer", data=proposal(amount_cents="1000"))
     page = wrong.get_data(as_text=True)
     assert wrong.status_code == 400
-    assert "Les lignes du budget font 900,00" in page and 'value="1000"' in page
+    assert "Le total des lignes du budget est de 900,00" in page and 'value="1000"' in page
 
     over = client.post(f"/fph/{round_.id}/proposer", data=proposal(
         amount_cents="2000", **{"lines-1-amount_cents": "1600"}))
