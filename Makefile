@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install bench bench-tally clean
+.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,9 @@ run: translations
 lint: install
 	$(BIN)/ruff check civic tests bench migrations wsgi.py
 
-STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/core/permissions.py civic/budget/tally.py civic/budget/pabulib.py
+STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/core/permissions.py civic/budget/tally.py civic/budget/pabulib.py \
+          civic/budget/phases.py civic/budget/identity.py civic/budget/ballots.py \
+          civic/permanence/codes.py
 
 typecheck: install
 	$(BIN)/mypy civic
@@ -47,6 +49,10 @@ bench: translations
 
 bench-tally: install
 	$(BIN)/python -m bench.tally
+
+# Concurrent secret votes over HTTP: gunicorn (2 workers) on PostgreSQL (civic_bench).
+bench-vote: translations
+	$(BIN)/python -m bench.vote_load
 
 clean:
 	rm -rf $(VENV) instance

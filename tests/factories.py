@@ -136,3 +136,17 @@ def make_project(db: Session, round_: Round, author: User | None = None, **value
     db.add(project)
     db.flush()
     return project
+
+
+def make_permanence(db: Session, quartier: Quartier, animator: User | None = None,
+                    **values: Any) -> Any:
+    from civic.permanence.models import Permanence
+
+    permanence = Permanence(**{"quartier_id": quartier.id, "place": "Maison de quartier",
+                               "starts_at": NOW - timedelta(hours=1),
+                               "ends_at": NOW + timedelta(hours=3),
+                               "animator_id": animator.id if animator else None,
+                               "created_at": NOW, **values})
+    db.add(permanence)
+    db.flush()
+    return permanence

@@ -19,6 +19,9 @@ from civic.core.i18n import _
 
 
 def start(db: Session, round_: Round, *, actor: Any, now: datetime) -> None:
+    """Refused while a permanence's paper ballots and paper voters differ."""
+    if any(voters != ballots for voters, ballots in queries.paper_counts(db, round_).values()):
+        raise BudgetError("paper_mismatch")
     round_.count_started_by_id = actor.id
     round_.count_started_at = now
     db.flush()

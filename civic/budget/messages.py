@@ -44,6 +44,14 @@ ERRORS: dict[str, Any] = {
     "too_many_points": _l("Vous avez donné plus de points que vous n’en avez."),
     "too_many_on_one": _l("Vous avez donné trop de points à un seul projet."),
     "not_funded": _l("Ce projet n’a pas été financé."),
+    "permanence_times": _l("L’heure de fin doit venir après l’heure de début."),
+    "not_checked": _l("Cochez cette case après avoir vérifié la déclaration avec la personne."),
+    "code_mistyped": _l("Ce code contient une erreur de frappe. Vérifiez chaque caractère."),
+    "code_used": _l("Ce code n’est pas valable ou a déjà servi."),
+    "paper_closed": _l("On ne peut plus saisir de bulletin papier pour cette session."),
+    "codes_too_late": _l("Le vote est clos : on ne peut plus imprimer de codes."),
+    "paper_mismatch": _l("Le nombre de bulletins papier saisis ne correspond pas au nombre "
+                         "de votants sur papier d’une permanence. Terminez la saisie d’abord."),
     "seal_broken": _l("Le scellé de l’urne ne correspond plus aux bulletins : le "
                       "dépouillement est arrêté. Prévenez l’équipe du contrat de ville."),
 }

@@ -233,6 +233,9 @@ class Ballot(Base):
     cast_on: Mapped[date] = mapped_column(Date)
     #: SHA-256 of the receipt code given to the voter (the code itself is not kept).
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Paper ballots only: the permanence where they were counted, so that each
+    #: permanence's paper ballots can be checked against its paper voters.
+    permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"), index=True)
 
 
 class Participation(Base):
@@ -258,3 +261,5 @@ class Participation(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(10))
     voted_on: Mapped[date] = mapped_column(Date)
+    #: Kiosk and paper: the permanence where the person signed the register.
+    permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"), index=True)

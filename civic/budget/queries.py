@@ -59,6 +59,18 @@ def ballots_by_channel(db: Session, round_: Round) -> dict[str, int]:
     return {channel: count for channel, count in rows}
 
 
+def paper_counts(db: Session, round_: Round) -> dict[int, tuple[int, int]]:
+    """Per permanence id: (paper voters in the register, paper ballots entered)."""
+    voters = dict(db.execute(select(Participation.permanence_id, func.count()).where(
+        Participation.round_id == round_.id, Participation.channel == "paper",
+        Participation.permanence_id.is_not(None)).group_by(Participation.permanence_id)).all())
+    ballots = dict(db.execute(select(Ballot.permanence_id, func.count()).where(
+        Ballot.round_id == round_.id, Ballot.channel == "paper",
+        Ballot.permanence_id.is_not(None)).group_by(Ballot.permanence_id)).all())
+    return {pid: (int(voters.get(pid, 0)), int(ballots.get(pid, 0)))
+            for pid in set(voters) | set(ballots) if pid is not None}
+
+
 def ballot_count(db: Session, round_: Round) -> int:
     return db.scalar(select(func.count()).select_from(Ballot)
                      .where(Ballot.round_id == round_.id)) or 0

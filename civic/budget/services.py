@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -300,42 +301,107 @@ def has_voted(db: Session, round_: Round, user: Any) -> bool:
                                                     Participation.user_id == user.id)) is not None
 
 
+def _lock_round(db: Session, round_: Round) -> str:
+    """Lock the round's row and return its seal. Taken before writing rows that reference
+    the round, so that casts update the seal one at a time and never deadlock on the
+    foreign keys' share locks."""
+    return db.execute(select(Round.seal).where(Round.id == round_.id)
+                      .with_for_update(key_share=True)).scalar_one()
+
+
+def _register_line(round_: Round, declaration: Declaration, channel: Channel, user: Any,
+                   today: date, permanence_id: int | None) -> Participation:
+    assert round_.secret is not None
+    return Participation(
+        id=secrets.token_hex(16), round_id=round_.id, channel=channel.value, voted_on=today,
+        fingerprint=identity.fingerprint(round_.secret, declaration.name, declaration.birth_date),
+        user_id=getattr(user, "id", None), permanence_id=permanence_id)
+
+
+def _into_box(db: Session, round_: Round, seal: str, choices: dict[int, int],
+              channel: Channel, today: date, *, receipt: str | None,
+              permanence_id: int | None = None) -> Ballot:
+    ballot = Ballot(id=secrets.token_hex(16), round_id=round_.id,
+                    choices={str(k): v for k, v in sorted(choices.items())},
+                    channel=channel.value, cast_on=today,
+                    receipt_hash=receipt_hash(receipt) if receipt else None,
+                    permanence_id=permanence_id)
+    db.add(ballot)
+    round_.seal = ballot_rules.add_to_seal(seal, _hash(ballot))
+    return ballot
+
+
+def can_vote(db: Session, round_: Round, declaration: Declaration, *, now: datetime,
+             today: date) -> None:
+    """Check a declaration before the ballot is handed over (kiosk): right phase, old
+    enough, not yet in the register by any channel. Says nothing of when or how."""
+    if round_.phase(now) != Phase.VOTE or round_.secret is None:
+        raise BudgetError("not_vote")
+    check_declaration(round_.fund, declaration, today)
+    fingerprint = identity.fingerprint(round_.secret, declaration.name, declaration.birth_date)
+    if db.scalar(select(Participation.id).where(Participation.round_id == round_.id,
+                                                Participation.fingerprint == fingerprint)):
+        raise BudgetError("already_voted", "name")
+
+
 def cast(db: Session, round_: Round, declaration: Declaration, choices: dict[int, int], *,
-         channel: Channel, user: Any, now: datetime, today: date) -> str:
+         channel: Channel, user: Any, now: datetime, today: date,
+         permanence_id: int | None = None,
+         also: Callable[[Session], None] | None = None) -> str:
     """Put one ballot in the box and the voter in the register; returns the receipt code.
 
     Both rows are written in one savepoint: the register's unique fingerprint makes a
-    second vote by the same person, by any channel, fail as a whole (AlreadyVoted).
-    ``today`` is the day in the contract's time zone (the only time a ballot keeps).
+    second vote by the same person, by any channel, fail as a whole ("already_voted").
+    ``also`` runs in the same savepoint (a vote code is spent there). ``today`` is the
+    day in the contract's time zone, the only time a ballot keeps.
     """
-    if round_.phase(now) != Phase.VOTE:
-        raise BudgetError("not_vote")
-    if round_.secret is None:
+    if round_.phase(now) != Phase.VOTE or round_.secret is None:
         raise BudgetError("not_vote")
     check_declaration(round_.fund, declaration, today)
     check_choices(db, round_, choices)
     receipt = "-".join(secrets.token_hex(2).upper() for _ in range(4))
-    ballot = Ballot(id=secrets.token_hex(16), round_id=round_.id,
-                    choices={str(k): v for k, v in sorted(choices.items())},
-                    channel=channel.value, cast_on=today,
-                    receipt_hash=receipt_hash(receipt))
-    participation = Participation(
-        id=secrets.token_hex(16), round_id=round_.id, channel=channel.value, voted_on=today,
-        fingerprint=identity.fingerprint(round_.secret, declaration.name, declaration.birth_date),
-        user_id=getattr(user, "id", None))
     try:
         with db.begin_nested():
-            # Lock the round's row first (before rows that reference it): casts update
-            # the seal one at a time, and never deadlock on the foreign keys.
-            current = db.execute(select(Round.seal).where(Round.id == round_.id)
-                                 .with_for_update(key_share=True)).scalar_one()
-            db.add(participation)
-            db.add(ballot)
-            round_.seal = ballot_rules.add_to_seal(current, _hash(ballot))
+            seal = _lock_round(db, round_)
+            if also is not None:
+                also(db)
+            db.add(_register_line(round_, declaration, channel, user, today, permanence_id))
+            _into_box(db, round_, seal, choices, channel, today, receipt=receipt)
             db.flush()
     except IntegrityError as error:
         raise BudgetError("already_voted") from error
     return receipt
+
+
+def register_paper_voter(db: Session, round_: Round, declaration: Declaration, *,
+                         permanence_id: int, now: datetime, today: date) -> None:
+    """A resident votes on paper at a permanence: the register line now, the ballot later
+    (entered with the others once the paper box is opened)."""
+    if round_.phase(now) != Phase.VOTE or round_.secret is None:
+        raise BudgetError("not_vote")
+    check_declaration(round_.fund, declaration, today)
+    try:
+        with db.begin_nested():
+            _lock_round(db, round_)
+            db.add(_register_line(round_, declaration, Channel.PAPER, None, today,
+                                  permanence_id))
+            db.flush()
+    except IntegrityError as error:
+        raise BudgetError("already_voted") from error
+
+
+def enter_paper_ballot(db: Session, round_: Round, choices: dict[int, int], *,
+                       permanence_id: int, now: datetime, today: date) -> None:
+    """A paper ballot typed in after the paper box is opened (during the vote or after
+    it, until the count starts); it joins the box and the seal like any other."""
+    if round_.phase(now) not in (Phase.VOTE, Phase.COUNTING) or round_.count_started_at:
+        raise BudgetError("paper_closed")
+    check_choices(db, round_, choices)
+    with db.begin_nested():
+        seal = _lock_round(db, round_)
+        _into_box(db, round_, seal, choices, Channel.PAPER, today, receipt=None,
+                  permanence_id=permanence_id)
+        db.flush()
 
 
 def receipt_hash(code: str) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 #: An amount of money: whole units, or an exact fraction when a file has decimals.
 Amount: TypeAlias = int | Fraction
@@ -167,16 +167,16 @@ class _Prepared:
         if per_voter < 0:
             raise ValueError("negative budget")
         state = _Run(self, Fraction(per_voter))
-        heap = [(_Price(1, len(self.members[p])), p) for p in self.available]
+        heap = [_Offer(1, len(self.members[p]), p) for p in self.available]
         heapq.heapify(heap)
         chosen = list(self.free)
         while heap:
-            _, project = heapq.heappop(heap)
+            project = heapq.heappop(heap).project
             priced = state.price(project)
             if priced is None:
                 continue  # its supporters cannot pay for it: they never will
-            if heap and (priced.price, project) > heap[0]:
-                heapq.heappush(heap, (priced.price, project))
+            if heap and heap[0] < priced.offer:
+                heapq.heappush(heap, priced.offer)
                 continue
             state.pay(project, priced)
             chosen.append(project)
@@ -192,31 +192,23 @@ class _Prepared:
         return all(p in picked or self.costs[p] > left for p in self.available)
 
 
-class _Price:
-    """An exact price per unit of cost, ``num / den``, compared by cross-multiplication
-    (cheaper than a ``Fraction``, which reduces by the gcd at every step)."""
+class _Offer:
+    """A project at its price per unit of cost, ``num / den``: the cheaper first, then
+    the smaller id. Exact, by cross-multiplication (cheaper than ``Fraction``s)."""
 
-    __slots__ = ("den", "num")
+    __slots__ = ("den", "num", "project")
 
-    def __init__(self, num: int, den: int):
-        self.num, self.den = num, den
+    def __init__(self, num: int, den: int, project: str):
+        self.num, self.den, self.project = num, den, project
 
-    def __lt__(self, other: _Price) -> bool:
-        return self.num * other.den < other.num * self.den
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Price):
-            return NotImplemented
-        return self.num * other.den == other.num * self.den
-
-    # Compared by value: not hashable.
-    __hash__ = None  # type: ignore[assignment]
+    def __lt__(self, other: _Offer) -> bool:
+        mine, theirs = self.num * other.den, other.num * self.den
+        return mine < theirs or (mine == theirs and self.project < other.project)
 
 
-@dataclass(frozen=True)
-class _Priced:
-    #: Payment per unit of cost, the quantity Equal Shares minimises.
-    price: _Price
+class _Priced(NamedTuple):
+    #: The project at its price per unit of cost, the quantity Equal Shares minimises.
+    offer: _Offer
     #: What the supporters who do not give all their money pay together (scaled)...
     rest: int
     #: ...and how many they are: each pays ``rest / payers``.
@@ -270,7 +262,7 @@ class _Run:
             limit = (rest - 1) // payers
             poor = [(have, m) for have, m in rich if have <= limit]
             if not poor:
-                return _Priced(_Price(rest, payers * cost), rest, payers, counts)
+                return _Priced(_Offer(rest, payers * cost, project), rest, payers, counts)
             rich = [(have, m) for have, m in rich if have > limit]
             rest -= sum(have * m for have, m in poor)
             payers -= sum(m for _, m in poor)

@@ -294,7 +294,7 @@ def vote(round_id: int) -> Page:
                 flash(error_text(error), "error")
                 return redirect(url_for("budget.round_page", round_id=round_.id))
             return _no_store(render_template("budget/voted.html", round=round_, code=code))
-        else:
+        elif step == "review":  # "Changer mes choix" (step=choose) goes back to the form
             return _no_store(render_template(
                 "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
                 chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
@@ -345,7 +345,11 @@ def count_page(round_id: int) -> Page:
 def count_start(round_id: int) -> Page:
     round_ = _round(round_id)
     require(current_user, "budget.count_start", round_)
-    counting.start(db(), round_, actor=current_user, now=clock.now())
+    try:
+        counting.start(db(), round_, actor=current_user, now=clock.now())
+    except services.BudgetError as error:
+        flash(error_text(error), "error")
+        return redirect(url_for("budget.count_page", round_id=round_.id))
     flash(_("Le dépouillement est lancé. Un membre du conseil citoyen doit le confirmer."),
           "success")
     return redirect(url_for("budget.count_page", round_id=round_.id))

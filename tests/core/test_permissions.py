@@ -28,8 +28,9 @@ MATRIX: dict[str, dict[str, set[str]]] = {
 def test_the_matrix_covers_every_registered_action() -> None:
     """Each part's matrix lives with its tests; together they cover every action."""
     from tests.budget.test_permissions import ACTIONS as BUDGET_ACTIONS
+    from tests.permanence.test_permissions import ACTIONS as PERMANENCE_ACTIONS
 
-    assert sorted([*MATRIX, *BUDGET_ACTIONS]) == permissions.actions()
+    assert sorted([*MATRIX, *BUDGET_ACTIONS, *PERMANENCE_ACTIONS]) == permissions.actions()
 
 
 CELLS = [(action, target, role, role in allowed)

@@ -1,0 +1,31 @@
+"""Who may run a permanence's tablet, and who prints vote codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from civic.accounts.models import Role
+from civic.accounts.permissions import is_pilot
+from civic.budget.phases import Phase
+from civic.core.permissions import rule
+
+
+@rule("permanence.hub")
+def hub(user: Any, _target: Any, _now: datetime) -> bool:
+    """The tablet's home: animators of at least one quartier."""
+    return user is not None and bool(user.quartier_ids_for(Role.ANIMATOR))
+
+
+@rule("permanence.run")
+def run(user: Any, permanence: Any, _now: datetime) -> bool:
+    """Kiosk and paper votes at a permanence: animators of its quartier only."""
+    return user is not None and user.has_role(Role.ANIMATOR,
+                                              quartier_id=permanence.quartier_id)
+
+
+@rule("permanence.codes")
+def print_codes(user: Any, round_: Any, now: datetime) -> bool:
+    """Pilots print vote codes until the vote closes."""
+    return is_pilot(user) and round_.phase(now) in (
+        Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW, Phase.VOTE)

@@ -1,0 +1,148 @@
+"""Verbs of a permanence: open it, vote at the kiosk or on paper, print and spend codes.
+
+The casting itself is the FPH's: ``civic.budget.services.cast`` with another channel,
+so secrecy, the register, the seal and the one-vote rule are written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
+
+from civic.budget import queries as budget_queries
+from civic.budget import services as budget
+from civic.budget.models import Channel, Round
+from civic.budget.services import BudgetError, Declaration
+from civic.core import audit
+from civic.permanence import codes
+from civic.permanence.models import Permanence, VoteCode
+
+
+def open_permanence(db: Session, quartier: Any, place: str, starts_at: datetime,
+                    ends_at: datetime, *, actor: Any, now: datetime) -> Permanence:
+    if ends_at <= starts_at:
+        raise BudgetError("permanence_times", "ends_at")
+    permanence = Permanence(quartier_id=quartier.id, place=place, starts_at=starts_at,
+                            ends_at=ends_at, animator_id=actor.id, created_at=now)
+    db.add(permanence)
+    db.flush()
+    audit.record(db, actor=actor, action="permanence.opened", target_type="permanence",
+                 target_id=permanence.id, now=now, place=place)
+    return permanence
+
+
+def kiosk_cast(db: Session, round_: Round, permanence: Permanence, declaration: Declaration,
+               choices: dict[int, int], *, now: datetime, today: date) -> str:
+    """The resident votes on the tablet the animator handed over."""
+    return budget.cast(db, round_, declaration, choices, channel=Channel.KIOSK, user=None,
+                       now=now, today=today, permanence_id=permanence.id)
+
+
+# --- Printed vote codes ---------------------------------------------------------------
+
+
+def generate_codes(db: Session, round_: Round, count: int, *, actor: Any,
+                   now: datetime) -> tuple[int, list[str]]:
+    """A new print run of ``count`` codes; returns (batch, codes). Only hashes are kept:
+    the codes exist in clear on this one answer, to be printed."""
+    if round_.phase(now) not in ("upcoming", "submission", "review", "vote"):
+        raise BudgetError("codes_too_late")
+    batch = (db.scalar(select(func.max(VoteCode.batch)).where(VoteCode.round_id == round_.id))
+             or 0) + 1
+    made: set[str] = set()
+    while len(made) < count:
+        made.add(codes.generate())
+    db.add_all(VoteCode(digest=codes.digest(code), round_id=round_.id, batch=batch)
+               for code in made)
+    db.flush()
+    audit.record(db, actor=actor, action="permanence.codes_generated", target_type="round",
+                 target_id=round_.id, now=now, batch=batch, count=count)
+    return batch, sorted(made)
+
+
+def void_batch(db: Session, round_: Round, batch: int, *, actor: Any, now: datetime) -> int:
+    """Cancel the unused codes of a lost print run."""
+    result = cast(CursorResult[Any], db.execute(update(VoteCode).where(
+        VoteCode.round_id == round_.id, VoteCode.batch == batch,
+        VoteCode.spent.is_(False)).values(void=True)))
+    audit.record(db, actor=actor, action="permanence.codes_voided", target_type="round",
+                 target_id=round_.id, now=now, batch=batch, count=result.rowcount)
+    return int(result.rowcount)
+
+
+@dataclass(frozen=True)
+class Batch:
+    number: int
+    printed: int
+    used: int
+    void: int
+
+
+def code_batches(db: Session, round_: Round) -> list[Batch]:
+    """How many codes each print run has, and how many were used or voided — never which."""
+    rows = db.execute(select(
+        VoteCode.batch, func.count(), func.sum(case((VoteCode.spent, 1), else_=0)),
+        func.sum(case((VoteCode.void, 1), else_=0)))
+        .where(VoteCode.round_id == round_.id).group_by(VoteCode.batch)
+        .order_by(VoteCode.batch))
+    return [Batch(number, printed, int(used or 0), int(void or 0))
+            for number, printed, used, void in rows]
+
+
+def check_code(db: Session, round_: Round, typed: str) -> str:
+    """The normalised code if it may still vote; else BudgetError telling a typing mistake
+    ("code_mistyped") from a code unknown or already used ("code_used")."""
+    code = codes.normalise(typed)
+    if not codes.well_formed(code):
+        raise BudgetError("code_mistyped", "code")
+    found = db.get(VoteCode, codes.digest(code))
+    if found is None or found.round_id != round_.id or found.spent or found.void:
+        raise BudgetError("code_used", "code")
+    return code
+
+
+def code_cast(db: Session, round_: Round, typed: str, declaration: Declaration,
+              choices: dict[int, int], *, now: datetime, today: date) -> str:
+    """Vote with a printed code: the code is spent in the ballot's own savepoint."""
+    code = check_code(db, round_, typed)
+
+    def spend(session: Session) -> None:
+        spent = cast(CursorResult[Any], session.execute(update(VoteCode).where(
+            VoteCode.digest == codes.digest(code), VoteCode.spent.is_(False),
+            VoteCode.void.is_(False)).values(spent=True)))
+        if spent.rowcount != 1:
+            raise BudgetError("code_used", "code")
+
+    return budget.cast(db, round_, declaration, choices, channel=Channel.CODE, user=None,
+                       now=now, today=today, also=spend)
+
+
+# --- Paper ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaperCount:
+    permanence: Permanence
+    voters: int
+    ballots: int
+
+    @property
+    def consistent(self) -> bool:
+        return self.voters == self.ballots
+
+
+def paper_counts(db: Session, round_: Round) -> list[PaperCount]:
+    """Per permanence: paper voters in the register against paper ballots entered."""
+    counts = budget_queries.paper_counts(db, round_)
+    permanences = db.scalars(select(Permanence).where(Permanence.id.in_(list(counts)))
+                             .order_by(Permanence.starts_at))
+    return [PaperCount(p, *counts[p.id]) for p in permanences]
+
+
+def paper_consistent(db: Session, round_: Round) -> bool:
+    return all(count.consistent for count in paper_counts(db, round_))

@@ -1,0 +1,322 @@
+"""Routes of the animator's tablet, the kiosk, paper votes and vote codes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from civic.accounts.models import Role
+from civic.budget import counting
+from civic.budget import queries as budget_queries
+from civic.budget.forms import DeclarationForm
+from civic.budget.messages import error_text
+from civic.budget.models import Round
+from civic.budget.phases import Phase
+from civic.budget.services import BudgetError, Declaration, check_choices
+from civic.core import clock
+from civic.core.db import session as db
+from civic.core.extensions import limiter
+from civic.core.forms import choices
+from civic.core.i18n import LANGUAGE_NAMES, _
+from civic.core.permissions import require
+from civic.core.security import sign, unsign
+from civic.permanence import bp, codes, queries, services
+from civic.permanence.forms import CodesForm, CodeVoteForm, KioskDeclarationForm, PermanenceForm
+from civic.permanence.models import Permanence
+from civic.territory import queries as territory_queries
+
+Page = str | BaseResponse | tuple[str, int]
+TICKET_MAX_AGE = 15 * 60
+
+
+def _tz() -> str:
+    return str(current_app.config["TIMEZONE"])
+
+
+def _today() -> date:
+    return clock.local_day(clock.now(), _tz())
+
+
+def _no_store(body: str, status: int = 200) -> Response:
+    """Kiosk and ballot pages are never cached, so going back shows nobody's choices."""
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _permanence(permanence_id: int) -> Permanence:
+    permanence = db().get(Permanence, permanence_id) or abort(404)
+    require(current_user, "permanence.run", permanence)
+    return permanence
+
+
+def _voting_round(permanence: Permanence, round_id: int) -> Round:
+    round_ = db().get(Round, round_id) or abort(404)
+    if round_.fund.quartier_id != permanence.quartier_id:
+        abort(404)
+    return round_
+
+
+def _form_error(form: Any, error: BudgetError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error_text(error)]
+    else:
+        flash(error_text(error), "error")
+
+
+# --- The hub --------------------------------------------------------------------------
+
+
+@bp.route("/permanence", methods=["GET", "POST"])
+def hub() -> Page:
+    require(current_user, "permanence.hub")
+    mine = current_user.quartier_ids_for(Role.ANIMATOR)
+    form = PermanenceForm(data={"day": _today()} if request.method == "GET" else None)
+    form.quartier_id.choices = choices((q.id, q.name) for q in territory_queries.quartiers(db())
+                                       if q.id in mine)
+    if form.validate_on_submit():
+        quartier = territory_queries.quartier_by_id(db(), form.quartier_id.data)
+        try:
+            if quartier is None or quartier.id not in mine:
+                raise BudgetError("quartier", "quartier_id")
+            permanence = services.open_permanence(
+                db(), quartier, form.place.data,
+                clock.to_utc(datetime.combine(form.day.data, form.starts.data), _tz()),
+                clock.to_utc(datetime.combine(form.day.data, form.ends.data), _tz()),
+                actor=current_user, now=clock.now())
+        except BudgetError as error:
+            _form_error(form, error)
+        else:
+            return redirect(url_for("permanence.detail", permanence_id=permanence.id))
+    return render_template("permanence/hub.html", form=form,
+                           permanences=queries.upcoming(db(), mine, clock.now())), \
+        400 if form.errors else 200
+
+
+@bp.route("/permanence/<int:permanence_id>")
+def detail(permanence_id: int) -> Page:
+    permanence = _permanence(permanence_id)
+    now = clock.now()
+    rounds = [r for r in budget_queries.rounds_of_quartier(db(), permanence.quartier_id)
+              if r.phase(now) in (Phase.VOTE, Phase.COUNTING)]
+    return render_template("permanence/detail.html", permanence=permanence,
+                           rounds=[(r, r.phase(now)) for r in rounds])
+
+
+# --- Kiosk ----------------------------------------------------------------------------
+
+
+def _declaration(form: DeclarationForm) -> Declaration:
+    return Declaration(form.name.data, form.birth_date.data, bool(form.lives_in_quartier.data))
+
+
+@bp.route("/permanence/<int:permanence_id>/kiosque/<int:round_id>", methods=["GET", "POST"])
+def kiosk(permanence_id: int, round_id: int) -> Page:
+    """The animator's screen: type and check the declaration, then hand the tablet over."""
+    permanence = _permanence(permanence_id)
+    round_ = _voting_round(permanence, round_id)
+    form = KioskDeclarationForm()
+    if form.validate_on_submit():
+        declaration = _declaration(form)
+        try:
+            if not form.checked.data:
+                raise BudgetError("not_checked", "checked")
+            services.budget.can_vote(db(), round_, declaration, now=clock.now(),
+                                     today=_today())
+        except BudgetError as error:
+            _form_error(form, error)
+        else:
+            ticket = sign("kiosk", {"r": round_.id, "p": permanence.id, "n": declaration.name,
+                                    "b": declaration.birth_date.isoformat()})
+            return _ballot_screen(round_, permanence, ticket, {}, str(current_user.language))
+    return _no_store(render_template("permanence/kiosk_start.html", form=form, round=round_,
+                                     permanence=permanence), 400 if form.errors else 200)
+
+
+def _ballot_screen(round_: Round, permanence: Permanence, ticket: str,
+                   picked: dict[int, int], language: str, step: str = "choose",
+                   status: int = 200) -> Response:
+    projects = budget_queries.ballot_projects(db(), round_)
+    template = "permanence/kiosk_confirm.html" if step == "confirm" else \
+        "permanence/kiosk_ballot.html"
+    with force_locale(language):
+        body = render_template(
+            template, round=round_, fund=round_.fund, permanence=permanence, ticket=ticket,
+            projects=projects, picked=picked, kiosk_language=language,
+            kiosk_languages=LANGUAGE_NAMES,
+            chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
+            total=sum(p.amount_cents for p in projects if p.id in picked))
+    return _no_store(body, status)
+
+
+@bp.route("/permanence/<int:permanence_id>/kiosque/<int:round_id>/bulletin",
+          methods=["POST"])
+def kiosk_ballot(permanence_id: int, round_id: int) -> Page:
+    """The resident's screens: choose, confirm, cast — or give the tablet back."""
+    permanence = _permanence(permanence_id)
+    round_ = _voting_round(permanence, round_id)
+    back = url_for("permanence.kiosk", permanence_id=permanence.id, round_id=round_.id)
+    payload = unsign("kiosk", request.form.get("ticket", ""), TICKET_MAX_AGE)
+    if not isinstance(payload, dict) or payload.get("r") != round_.id or (
+            payload.get("p") != permanence.id):
+        flash(_("Le temps est écoulé : recommencez la déclaration."), "error")
+        return redirect(back)
+    action = request.form.get("action", "choose")
+    language = request.form.get("lang", "fr")
+    language = language if language in LANGUAGE_NAMES else "fr"
+    ticket = request.form["ticket"]
+    picked = counting.choices_from_form(request.form, round_.fund.vote_method)
+    if action == "giveback":
+        flash(_("Le vote a été rendu sans bulletin."), "info")
+        return redirect(back)
+    if action in ("confirm", "cast"):
+        try:
+            check_choices(db(), round_, picked)
+        except BudgetError as error:
+            with force_locale(language):
+                flash(error_text(error), "error")
+            return _ballot_screen(round_, permanence, ticket, picked, language, status=400)
+    if action == "confirm":
+        return _ballot_screen(round_, permanence, ticket, picked, language, step="confirm")
+    if action == "cast":
+        declaration = Declaration(str(payload["n"]), date.fromisoformat(str(payload["b"])),
+                                  True)
+        try:
+            services.kiosk_cast(db(), round_, permanence, declaration, picked,
+                                now=clock.now(), today=_today())
+        except BudgetError as error:
+            flash(error_text(error), "error")
+            return redirect(back)
+        with force_locale(language):
+            return _no_store(render_template("permanence/kiosk_thanks.html", round=round_,
+                                             permanence=permanence, back=back))
+    return _ballot_screen(round_, permanence, ticket, picked, language)
+
+
+# --- Paper ----------------------------------------------------------------------------
+
+
+@bp.route("/permanence/<int:permanence_id>/papier/<int:round_id>", methods=["GET", "POST"])
+def paper(permanence_id: int, round_id: int) -> Page:
+    permanence = _permanence(permanence_id)
+    round_ = _voting_round(permanence, round_id)
+    voter_form = KioskDeclarationForm(prefix="voter")
+    status = 200
+    if request.form.get("part") == "voter" and voter_form.validate_on_submit():
+        try:
+            if not voter_form.checked.data:
+                raise BudgetError("not_checked", "checked")
+            services.budget.register_paper_voter(
+                db(), round_, _declaration(voter_form), permanence_id=permanence.id,
+                now=clock.now(), today=_today())
+        except BudgetError as error:
+            _form_error(voter_form, error)
+        else:
+            flash(_("La personne est inscrite : donnez-lui un bulletin papier."), "success")
+            return redirect(request.path)
+    elif request.form.get("part") == "ballot":
+        picked = counting.choices_from_form(request.form, round_.fund.vote_method)
+        try:
+            services.budget.enter_paper_ballot(db(), round_, picked,
+                                               permanence_id=permanence.id, now=clock.now(),
+                                               today=_today())
+        except BudgetError as error:
+            flash(error_text(error), "error")
+            status = 400
+        else:
+            flash(_("Le bulletin papier est saisi."), "success")
+            return redirect(request.path)
+    if voter_form.errors:
+        status = 400
+    counts = [c for c in services.paper_counts(db(), round_)
+              if c.permanence.id == permanence.id]
+    return _no_store(render_template(
+        "permanence/paper.html", permanence=permanence, round=round_, fund=round_.fund,
+        voter_form=voter_form, projects=budget_queries.ballot_projects(db(), round_),
+        count=counts[0] if counts else None, phase=round_.phase(clock.now())), status)
+
+
+# --- Vote codes -----------------------------------------------------------------------
+
+
+@bp.route("/admin/fph/sessions/<int:round_id>/codes", methods=["GET", "POST"])
+def vote_codes(round_id: int) -> Page:
+    round_ = db().get(Round, round_id) or abort(404)
+    require(current_user, "budget.manage")
+    form = CodesForm()
+    if request.method == "POST" and "void" in request.form:
+        require(current_user, "permanence.codes", round_)
+        voided = services.void_batch(db(), round_, int(request.form["void"]),
+                                     actor=current_user, now=clock.now())
+        flash(_("%(n)s codes du lot sont annulés.", n=voided), "success")
+        return redirect(request.path)
+    if form.validate_on_submit():
+        require(current_user, "permanence.codes", round_)
+        batch, made = services.generate_codes(db(), round_, form.count.data,
+                                              actor=current_user, now=clock.now())
+        return _no_store(render_template(
+            "permanence/letters.html", round=round_, fund=round_.fund, batch=batch,
+            letters=[(codes.grouped(code), _code_link(round_, code)) for code in made],
+            qr=queries.qr_svg))
+    return render_template("permanence/codes.html", round=round_, fund=round_.fund, form=form,
+                           batches=services.code_batches(db(), round_)), \
+        400 if form.errors else 200
+
+
+def _code_link(round_: Round, code: str) -> str:
+    return url_for("permanence.code_vote", round_id=round_.id, c=codes.grouped(code),
+                   _external=True)
+
+
+@bp.route("/fph/<int:round_id>/code", methods=["GET", "POST"])
+@limiter.limit("20 per minute;200 per hour", methods=["POST"])
+def code_vote(round_id: int) -> Page:
+    """A resident without an account votes on their own phone with a printed code."""
+    round_ = db().get(Round, round_id) or abort(404)
+    if round_.phase(clock.now()) != Phase.VOTE:
+        flash(_("Le vote n’est pas ouvert."), "info")
+        return redirect(url_for("budget.round_page", round_id=round_.id))
+    form = CodeVoteForm(data={"code": request.args.get("c", "")}
+                        if request.method == "GET" else None)
+    projects = budget_queries.ballot_projects(db(), round_)
+    picked = counting.choices_from_form(request.form, round_.fund.vote_method)
+    step = request.form.get("step", "choose")
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            declaration = _declaration(form)
+            try:
+                services.check_code(db(), round_, form.code.data)
+                services.budget.check_declaration(round_.fund, declaration, _today())
+                check_choices(db(), round_, picked)
+                if step == "cast":
+                    receipt = services.code_cast(db(), round_, form.code.data, declaration,
+                                                 picked, now=clock.now(), today=_today())
+                    return _no_store(render_template("budget/voted.html", round=round_,
+                                                     code=receipt))
+                return _no_store(render_template(
+                    "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
+                    chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
+                    total=sum(p.amount_cents for p in projects if p.id in picked),
+                    picked=picked, vote_code=form.code.data))
+            except BudgetError as error:
+                _form_error(form, error)
+        status = 400
+    return _no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
+                                     form=form, projects=projects, picked=picked,
+                                     with_code=True), status)

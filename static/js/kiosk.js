@@ -1,0 +1,54 @@
+// The kiosk: the tablet comes back to the animator by itself, and keeps nothing of a voter.
+(function () {
+  "use strict";
+  var body = document.body;
+  var back = body.getAttribute("data-kiosk-back");
+  var timeout = parseInt(body.getAttribute("data-kiosk-timeout") || "120", 10) * 1000;
+
+  function giveBack() {
+    var button = document.querySelector("[data-giveback]");
+    if (button) { button.click(); } else if (back) { window.location.replace(back); }
+  }
+
+  var timer = window.setTimeout(giveBack, timeout);
+  ["pointerdown", "keydown", "touchstart", "input"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(giveBack, timeout);
+    }, { passive: true });
+  });
+
+  // The thank-you screen returns to the animator after a few seconds.
+  var thanks = document.querySelector("[data-kiosk-return]");
+  if (thanks && back) {
+    window.setTimeout(function () { window.location.replace(back); },
+      parseInt(thanks.getAttribute("data-kiosk-return"), 10) * 1000);
+  }
+
+  // No way back to a previous voter's screens, and no form data kept by the browser.
+  window.history.replaceState(null, "", back || window.location.href);
+  window.history.pushState(null, "", back || window.location.href);
+  window.addEventListener("popstate", function () { window.history.go(1); });
+  window.addEventListener("pageshow", function () {
+    Array.prototype.forEach.call(document.forms, function (form) {
+      if (form.id === "kiosk-ballot" && !form.querySelector("input:checked")) { form.reset(); }
+    });
+  });
+
+  // Knapsack: a running total of the chosen projects.
+  var output = document.querySelector("[data-total]");
+  if (output) {
+    var format = new Intl.NumberFormat(output.getAttribute("data-locale") || "fr",
+      { style: "currency", currency: "EUR" });
+    var envelope = parseInt(output.getAttribute("data-envelope"), 10);
+    var update = function () {
+      var cents = 0;
+      document.querySelectorAll("input[data-cost]:checked").forEach(function (box) {
+        cents += parseInt(box.getAttribute("data-cost"), 10);
+      });
+      output.textContent = format.format(cents / 100);
+      output.classList.toggle("over", cents > envelope);
+    };
+    document.addEventListener("change", update);
+  }
+}());
