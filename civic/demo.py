@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from civic.budget import services as budget
 from civic.budget.models import Project, ProjectStatus
 from civic.core import clock
 from civic.core.db import session as db
+from civic.permanence import services as permanences
 from civic.territory import queries, services
 from civic.territory.geo import read_qpv_features
 
@@ -124,6 +125,15 @@ def seed(*, echo: bool = True) -> dict[str, str]:
         users[email] = user
     db.flush()
     _seed_fph(mirail, empalot, users["habitante@example.org"], now)
+    animator = users["animatrice@example.org"]
+    today = clock.local_day(now, "Europe/Paris")
+    for place, start, end in (("Maison de quartier de la Reynerie", 9, 12),
+                              ("Centre social Bellefontaine", 14, 18)):
+        permanences.open_permanence(
+            db(), mirail, place,
+            clock.to_utc(datetime.combine(today, time(start)), "Europe/Paris"),
+            clock.to_utc(datetime.combine(today, time(end)), "Europe/Paris"),
+            actor=animator, now=now)
     if echo:
         click.echo("Demo data created. Demo accounts (shown once), all with the password "
                    f"{password}:")

@@ -39,7 +39,7 @@ from civic.core.db import session as db
 from civic.core.extensions import limiter, login_manager
 from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _, _l, get_locale
-from civic.core.permissions import require
+from civic.core.permissions import can, require
 from civic.core.security import is_safe_redirect, unsign
 from civic.territory import queries as territory_queries
 
@@ -134,7 +134,10 @@ def login() -> Page:
             login_user(user, remember=form.remember.data)
             session["lang"] = user.language
             target = form.next.data
-            return redirect(target if is_safe_redirect(target) else url_for("territory.home"))
+            if not is_safe_redirect(target):  # an animator's tablet opens on its hub
+                target = url_for("permanence.hub") if can(user, "permanence.hub") else \
+                    url_for("territory.home")
+            return redirect(target)
     return render_template("accounts/login.html", form=form)
 
 

@@ -169,3 +169,13 @@ def test_codes_are_printed_once_and_vote_without_an_account(client: Any, login_a
     assert "déjà servi" in reused.get_data(as_text=True)
     (ballot,) = db.scalars(select(Ballot))
     assert ballot.channel == "code"
+
+
+def test_an_animator_lands_on_the_tablet_hub(client: Any, db: Any, people: dict) -> None:
+    animator = client.post("/connexion", data={"email": people["animator"].email,
+                                               "password": factories.PASSWORD})
+    assert animator.headers["Location"] == "/permanence"
+    client.post("/deconnexion")
+    resident = client.post("/connexion", data={"email": people["resident"].email,
+                                               "password": factories.PASSWORD})
+    assert resident.headers["Location"] == "/"
