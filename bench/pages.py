@@ -26,9 +26,11 @@ TIME_AIM_MS = 20.0
 RUNS = 50
 
 PUBLIC = ["/", "/quartiers/QP031007", "/credits", "/confidentialite", "/inscription",
-          "/connexion"]
+          "/connexion", "/fph/1", "/fph/3", "/fph/3/resultats", "/fph/projets/1", "/fph/recu"]
 PILOT = ["/compte", "/admin/", "/admin/quartiers", "/admin/signataires", "/admin/roles",
-         "/admin/journal"]
+         "/admin/journal", "/admin/fph", "/fph/1/depouillement",
+         "/admin/fph/sessions/1/codes"]
+ANIMATOR = ["/permanence", "/permanence/1", "/permanence/1/papier/1"]
 
 
 def main() -> None:
@@ -42,7 +44,7 @@ def main() -> None:
     with app.app_context():
         seed(echo=False)
         session.commit()
-        pilot_id = session.scalar(select(User.id).where(User.email == "pilote@example.org"))
+        ids = dict(session.execute(select(User.email, User.id)).all())
     engine = app.extensions["civic.engine"]
     queries = {"n": 0}
 
@@ -51,12 +53,13 @@ def main() -> None:
         queries["n"] += 1
 
     client = app.test_client()
-    print(f"{'page':<24}{'KB gz':>8}{'aim':>6}{'median ms':>11}{'aim':>6}{'queries':>9}")
+    print(f"{'page':<30}{'KB gz':>8}{'aim':>6}{'median ms':>11}{'aim':>6}{'queries':>9}")
     worst_size = worst_time = 0.0
-    for who, urls in (("visitor", PUBLIC), ("pilot", PILOT)):
-        if who == "pilot":
+    for who, urls in (("visitor", PUBLIC), ("pilote@example.org", PILOT),
+                      ("animatrice@example.org", ANIMATOR)):
+        if who != "visitor":
             with client.session_transaction() as s:
-                s["_user_id"] = str(pilot_id)
+                s["_user_id"] = str(ids[who])
                 s["_fresh"] = True
         for url in urls:
             response = client.get(url)
@@ -74,7 +77,7 @@ def main() -> None:
                 timings.append((time.perf_counter() - start) * 1000)
             median = statistics.median(timings)
             worst_size, worst_time = max(worst_size, size), max(worst_time, median)
-            print(f"{url:<24}{size / 1024:>8.1f}{SIZE_AIM // 1024:>6}{median:>11.2f}"
+            print(f"{url:<30}{size / 1024:>8.1f}{SIZE_AIM // 1024:>6}{median:>11.2f}"
                   f"{TIME_AIM_MS:>6.0f}{queries['n']:>9}")
     verdict = "within" if worst_size <= SIZE_AIM and worst_time <= TIME_AIM_MS else "OVER"
     print(f"worst: {worst_size / 1024:.1f} KB gz, {worst_time:.2f} ms median — {verdict} aims")

@@ -190,7 +190,7 @@ class Project(Base):
     updated_at: Mapped[datetime]
 
     round: Mapped[Round] = relationship(back_populates="projects", foreign_keys=[round_id])
-    author = relationship("User", foreign_keys=[author_id], lazy="joined")
+    author = relationship("User", foreign_keys=[author_id])
     orientation = relationship("Orientation", lazy="joined")
     merged_into: Mapped[Project | None] = relationship(remote_side=[id])
     updates: Mapped[list[ProjectUpdate]] = relationship(

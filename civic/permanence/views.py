@@ -182,7 +182,7 @@ def kiosk_ballot(permanence_id: int, round_id: int) -> Page:
     ticket = request.form["ticket"]
     picked = counting.choices_from_form(request.form, round_.fund.vote_method)
     if action == "giveback":
-        flash(_("Le vote a été rendu sans bulletin."), "info")
+        flash(_("La tablette a été rendue sans vote."), "info")
         return redirect(back)
     if action in ("confirm", "cast"):
         try:
@@ -263,7 +263,7 @@ def vote_codes(round_id: int) -> Page:
         require(current_user, "permanence.codes", round_)
         voided = services.void_batch(db(), round_, int(request.form["void"]),
                                      actor=current_user, now=clock.now())
-        flash(_("%(n)s codes du lot sont annulés.", n=voided), "success")
+        flash(_("Codes annulés dans ce lot : %(n)s.", n=voided), "success")
         return redirect(request.path)
     if form.validate_on_submit():
         require(current_user, "permanence.codes", round_)
