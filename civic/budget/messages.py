@@ -57,6 +57,17 @@ ERRORS: dict[str, Any] = {
 }
 
 
+def attach_error(form: Any, error: Any) -> None:
+    """Show a BudgetError next to its field, or as a message at the top of the page."""
+    from flask import flash
+
+    field = getattr(form, error.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error_text(error)]
+    else:
+        flash(error_text(error), "error")
+
+
 def error_text(error: Any) -> str:
     """The message for a BudgetError, with its figures where it has some."""
     locale = str(get_locale())

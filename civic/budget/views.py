@@ -28,13 +28,14 @@ from civic.budget.forms import (
     RoundForm,
     UpdateForm,
 )
-from civic.budget.messages import error_text
+from civic.budget.messages import attach_error, error_text
 from civic.budget.models import Channel, FollowUp, Fund, Project, Round
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _
 from civic.core.permissions import can, require
+from civic.core.security import no_store
 from civic.core.uploads import NotAPhoto, save_photo
 from civic.territory import queries as territory_queries
 
@@ -57,15 +58,6 @@ def _project(project_id: int) -> Project:
     project = db().get(Project, project_id) or abort(404)
     require(current_user, "budget.view_project", project)
     return project
-
-
-def _form_error(form: Any, error: services.BudgetError) -> None:
-    field = getattr(form, error.field or "", None)
-    message = error_text(error)
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(message, "error")
 
 
 # --- Public pages ---------------------------------------------------------------------
@@ -185,7 +177,7 @@ def propose(round_id: int) -> Page:
                 project = services.propose(db(), round_, values, author=current_user,
                                            now=clock.now())
             except services.BudgetError as error:
-                _form_error(form, error)
+                attach_error(form, error)
             else:
                 services.set_photo(db(), project, photo)
                 flash(_("Merci ! Votre projet est envoyé au comité du FPH."), "success")
@@ -205,7 +197,7 @@ def edit_project(project_id: int) -> Page:
             try:
                 services.edit_project(db(), project, values, now=clock.now())
             except services.BudgetError as error:
-                _form_error(form, error)
+                attach_error(form, error)
             else:
                 if photo:
                     services.set_photo(db(), project, photo)
@@ -250,7 +242,7 @@ def review(project_id: int) -> Page:
                             message=form.message.data or "", merge_into=target,
                             actor=current_user, now=clock.now())
         except services.BudgetError as error:
-            _form_error(form, error)
+            attach_error(form, error)
         else:
             notifications.reviewed(project)
             flash(_("La décision est enregistrée et l’auteur est prévenu."), "success")
@@ -293,13 +285,13 @@ def vote(round_id: int) -> Page:
             except services.BudgetError as error:
                 flash(error_text(error), "error")
                 return redirect(url_for("budget.round_page", round_id=round_.id))
-            return _no_store(render_template("budget/voted.html", round=round_, code=code))
+            return no_store(render_template("budget/voted.html", round=round_, code=code))
         elif step == "review":  # "Changer mes choix" (step=choose) goes back to the form
-            return _no_store(render_template(
+            return no_store(render_template(
                 "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
                 chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
                 total=sum(p.amount_cents for p in projects if p.id in picked), picked=picked))
-    return _no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
+    return no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
                                      form=form, projects=projects, picked=picked), status)
 
 
@@ -312,16 +304,9 @@ def _declaration(form: DeclarationForm, round_: Round) -> tuple[Any, bool]:
         services.check_declaration(round_.fund, declaration,
                                    clock.local_day(clock.now(), _tz()))
     except services.BudgetError as error:
-        _form_error(form, error)
+        attach_error(form, error)
         return None, True
     return declaration, False
-
-
-def _no_store(body: str, status: int = 200) -> Response:
-    """Ballot pages are never cached: the back button shows no choices."""
-    response = current_app.make_response((body, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 # --- The count ------------------------------------------------------------------------
@@ -434,7 +419,7 @@ def edit_fund(fund_id: int | None) -> Page:
             services.save_fund(db(), quartier, fund, values, actor=current_user,
                                now=clock.now())
         except services.BudgetError as error:
-            _form_error(form, error)
+            attach_error(form, error)
         else:
             flash(_("Le fonds est enregistré."), "success")
             return redirect(url_for("budget.admin_funds"))
@@ -462,7 +447,7 @@ def edit_round(fund_id: int, round_id: int | None) -> Page:
             round_ = services.save_round(db(), fund, round_, values, actor=current_user,
                                          now=clock.now())
         except services.BudgetError as error:
-            _form_error(form, error)
+            attach_error(form, error)
         else:
             flash(_("La session est enregistrée."), "success")
             return redirect(url_for("budget.admin_funds"))

@@ -48,6 +48,14 @@ def unsign(purpose: str, token: str, max_age: int) -> Any | None:
         return None
 
 
+def no_store(body: str, status: int = 200) -> Response:
+    """A page the browser must not keep (ballots, kiosk screens): going back shows
+    nothing of the previous person."""
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)

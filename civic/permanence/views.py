@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from flask import (
     Response,
@@ -23,7 +22,7 @@ from civic.accounts.models import Role
 from civic.budget import counting
 from civic.budget import queries as budget_queries
 from civic.budget.forms import DeclarationForm
-from civic.budget.messages import error_text
+from civic.budget.messages import attach_error, error_text
 from civic.budget.models import Round
 from civic.budget.phases import Phase
 from civic.budget.services import BudgetError, Declaration, check_choices
@@ -33,7 +32,7 @@ from civic.core.extensions import limiter
 from civic.core.forms import choices
 from civic.core.i18n import LANGUAGE_NAMES, _
 from civic.core.permissions import require
-from civic.core.security import sign, unsign
+from civic.core.security import no_store, sign, unsign
 from civic.permanence import bp, codes, queries, services
 from civic.permanence.forms import CodesForm, CodeVoteForm, KioskDeclarationForm, PermanenceForm
 from civic.permanence.models import Permanence
@@ -51,13 +50,6 @@ def _today() -> date:
     return clock.local_day(clock.now(), _tz())
 
 
-def _no_store(body: str, status: int = 200) -> Response:
-    """Kiosk and ballot pages are never cached, so going back shows nobody's choices."""
-    response = current_app.make_response((body, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _permanence(permanence_id: int) -> Permanence:
     permanence = db().get(Permanence, permanence_id) or abort(404)
     require(current_user, "permanence.run", permanence)
@@ -69,14 +61,6 @@ def _voting_round(permanence: Permanence, round_id: int) -> Round:
     if round_.fund.quartier_id != permanence.quartier_id:
         abort(404)
     return round_
-
-
-def _form_error(form: Any, error: BudgetError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error_text(error)]
-    else:
-        flash(error_text(error), "error")
 
 
 # --- The hub --------------------------------------------------------------------------
@@ -100,7 +84,7 @@ def hub() -> Page:
                 clock.to_utc(datetime.combine(form.day.data, form.ends.data), _tz()),
                 actor=current_user, now=clock.now())
         except BudgetError as error:
-            _form_error(form, error)
+            attach_error(form, error)
         else:
             return redirect(url_for("permanence.detail", permanence_id=permanence.id))
     return render_template("permanence/hub.html", form=form,
@@ -139,12 +123,12 @@ def kiosk(permanence_id: int, round_id: int) -> Page:
             services.budget.can_vote(db(), round_, declaration, now=clock.now(),
                                      today=_today())
         except BudgetError as error:
-            _form_error(form, error)
+            attach_error(form, error)
         else:
             ticket = sign("kiosk", {"r": round_.id, "p": permanence.id, "n": declaration.name,
                                     "b": declaration.birth_date.isoformat()})
             return _ballot_screen(round_, permanence, ticket, {}, str(current_user.language))
-    return _no_store(render_template("permanence/kiosk_start.html", form=form, round=round_,
+    return no_store(render_template("permanence/kiosk_start.html", form=form, round=round_,
                                      permanence=permanence), 400 if form.errors else 200)
 
 
@@ -161,7 +145,7 @@ def _ballot_screen(round_: Round, permanence: Permanence, ticket: str,
             kiosk_languages=LANGUAGE_NAMES,
             chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
             total=sum(p.amount_cents for p in projects if p.id in picked))
-    return _no_store(body, status)
+    return no_store(body, status)
 
 
 @bp.route("/permanence/<int:permanence_id>/kiosque/<int:round_id>/bulletin",
@@ -203,7 +187,7 @@ def kiosk_ballot(permanence_id: int, round_id: int) -> Page:
             flash(error_text(error), "error")
             return redirect(back)
         with force_locale(language):
-            return _no_store(render_template("permanence/kiosk_thanks.html", round=round_,
+            return no_store(render_template("permanence/kiosk_thanks.html", round=round_,
                                              permanence=permanence, back=back))
     return _ballot_screen(round_, permanence, ticket, picked, language)
 
@@ -225,7 +209,7 @@ def paper(permanence_id: int, round_id: int) -> Page:
                 db(), round_, _declaration(voter_form), permanence_id=permanence.id,
                 now=clock.now(), today=_today())
         except BudgetError as error:
-            _form_error(voter_form, error)
+            attach_error(voter_form, error)
         else:
             flash(_("La personne est inscrite : donnez-lui un bulletin papier."), "success")
             return redirect(request.path)
@@ -245,7 +229,7 @@ def paper(permanence_id: int, round_id: int) -> Page:
         status = 400
     counts = [c for c in services.paper_counts(db(), round_)
               if c.permanence.id == permanence.id]
-    return _no_store(render_template(
+    return no_store(render_template(
         "permanence/paper.html", permanence=permanence, round=round_, fund=round_.fund,
         voter_form=voter_form, projects=budget_queries.ballot_projects(db(), round_),
         count=counts[0] if counts else None, phase=round_.phase(clock.now())), status)
@@ -269,7 +253,7 @@ def vote_codes(round_id: int) -> Page:
         require(current_user, "permanence.codes", round_)
         batch, made = services.generate_codes(db(), round_, form.count.data,
                                               actor=current_user, now=clock.now())
-        return _no_store(render_template(
+        return no_store(render_template(
             "permanence/letters.html", round=round_, fund=round_.fund, batch=batch,
             letters=[(codes.grouped(code), _code_link(round_, code)) for code in made],
             qr=queries.qr_svg))
@@ -307,16 +291,16 @@ def code_vote(round_id: int) -> Page:
                 if step == "cast":
                     receipt = services.code_cast(db(), round_, form.code.data, declaration,
                                                  picked, now=clock.now(), today=_today())
-                    return _no_store(render_template("budget/voted.html", round=round_,
+                    return no_store(render_template("budget/voted.html", round=round_,
                                                      code=receipt))
-                return _no_store(render_template(
+                return no_store(render_template(
                     "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
                     chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
                     total=sum(p.amount_cents for p in projects if p.id in picked),
                     picked=picked, vote_code=form.code.data))
             except BudgetError as error:
-                _form_error(form, error)
+                attach_error(form, error)
         status = 400
-    return _no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
+    return no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
                                      form=form, projects=projects, picked=picked,
                                      with_code=True), status)
