@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -74,4 +75,64 @@ def test_simultaneous_casts_leave_one_ballot_per_person(committed_round: Any,
     with Session(engine) as check:
         assert check.scalar(select(func.count()).select_from(Ballot)) == people
         assert check.scalar(select(func.count()).select_from(Participation)) == people
+        assert services.seal_intact(check, check.get(Round, round_id))
+
+
+def test_the_same_person_on_four_channels_at_once_votes_once(app: Any,
+                                                              committed_round: Any) -> None:
+    """Kiosk, printed code, paper register and kiosk again, at the same instant."""
+    from civic.permanence import services as permanence_services
+    from civic.permanence.models import Permanence
+
+    engine, round_id, project_id = committed_round
+    with Session(engine) as setup:
+        round_ = setup.get(Round, round_id)
+        permanence = Permanence(quartier_id=round_.fund.quartier_id, place="Salle", created_at=NOW,
+                                starts_at=NOW, ends_at=NOW)
+        setup.add(permanence)
+        _, made = permanence_services.generate_codes(setup, round_, 1, actor=None, now=NOW)
+        setup.commit()
+        permanence_id = permanence.id
+    who = Declaration("Moussa Diop", date(1966, 6, 6), True)
+    today = date(2026, 3, 14)
+
+    def by(channel: str) -> Callable[[Session, Round], object]:
+        def act(session: Session, round_: Round) -> object:
+            permanence = session.get(Permanence, permanence_id)
+            if channel == "code":
+                return permanence_services.code_cast(session, round_, made[0], who,
+                                                     {project_id: 1}, now=NOW, today=today)
+            if channel == "paper":
+                return services.register_paper_voter(session, round_, who,
+                                                     permanence_id=permanence_id, now=NOW,
+                                                     today=today)
+            return permanence_services.kiosk_cast(session, round_, permanence, who,
+                                                  {project_id: 1}, now=NOW, today=today)
+        return act
+
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def run(act: Callable[[Session, Round], object]) -> None:
+        with Session(engine) as session:
+            barrier.wait(timeout=30)
+            try:
+                act(session, session.get(Round, round_id))
+                session.commit()
+                outcomes.append("ok")
+            except BudgetError as error:
+                session.rollback()
+                outcomes.append(error.code)
+            except Exception as error:  # noqa: BLE001  (reported by the assertion)
+                outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=run, args=(by(c),))
+               for c in ("kiosk", "code", "paper", "kiosk")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["already_voted"] * 3 + ["ok"]
+    with Session(engine) as check:
+        assert check.scalar(select(func.count()).select_from(Participation)) == 1
         assert services.seal_intact(check, check.get(Round, round_id))
