@@ -36,7 +36,7 @@ from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _
 from civic.core.permissions import can, require
 from civic.core.security import no_store
-from civic.core.uploads import NotAPhoto, save_photo
+from civic.core.uploads import NotAPhoto, reencode, store
 from civic.territory import queries as territory_queries
 
 Page = str | BaseResponse | tuple[str, int]
@@ -151,18 +151,23 @@ def _project_values(form: ProjectForm) -> dict[str, Any] | None:
     return values
 
 
-def _store_photo(form: Any) -> tuple[bool, str | None]:
-    """(readable, stored name): no photo sent is (True, None); an unreadable one is
-    (False, None) with the message next to the field."""
+def _read_photo(form: Any) -> tuple[bool, bytes | None]:
+    """(readable, clean JPEG bytes): no photo sent is (True, None); an unreadable one is
+    (False, None) with the message next to the field. Nothing is stored yet: the file is
+    written only once the service has accepted the rest."""
     upload = form.photo.data
     if not upload or not getattr(upload, "filename", ""):
         return True, None
     try:
-        return True, save_photo(upload.stream)
+        return True, reencode(upload.stream)
     except NotAPhoto:
         form.photo.errors = [*form.photo.errors, _("Cette photo ne peut pas être lue. "
                                                    "Essayez une autre photo.")]
         return False, None
+
+
+def _stored(photo: bytes | None) -> str | None:
+    return store(photo) if photo is not None else None
 
 
 @bp.route("/fph/<int:round_id>/proposer", methods=["GET", "POST"])
@@ -171,7 +176,7 @@ def propose(round_id: int) -> Page:
     require(current_user, "budget.propose", round_)
     form = _project_form(round_)
     if form.validate_on_submit() and (values := _project_values(form)) is not None:
-        readable, photo = _store_photo(form)
+        readable, photo = _read_photo(form)
         if readable:
             try:
                 project = services.propose(db(), round_, values, author=current_user,
@@ -179,7 +184,7 @@ def propose(round_id: int) -> Page:
             except services.BudgetError as error:
                 attach_error(form, error)
             else:
-                services.set_photo(db(), project, photo)
+                services.set_photo(db(), project, _stored(photo))
                 flash(_("Merci ! Votre projet est envoyé au comité du FPH."), "success")
                 return redirect(url_for("budget.project_page", project_id=project.id))
     return render_template("budget/project_form.html", form=form, round=round_, project=None,
@@ -192,7 +197,7 @@ def edit_project(project_id: int) -> Page:
     require(current_user, "budget.edit_project", project)
     form = _project_form(project.round, project)
     if form.validate_on_submit() and (values := _project_values(form)) is not None:
-        readable, photo = _store_photo(form)
+        readable, photo = _read_photo(form)
         if readable:
             try:
                 services.edit_project(db(), project, values, now=clock.now())
@@ -200,7 +205,7 @@ def edit_project(project_id: int) -> Page:
                 attach_error(form, error)
             else:
                 if photo:
-                    services.set_photo(db(), project, photo)
+                    services.set_photo(db(), project, _stored(photo))
                 flash(_("Votre projet est mis à jour."), "success")
                 return redirect(url_for("budget.project_page", project_id=project.id))
     return render_template("budget/project_form.html", form=form, round=project.round,
@@ -380,9 +385,9 @@ def follow_up(project_id: int) -> Page:
         flash(_("L’avancement est enregistré."), "success")
         return redirect(url_for("budget.project_page", project_id=project.id))
     if request.method == "POST" and request.form.get("part") == "news" and update_form.validate():
-        readable, photo = _store_photo(update_form)
+        readable, photo = _read_photo(update_form)
         if readable:
-            services.add_update(db(), project, update_form.text.data, photo,
+            services.add_update(db(), project, update_form.text.data, _stored(photo),
                                 actor=current_user, now=clock.now())
             flash(_("La nouvelle est publiée."), "success")
             return redirect(url_for("budget.project_page", project_id=project.id))

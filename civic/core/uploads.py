@@ -45,9 +45,8 @@ def reencode(stream: IO[bytes]) -> bytes:
     return out.getvalue()
 
 
-def save_photo(stream: IO[bytes]) -> str:
-    """Re-encode and store; returns the stored file name."""
-    data = reencode(stream)
+def store(data: bytes) -> str:
+    """Store re-encoded image bytes; returns the stored file name."""
     directory = Path(current_app.config["UPLOAD_DIR"])
     directory.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.jpg"
