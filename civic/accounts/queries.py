@@ -9,7 +9,9 @@ from civic.accounts.models import RoleGrant, User
 
 
 def user_by_id(db: Session, user_id: int) -> User | None:
-    return db.get(User, user_id)
+    """One query for the account and its roles (this runs on every logged-in request)."""
+    return db.scalars(select(User).where(User.id == user_id)
+                      .options(joinedload(User.roles))).unique().one_or_none()
 
 
 def role_grants(db: Session) -> list[RoleGrant]:

@@ -285,9 +285,11 @@ def check_declaration(fund: Fund, declaration: Declaration, today: date) -> None
         raise BudgetError("too_young", "birth_date", min_age=fund.min_age)
 
 
-def check_choices(db: Session, round_: Round, choices: dict[int, int]) -> dict[int, int]:
-    """The ballot's projects with their costs, or BudgetError with the first problem."""
-    costs = ballot_costs(db, round_)
+def check_choices(db: Session, round_: Round, choices: dict[int, int], *,
+                  costs: dict[int, int] | None = None) -> dict[int, int]:
+    """The ballot's projects with their costs, or BudgetError with the first problem.
+    ``costs`` saves the query when the caller has the ballot's projects loaded."""
+    costs = ballot_costs(db, round_) if costs is None else costs
     problems = ballot_rules.problems(method_of(round_.fund), choices, costs)
     if problems:
         raise BudgetError(problems[0], "choices")

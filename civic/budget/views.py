@@ -264,40 +264,47 @@ def review(project_id: int) -> Page:
 def vote(round_id: int) -> Page:
     round_ = _round(round_id)
     require(current_user, "budget.vote", round_)
-    if services.has_voted(db(), round_, current_user):
-        flash(_("Vous avez déjà voté pour cette session. Merci !"), "info")
-        return redirect(url_for("budget.round_page", round_id=round_.id))
     form = DeclarationForm()
-    projects = queries.ballot_projects(db(), round_)
     picked = counting.choices_from_form(request.form, round_.fund.vote_method)
     step = request.form.get("step", "choose")
-    status = 200
-    if request.method == "POST":
-        declaration, errors = _declaration(form, round_)
-        if not errors:
-            try:
-                services.check_choices(db(), round_, picked)
-            except services.BudgetError as error:
-                errors = True
-                flash(error_text(error), "error")
-        if errors:
-            status = 400
-        elif step == "cast":
-            try:
-                code = services.cast(db(), round_, declaration, picked, channel=Channel.ONLINE,
-                                     user=current_user, now=clock.now(),
-                                     today=clock.local_day(clock.now(), _tz()))
-            except services.BudgetError as error:
-                flash(error_text(error), "error")
-                return redirect(url_for("budget.round_page", round_id=round_.id))
-            return no_store(render_template("budget/voted.html", round=round_, code=code))
-        elif step == "review":  # "Changer mes choix" (step=choose) goes back to the form
-            return no_store(render_template(
-                "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
-                chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
-                total=sum(p.amount_cents for p in projects if p.id in picked), picked=picked))
+    if request.method == "GET" and services.has_voted(db(), round_, current_user):
+        flash(_("Vous avez déjà voté pour cette session. Merci !"), "info")
+        return redirect(url_for("budget.round_page", round_id=round_.id))
+    if step == "cast" and form.validate_on_submit():
+        return _cast_online(round_, form, picked)  # the service checks everything once
+    projects = queries.ballot_projects(db(), round_)
+    if step == "review" and _declaration(form, round_)[1] is False and _choices_ok(
+            round_, projects, picked):
+        return no_store(render_template(
+            "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
+            chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
+            total=sum(p.amount_cents for p in projects if p.id in picked), picked=picked))
+    status = 400 if request.method == "POST" and step != "choose" else 200
     return no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
-                                     form=form, projects=projects, picked=picked), status)
+                                    form=form, projects=projects, picked=picked), status)
+
+
+def _choices_ok(round_: Round, projects: list[Project], picked: dict[int, int]) -> bool:
+    try:
+        services.check_choices(db(), round_, picked,
+                               costs={p.id: p.amount_cents for p in projects})
+    except services.BudgetError as error:
+        flash(error_text(error), "error")
+        return False
+    return True
+
+
+def _cast_online(round_: Round, form: DeclarationForm, picked: dict[int, int]) -> Page:
+    declaration = services.Declaration(form.name.data, form.birth_date.data,
+                                       bool(form.lives_in_quartier.data))
+    try:
+        code = services.cast(db(), round_, declaration, picked, channel=Channel.ONLINE,
+                             user=current_user, now=clock.now(),
+                             today=clock.local_day(clock.now(), _tz()))
+    except services.BudgetError as error:
+        flash(error_text(error), "error")
+        return redirect(url_for("budget.round_page", round_id=round_.id))
+    return no_store(render_template("budget/voted.html", round=round_, code=code))
 
 
 def _declaration(form: DeclarationForm, round_: Round) -> tuple[Any, bool]:

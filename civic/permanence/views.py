@@ -161,7 +161,7 @@ def kiosk_ballot(permanence_id: int, round_id: int) -> Page:
         flash(_("Le temps est écoulé : recommencez la déclaration."), "error")
         return redirect(back)
     action = request.form.get("action", "choose")
-    language = request.form.get("lang", "fr")
+    language = request.form.get("switch_lang") or request.form.get("lang", "fr")
     language = language if language in LANGUAGE_NAMES else "fr"
     ticket = request.form["ticket"]
     picked = counting.choices_from_form(request.form, round_.fund.vote_method)

@@ -29,10 +29,9 @@
   window.history.replaceState(null, "", back || window.location.href);
   window.history.pushState(null, "", back || window.location.href);
   window.addEventListener("popstate", function () { window.history.go(1); });
-  window.addEventListener("pageshow", function () {
-    Array.prototype.forEach.call(document.forms, function (form) {
-      if (form.id === "kiosk-ballot" && !form.querySelector("input:checked")) { form.reset(); }
-    });
+  window.addEventListener("pageshow", function (event) {
+    // A kiosk screen brought back from the browser's cache goes back to the animator.
+    if (event.persisted && back) { window.location.replace(back); }
   });
 
   // Knapsack: a running total of the chosen projects.

@@ -68,9 +68,12 @@ def test_a_kiosk_vote_from_declaration_to_thanks(login_as: Any, db: Any, people:
     assert "Karim" not in screen.get_data(as_text=True).replace(ticket, "")
 
     first, second, _ = (p.id for p in voting.projects)
-    arabic = client.post(f"{url}/bulletin", data={"ticket": ticket, "lang": "ar",
-                                                  "action": "choose"})
-    assert '<html lang="ar" dir="rtl">' in arabic.get_data(as_text=True)
+    arabic = client.post(f"{url}/bulletin", data={"ticket": ticket, "lang": "fr",
+                                                  "switch_lang": "ar",
+                                                  "project": [str(first)]})
+    page = arabic.get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    assert f'value="{first}" data-cost="40000" aria-describedby="summary-{first}" checked' in page
     confirm = client.post(f"{url}/bulletin", data={"ticket": ticket, "lang": "ar",
                                                    "action": "confirm",
                                                    "project": [str(first), str(second)]})
