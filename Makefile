@@ -47,11 +47,15 @@ test: lint typecheck pytest
 bench: translations
 	$(BIN)/python -m bench.pages
 
-bench-tally: install
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench-tally: $(BIN)/.bench-installed
 	$(BIN)/python -m bench.tally
 
 # Concurrent secret votes over HTTP: gunicorn (2 workers) on PostgreSQL (civic_bench).
-bench-vote: translations
+bench-vote: translations $(BIN)/.bench-installed
 	$(BIN)/python -m bench.vote_load
 
 clean:
