@@ -12,4 +12,4 @@ def _labels() -> dict[str, object]:
     return {"budget_labels": all_labels()}
 
 
-from civic.budget import permissions, section, views  # noqa: E402,F401  (rules, routes)
+from civic.budget import permissions, personal_data, section, views  # noqa: E402,F401

@@ -270,3 +270,24 @@ def test_the_quartier_page_says_what_residents_can_do_now(client: Any, db: Any, 
     page = client.get(f"/quartiers/{quartier.code}").get_data(as_text=True)
     assert round_.title in page and "Vote ouvert" in page
     assert "Choisissez les projets que vous voulez voir financés." in page
+
+
+def test_my_data_lists_my_projects_and_where_i_voted_never_what(login_as: Any, db: Any,
+                                                                 fund: Any,
+                                                                 people: dict) -> None:
+    import json
+    from datetime import date
+
+    from civic.budget import services
+    from civic.budget.models import Channel
+
+    resident = people["resident"]
+    round_ = factories.make_round(db, fund, "vote")
+    mine = factories.make_project(db, round_, resident, title="Jardin partagé")
+    services.cast(db, round_, services.Declaration("Rania", date(1990, 1, 1), True),
+                  {mine.id: 1}, channel=Channel.ONLINE, user=resident, now=NOW,
+                  today=NOW.date())
+    data = json.loads(login_as(resident).get("/compte/mes-donnees.json").data)
+    assert [p["title"] for p in data["fph"]["projects"]] == ["Jardin partagé"]
+    assert data["fph"]["votes"] == [{"round": round_.title, "channel": "online",
+                                     "day": "2026-03-14", "choices": None}]
