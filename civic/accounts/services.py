@@ -23,8 +23,16 @@ PersonalDataSection = Callable[[Session, User], Any]
 _personal_data_sections: dict[str, PersonalDataSection] = {}
 
 
-def register_personal_data(name: str, section: PersonalDataSection) -> None:
+def register_personal_data(name: str, section: PersonalDataSection,
+                           erase: Callable[[Session, User], None] | None = None) -> None:
+    """A part's section of the "my data" export, and what it erases when the account is
+    deleted (what the person posted stays, without what identifies them)."""
     _personal_data_sections[name] = section
+    if erase is not None:
+        _erasers[name] = erase
+
+
+_erasers: dict[str, Callable[[Session, User], None]] = {}
 
 
 class AccountError(ValueError):
@@ -172,6 +180,8 @@ def delete_account(db: Session, user: User, password: str, *, now: datetime) -> 
     user.quartier_id = None
     user.deleted_at = now
     user.roles.clear()
+    for erase in _erasers.values():
+        erase(db, user)
     db.flush()
     audit.record(db, actor=None, action="accounts.deleted", target_type="user",
                  target_id=user.id, now=now)

@@ -36,4 +36,11 @@ def fph_data(db: Session, user: Any) -> dict[str, Any]:
     }
 
 
-register_personal_data("fph", fph_data)
+def erase_fph_data(db: Session, user: Any) -> None:
+    """Projects stay (they were public or under review); how to reach their author goes."""
+    for project in db.scalars(select(Project).where(Project.author_id == user.id)):
+        project.contact = ""
+    db.flush()
+
+
+register_personal_data("fph", fph_data, erase=erase_fph_data)

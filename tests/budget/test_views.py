@@ -291,3 +291,13 @@ def test_my_data_lists_my_projects_and_where_i_voted_never_what(login_as: Any, d
     assert [p["title"] for p in data["fph"]["projects"]] == ["Jardin partagé"]
     assert data["fph"]["votes"] == [{"round": round_.title, "channel": "online",
                                      "day": "2026-03-14", "choices": None}]
+
+
+def test_deleting_an_account_keeps_projects_but_not_the_contact(login_as: Any, db: Any,
+                                                                fund: Any) -> None:
+    author = factories.make_user(db)
+    round_ = factories.make_round(db, fund, "results")
+    project = factories.make_project(db, round_, author, contact="06 11 22 33 44")
+    login_as(author).post("/compte/supprimer", data={"password": factories.PASSWORD})
+    kept = db.get(Project, project.id)
+    assert kept.title == project.title and kept.contact == ""
