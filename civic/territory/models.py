@@ -52,7 +52,7 @@ class Quartier(Base):
     #: Inhabitants in the official perimeter (INSEE), when known.
     population: Mapped[int | None]
     #: GeoJSON geometry (Polygon or MultiPolygon, lon/lat) of the official perimeter.
-    perimeter: Mapped[dict[str, Any] | None]
+    perimeter: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
