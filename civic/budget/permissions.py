@@ -66,6 +66,12 @@ def vote(user: Any, round_: Any, now: datetime) -> bool:
     return user is not None and round_.phase(now) == Phase.VOTE
 
 
+@rule("budget.view_count")
+def view_count(user: Any, round_: Any, _now: datetime) -> bool:
+    """The count page (box, seal, register): pilots, and the quartier's moderators."""
+    return is_pilot(user) or _moderates(user, round_)
+
+
 @rule("budget.count_start")
 def count_start(user: Any, round_: Any, now: datetime) -> bool:
     return (is_pilot(user) and round_.phase(now) == Phase.COUNTING

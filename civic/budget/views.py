@@ -327,10 +327,7 @@ def _declaration(form: DeclarationForm, round_: Round) -> tuple[Any, bool]:
 @bp.route("/fph/<int:round_id>/depouillement", methods=["GET"])
 def count_page(round_id: int) -> Page:
     round_ = _round(round_id)
-    if not (can(current_user, "budget.manage") or can(current_user, "budget.count_confirm",
-                                                      round_)
-            or can(current_user, "budget.review_round", round_)):
-        require(current_user, "budget.manage")
+    require(current_user, "budget.view_count", round_)
     return render_template("budget/count.html", round=round_, fund=round_.fund,
                            phase=round_.phase(clock.now()),
                            seal_intact=services.seal_intact(db(), round_),
