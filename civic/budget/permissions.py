@@ -66,6 +66,12 @@ def vote(user: Any, round_: Any, now: datetime) -> bool:
     return user is not None and round_.phase(now) == Phase.VOTE
 
 
+@rule("budget.view_results")
+def view_results(user: Any, round_: Any, _now: datetime) -> bool:
+    """Published results are public; before that, only pilots see the computed ones."""
+    return round_.results_published_at is not None or is_pilot(user)
+
+
 @rule("budget.view_count")
 def view_count(user: Any, round_: Any, _now: datetime) -> bool:
     """The count page (box, seal, register): pilots, and the quartier's moderators."""

@@ -98,10 +98,8 @@ def receipt() -> Page:
 @bp.route("/fph/<int:round_id>/resultats")
 def results(round_id: int) -> Page:
     round_ = _round(round_id)
-    if round_.results is None or (round_.results_published_at is None
-                                  and not can(current_user, "budget.publish", round_)
-                                  and not can(current_user, "budget.manage")):
-        abort(404)
+    if round_.results is None or not can(current_user, "budget.view_results", round_):
+        abort(404)  # unpublished results do not exist for the public
     return render_template("budget/results.html", round=round_, fund=round_.fund,
                            results=round_.results, phase=round_.phase(clock.now()),
                            explanation=counting.explain(round_.fund))

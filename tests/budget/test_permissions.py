@@ -38,6 +38,8 @@ def expected(action: str, role: str, phase: str, quartier: str) -> bool:
         return role == "moderator" and here and phase == "counting"
     if action == "budget.publish":  # the count is confirmed, the results not yet published
         return role == "pilot" and phase in ("counting", "results", "follow_up")
+    if action == "budget.view_results":  # published in the results and follow-up phases
+        return role == "pilot" or phase in ("results", "follow_up")
     if action == "budget.view_count":
         return role == "pilot" or (role == "moderator" and here)
     if action == "budget.follow_up":  # a funded project
@@ -48,7 +50,7 @@ def expected(action: str, role: str, phase: str, quartier: str) -> bool:
 ACTIONS = ["budget.count_confirm", "budget.count_start", "budget.edit_project",
            "budget.follow_up", "budget.manage", "budget.propose", "budget.publish",
            "budget.review", "budget.review_round", "budget.view_count", "budget.view_project",
-           "budget.vote"]
+           "budget.view_results", "budget.vote"]
 
 
 
