@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from civic.territory.models import Contract, Orientation, Quartier, Signatory
 
@@ -13,8 +13,12 @@ def current_contract(db: Session) -> Contract | None:
     return db.scalar(select(Contract).order_by(Contract.id).limit(1))
 
 
-def quartiers(db: Session) -> list[Quartier]:
-    return list(db.scalars(select(Quartier).order_by(Quartier.name)))
+def quartiers(db: Session, *, with_perimeters: bool = False) -> list[Quartier]:
+    """All quartiers by name; perimeters (large) only when asked for."""
+    query = select(Quartier).order_by(Quartier.name)
+    if with_perimeters:
+        query = query.options(undefer(Quartier.perimeter))
+    return list(db.scalars(query))
 
 
 def quartier_by_id(db: Session, quartier_id: int | None) -> Quartier | None:

@@ -120,7 +120,8 @@ def _edit(model: type, form_class: type[FlaskForm], save: Callable[..., Any],
 @bp.route("/admin/quartiers")
 def list_quartiers() -> Page:
     require(current_user, "territory.manage")
-    return render_template("territory/admin/quartiers.html", quartiers=queries.quartiers(db()))
+    return render_template("territory/admin/quartiers.html",
+                           quartiers=queries.quartiers(db(), with_perimeters=True))
 
 
 @bp.route("/admin/quartiers/nouveau", methods=["GET", "POST"], defaults={"item_id": None})
