@@ -10,12 +10,21 @@
     if (button) { button.click(); } else if (back) { window.location.replace(back); }
   }
 
-  var timer = window.setTimeout(giveBack, timeout);
+  // Before giving the tablet back, warn the resident and let them keep it (WCAG 2.2.1).
+  var warning = document.querySelector("[data-kiosk-warning]");
+  var notice = warning ? parseInt(warning.getAttribute("data-kiosk-warning"), 10) * 1000 : 0;
+  var timers = [];
+  function arm() {
+    timers.forEach(window.clearTimeout);
+    if (warning) { warning.hidden = true; }
+    timers = [window.setTimeout(giveBack, timeout)];
+    if (warning && document.querySelector("[data-giveback]")) {
+      timers.push(window.setTimeout(function () { warning.hidden = false; }, timeout - notice));
+    }
+  }
+  arm();
   ["pointerdown", "keydown", "touchstart", "input"].forEach(function (name) {
-    document.addEventListener(name, function () {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(giveBack, timeout);
-    }, { passive: true });
+    document.addEventListener(name, arm, { passive: true });
   });
 
   // The thank-you screen returns to the animator after a few seconds.

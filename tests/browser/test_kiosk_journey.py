@@ -355,7 +355,11 @@ def test_ballot_left_alone_goes_back_to_the_animator_on_a_tablet(
     audit(page)
     _project(page, "Atelier vélo").check()  # a touch, then nothing for two minutes
 
-    page.clock.fast_forward("01:50")
+    page.clock.fast_forward("01:25")
+    expect(page.get_by_role("alert")).to_be_hidden()
+    page.clock.fast_forward("00:25")  # 1:50: warned, with time left to keep the tablet
+    expect(page.get_by_role("alert")).to_contain_text("Vous êtes toujours là ?")
+    audit(page)
     _heading(page, ROUND_TITLE)
     expect(_project(page, "Atelier vélo")).to_be_checked()
     page.clock.fast_forward("00:15")
