@@ -1,4 +1,4 @@
-"""``flask --app wsgi pb tally FILE.pb --rule greedy|equal-shares``: recount a pabulib file."""
+"""FPH commands: `pb tally|import|export` for pabulib files, `fph destroy-secrets` for cron."""
 
 from __future__ import annotations
 
