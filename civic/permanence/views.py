@@ -23,7 +23,7 @@ from civic.budget import counting
 from civic.budget import queries as budget_queries
 from civic.budget.forms import DeclarationForm
 from civic.budget.messages import attach_error, error_text
-from civic.budget.models import Round
+from civic.budget.models import Project, Round
 from civic.budget.phases import Phase
 from civic.budget.services import BudgetError, Declaration, check_choices
 from civic.core import clock
@@ -134,8 +134,9 @@ def kiosk(permanence_id: int, round_id: int) -> Page:
 
 def _ballot_screen(round_: Round, permanence: Permanence, ticket: str,
                    picked: dict[int, int], language: str, step: str = "choose",
-                   status: int = 200) -> Response:
-    projects = budget_queries.ballot_projects(db(), round_)
+                   status: int = 200, projects: list[Project] | None = None) -> Response:
+    if projects is None:
+        projects = budget_queries.ballot_projects(db(), round_)
     template = "permanence/kiosk_confirm.html" if step == "confirm" else \
         "permanence/kiosk_ballot.html"
     with force_locale(language):
@@ -168,28 +169,34 @@ def kiosk_ballot(permanence_id: int, round_id: int) -> Page:
     if action == "giveback":
         flash(_("La tablette a été rendue sans vote."), "info")
         return redirect(back)
-    if action in ("confirm", "cast"):
-        try:
-            check_choices(db(), round_, picked)
-        except BudgetError as error:
-            with force_locale(language):
-                flash(error_text(error), "error")
-            return _ballot_screen(round_, permanence, ticket, picked, language, status=400)
-    if action == "confirm":
-        return _ballot_screen(round_, permanence, ticket, picked, language, step="confirm")
-    if action == "cast":
+    if action == "cast":  # the service checks the choices and the register, once
         declaration = Declaration(str(payload["n"]), date.fromisoformat(str(payload["b"])),
                                   True)
         try:
             services.kiosk_cast(db(), round_, permanence, declaration, picked,
                                 now=clock.now(), today=_today())
         except BudgetError as error:
-            flash(error_text(error), "error")
-            return redirect(back)
+            if error.field != "choices":
+                flash(error_text(error), "error")
+                return redirect(back)
+            with force_locale(language):
+                flash(error_text(error), "error")
+            return _ballot_screen(round_, permanence, ticket, picked, language, status=400)
         with force_locale(language):
             return no_store(render_template("permanence/kiosk_thanks.html", round=round_,
-                                             permanence=permanence, back=back))
-    return _ballot_screen(round_, permanence, ticket, picked, language)
+                                            permanence=permanence, back=back))
+    projects = budget_queries.ballot_projects(db(), round_)
+    if action == "confirm":
+        try:
+            check_choices(db(), round_, picked, costs={p.id: p.amount_cents for p in projects})
+        except BudgetError as error:
+            with force_locale(language):
+                flash(error_text(error), "error")
+            return _ballot_screen(round_, permanence, ticket, picked, language, status=400,
+                                  projects=projects)
+        return _ballot_screen(round_, permanence, ticket, picked, language, step="confirm",
+                              projects=projects)
+    return _ballot_screen(round_, permanence, ticket, picked, language, projects=projects)
 
 
 # --- Paper ----------------------------------------------------------------------------
@@ -277,30 +284,32 @@ def code_vote(round_id: int) -> Page:
         return redirect(url_for("budget.round_page", round_id=round_.id))
     form = CodeVoteForm(data={"code": request.args.get("c", "")}
                         if request.method == "GET" else None)
-    projects = budget_queries.ballot_projects(db(), round_)
     picked = counting.choices_from_form(request.form, round_.fund.vote_method)
     step = request.form.get("step", "choose")
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            declaration = _declaration(form)
-            try:
-                services.check_code(db(), round_, form.code.data)
-                services.budget.check_declaration(round_.fund, declaration, _today())
-                check_choices(db(), round_, picked)
-                if step == "cast":
-                    receipt = services.code_cast(db(), round_, form.code.data, declaration,
-                                                 picked, now=clock.now(), today=_today())
-                    return no_store(render_template("budget/voted.html", round=round_,
-                                                     code=receipt))
-                return no_store(render_template(
-                    "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
-                    chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
-                    total=sum(p.amount_cents for p in projects if p.id in picked),
-                    picked=picked, vote_code=form.code.data))
-            except BudgetError as error:
-                attach_error(form, error)
-        status = 400
+    if step == "cast" and form.validate_on_submit():
+        try:  # code_cast checks the code, the declaration and the choices, once
+            receipt = services.code_cast(db(), round_, form.code.data, _declaration(form),
+                                         picked, now=clock.now(), today=_today())
+        except BudgetError as error:
+            attach_error(form, error)
+        else:
+            return no_store(render_template("budget/voted.html", round=round_, code=receipt))
+    projects = budget_queries.ballot_projects(db(), round_)
+    if step == "review" and form.validate_on_submit():
+        try:
+            services.check_code(db(), round_, form.code.data)
+            services.budget.check_declaration(round_.fund, _declaration(form), _today())
+            check_choices(db(), round_, picked, costs={p.id: p.amount_cents for p in projects})
+        except BudgetError as error:
+            attach_error(form, error)
+        else:
+            return no_store(render_template(
+                "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
+                chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
+                total=sum(p.amount_cents for p in projects if p.id in picked),
+                picked=picked, vote_code=form.code.data))
+    # "Changer mes choix" (step=choose) comes back to the form with what was typed.
+    status = 400 if request.method == "POST" and step != "choose" else 200
     return no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
-                                     form=form, projects=projects, picked=picked,
-                                     with_code=True), status)
+                                    form=form, projects=projects, picked=picked,
+                                    with_code=True), status)

@@ -105,6 +105,9 @@ def test_give_back_and_forged_tickets(login_as: Any, db: Any, people: dict, quar
                        client.post(url, data=declaration()).get_data(as_text=True))[1]
     back = client.post(f"{url}/bulletin", data={"ticket": ticket, "action": "giveback"})
     assert back.headers["Location"] == url
+    empty = client.post(f"{url}/bulletin", data={"ticket": ticket, "action": "cast"})
+    assert empty.status_code == 400  # the ballot again, with the message
+    assert "Choisissez au moins un projet." in empty.get_data(as_text=True)
     forged = client.post(f"{url}/bulletin", data={"ticket": ticket + "x", "action": "cast",
                                                   "project": [str(voting.projects[0].id)]})
     assert forged.headers["Location"] == url
@@ -163,8 +166,12 @@ def test_codes_are_printed_once_and_vote_without_an_account(client: Any, login_a
         as_text=True)
     form = {"code": printed[0].lower(), "name": "Zoé", "birth_date": "1999-09-09",
             "lives_in_quartier": "y", "project": [str(voting.projects[0].id)]}
-    assert client.post(f"/fph/{voting.id}/code", data={**form, "step": "review"}
-                        ).status_code == 200
+    assert "Vérifiez votre vote" in client.post(
+        f"/fph/{voting.id}/code", data={**form, "step": "review"}).get_data(as_text=True)
+    changing = client.post(f"/fph/{voting.id}/code", data={**form, "step": "choose"})
+    page = changing.get_data(as_text=True)
+    assert changing.status_code == 200 and "Vérifiez votre vote" not in page
+    assert printed[0].lower() in page  # back to the form, with what was typed
     cast = client.post(f"/fph/{voting.id}/code", data={**form, "step": "cast"})
     assert 'class="receipt"' in cast.get_data(as_text=True)
     reused = client.post(f"/fph/{voting.id}/code", data={**form, "name": "Autre",
