@@ -125,6 +125,7 @@ def seed(*, echo: bool = True) -> dict[str, str]:
         users[email] = user
     db.flush()
     _seed_fph(mirail, empalot, users["habitante@example.org"], now)
+    _seed_ideas(mirail, users, signatories, now)
     animator = users["animatrice@example.org"]
     today = clock.local_day(now, "Europe/Paris")
     for place, start, end in (("Maison de quartier de la Reynerie", 9, 12),
@@ -140,6 +141,99 @@ def seed(*, echo: bool = True) -> dict[str, str]:
         for email, roles in created.items():
             click.echo(f"  {roles:<10} {email}")
     return created
+
+
+#: (orientation index, signatory index, commitment)
+COMMITMENTS = [
+    (0, 7, "Une conseillère France Travail tient une permanence chaque semaine au "
+           "centre social."),
+    (1, 3, "Accompagnement des collégiens exclus temporairement, avec les associations."),
+    (2, 0, "Nettoyer les rues et réparer l’éclairage public signalé en moins d’un mois."),
+    (2, 6, "Rénover les halls et les entrées d’immeubles d’ici 2027."),
+    (3, 5, "Des rendez-vous pour les droits (allocations, logement) au centre social."),
+    (4, 0, "Ouvrir les gymnases aux habitants le week-end."),
+    (5, 2, "Des médiateurs de nuit, l’été, sur les places du quartier."),
+]
+#: (title, text, place, orientation index, author key, status, forwarded to signatory index)
+IDEAS = [
+    ("Des bancs à l’ombre près de l’école",
+     "Les parents attendent la sortie de l’école en plein soleil. Quelques bancs sous les "
+     "arbres, ce serait bien pour les personnes âgées aussi.",
+     "Devant l’école Didier-Daurat", 2, "habitante@example.org", "forwarded", 0),
+    ("Réparer l’éclairage du passage sous la dalle",
+     "Le soir, le passage est noir. Les femmes et les enfants font un grand détour.",
+     "Passage sous la dalle, Reynerie", 5, "Fatou", "forwarded", 6),
+    ("Un atelier vélo le samedi",
+     "Beaucoup de jeunes ont des vélos cassés. Un atelier pour apprendre à les réparer.",
+     "", 4, "animatrice@example.org", "fph", None),
+    ("Un composteur collectif",
+     "Pour réduire les poubelles et faire de la terre pour les jardins partagés.",
+     "Square Abbal", 2, "Nadia", "under_study", None),
+    ("Plus de poubelles sur la place",
+     "Les poubelles débordent le samedi après le marché.", "Place Abbal", 2, "Moussa",
+     "new", None),
+]
+
+
+def _seed_ideas(mirail: Any, users: dict[str, Any], signatories: list[Any],
+                now: datetime) -> None:
+    """Ideas at every step of their life, so each page has something to show."""
+    from civic.ideas import services as ideas
+    from civic.ideas.kinds import CommentKind, IdeaKind
+    from civic.moderation import services as moderation
+
+    orientations = mirail.contract.orientations
+    for o_index, s_index, text in COMMITMENTS:
+        services.save_commitments(db(), signatories[s_index], {orientations[o_index].id: text},
+                                  actor=None, now=now)
+    moderator, pilot = users["moderateur@example.org"], users["pilote@example.org"]
+    animator, resident = users["animatrice@example.org"], users["habitante@example.org"]
+    start = now - timedelta(days=40)
+    for n, (title, body, place, o_index, who, status, target) in enumerate(IDEAS):
+        at = start + timedelta(days=4 * n)
+        author = users.get(who)
+        idea = ideas.post(db(), mirail, {
+            "title": title, "body": body, "place": place,
+            "orientation_id": orientations[o_index].id, "author_name": "" if author else who},
+            author=author, entered_by=None if author else animator, now=at)
+        moderation.decide(db(), IdeaKind(), idea, "publish", actor=moderator, now=at)
+        supporters = (resident, animator, moderator, pilot)[: 4 - n % 3]
+        for supporter in supporters:
+            if supporter.id != idea.author_id:
+                ideas.support(db(), idea, supporter, now=at)
+        if status != "new":
+            signatory = signatories[target] if target is not None else None
+            answered = at + timedelta(days=3)
+            ideas.answer(db(), idea, status, {
+                "forwarded": "Transmise au service concerné, qui répondra ici.",
+                "fph": "Une belle idée pour le FPH : proposez-la à la prochaine session.",
+                "under_study": "",
+            }[status], actor=pilot, now=answered, signatory=signatory,
+                due_on=(answered + timedelta(days=45)).date() if signatory else None)
+        if n == 1:
+            forwarding = idea.forwardings[0]
+            ideas.answer_forwarding(db(), forwarding,
+                                    "Les lampes seront changées la semaine du 15. Nous "
+                                    "ajoutons deux points lumineux.",
+                                    actor=users["signataire@example.org"],
+                                    now=forwarding.forwarded_at + timedelta(days=12))
+        if n == 0:
+            first = ideas.comment(db(), idea, "Oui ! Et un point d’eau aussi.",
+                                  author=animator, now=at + timedelta(days=1))
+            reply = ideas.comment(db(), idea, "Bonne idée, l’été il fait très chaud.",
+                                  author=resident, parent=first, now=at + timedelta(days=2))
+            for comment in (first, reply):
+                moderation.decide(db(), CommentKind(), comment, "publish", actor=moderator,
+                                  now=at + timedelta(days=2))
+    ideas.post(db(), mirail, {
+        "title": "Un terrain de basket pour les filles",
+        "body": "Des créneaux réservés aux filles au city stade, le mercredi.",
+        "orientation_id": orientations[4].id}, author=resident, now=now - timedelta(days=1))
+    refused = ideas.post(db(), mirail, {
+        "title": "Vends canapé très bon état", "body": "Appelez-moi, prix à débattre.",
+        "orientation_id": None}, author=animator, now=now - timedelta(days=3))
+    moderation.decide(db(), IdeaKind(), refused, "reject",
+                      reason="Les publicités ne sont pas acceptées.", actor=moderator, now=now)
 
 
 def _seed_fph(mirail: Any, empalot: Any, resident: Any, now: datetime) -> None:

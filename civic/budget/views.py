@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from civic.budget import bp, counting, notifications, queries, services
+from civic.budget import bp, counting, notifications, prefill, queries, services
 from civic.budget.forms import (
     DeclarationForm,
     FollowUpForm,
@@ -173,6 +173,9 @@ def propose(round_id: int) -> Page:
     round_ = _round(round_id)
     require(current_user, "budget.propose", round_)
     form = _project_form(round_)
+    if request.method == "GET":
+        for name, value in prefill.values(db(), request.args.get("depuis"), current_user).items():
+            getattr(form, name).data = value
     if form.validate_on_submit() and (values := _project_values(form)) is not None:
         readable, photo = _read_photo(form)
         if readable:

@@ -78,3 +78,11 @@ class EurosField(StringField):
         if self.raw_data:
             return str(self.raw_data[0])
         return cents_to_input(self.data)
+
+
+class HoneypotField(StringField):
+    """A field people never see (the template hides it) and spam robots fill in."""
+
+    def pre_validate(self, form: Form) -> None:
+        if self.data:
+            raise ValidationError(_l("Laissez ce champ vide."))

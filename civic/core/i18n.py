@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
@@ -20,6 +20,8 @@ RTL_LANGUAGES = frozenset({"ar"})
 def select_locale() -> str:
     """The account's language, else the one chosen in this browser, else the browser's."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line, background work: the site's language
+        return str(languages[0])
     user_language = getattr(current_user, "language", None) if current_user else None
     if user_language in languages:
         return str(user_language)

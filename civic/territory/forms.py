@@ -117,3 +117,17 @@ class SignatoryForm(FlaskForm):
     ], filters=TEXT_FILTERS)
     commitment = TextAreaField(_l("Ses engagements"), [Length(max=4000), PlainText(multiline=True)],
                                filters=TEXT_FILTERS)
+
+
+def commitments_form(orientations: list[Any], current: dict[int, str]) -> FlaskForm:
+    """One text box per orientation of the contract: what the signatory commits to."""
+
+    class CommitmentsForm(FlaskForm):
+        pass
+
+    for orientation in orientations:
+        setattr(CommitmentsForm, f"o{orientation.id}", TextAreaField(
+            orientation.name, [Length(max=2000, message=_l("%(max)d caractères au plus.")),
+                               PlainText(multiline=True)],
+            filters=TEXT_FILTERS, default=current.get(orientation.id, "")))
+    return CommitmentsForm()

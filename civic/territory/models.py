@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.db import Base
@@ -53,6 +53,9 @@ class Quartier(Base):
     population: Mapped[int | None]
     #: GeoJSON geometry (Polygon or MultiPolygon, lon/lat) of the official perimeter.
     perimeter: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
+    #: pre (residents' posts wait for the conseil citoyen) or post (published at once).
+    moderation_mode: Mapped[str] = mapped_column(String(4), default="pre",
+                                                 server_default="pre")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -90,3 +93,22 @@ class Signatory(Base):
     commitment: Mapped[str] = mapped_column(Text, default="")
 
     contract: Mapped[Contract] = relationship(back_populates="signatories")
+    commitments: Mapped[list[Commitment]] = relationship(
+        back_populates="signatory", cascade="all, delete-orphan")
+
+
+class Commitment(Base):
+    """What a signatory commits to under one orientation of the contract."""
+
+    __tablename__ = "commitments"
+    __table_args__ = (UniqueConstraint("signatory_id", "orientation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signatory_id: Mapped[int] = mapped_column(ForeignKey("signatories.id", ondelete="CASCADE"),
+                                              index=True)
+    orientation_id: Mapped[int] = mapped_column(ForeignKey("orientations.id",
+                                                           ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+
+    signatory: Mapped[Signatory] = relationship(back_populates="commitments")
+    orientation = relationship("Orientation", lazy="joined")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from civic.core import audit
 from civic.territory.geo import QpvFeature, Skipped
-from civic.territory.models import Contract, Orientation, Quartier, Signatory
+from civic.territory.models import Commitment, Contract, Orientation, Quartier, Signatory
 
 
 class TerritoryError(ValueError):
@@ -77,6 +77,31 @@ def save_signatory(db: Session, contract: Contract, signatory: Signatory | None,
                    values: dict[str, Any], *, actor: Any, now: datetime) -> Signatory:
     return _save_simple(db, contract, signatory, Signatory, "signatory", values,
                         actor=actor, now=now)
+
+
+def save_commitments(db: Session, signatory: Signatory, texts: dict[int, str], *,
+                     actor: Any, now: datetime) -> None:
+    """Replace what the signatory commits to, orientation by orientation; an empty text
+    removes the commitment."""
+    existing = {c.orientation_id: c for c in signatory.commitments}
+    changed: dict[str, list[str]] = {}
+    for orientation_id, text in texts.items():
+        text = text.strip()
+        current = existing.get(orientation_id)
+        before = current.text if current else ""
+        if before == text:
+            continue
+        changed[str(orientation_id)] = [before, text]
+        if not text and current is not None:
+            signatory.commitments.remove(current)
+        elif current is not None:
+            current.text = text
+        else:
+            signatory.commitments.append(Commitment(orientation_id=orientation_id, text=text))
+    db.flush()
+    if changed:
+        audit.record(db, actor=actor, action="territory.commitments_updated",
+                     target_type="signatory", target_id=signatory.id, now=now, changed=changed)
 
 
 def _save_simple(db: Session, contract: Contract, obj: Any, model: Any, kind: str,

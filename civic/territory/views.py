@@ -15,7 +15,13 @@ from civic.core.db import session as db
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
 from civic.territory import bp, queries, sections, services
-from civic.territory.forms import ContractForm, OrientationForm, QuartierForm, SignatoryForm
+from civic.territory.forms import (
+    ContractForm,
+    OrientationForm,
+    QuartierForm,
+    SignatoryForm,
+    commitments_form,
+)
 from civic.territory.models import Contract, Orientation, Quartier, Signatory
 
 Page = str | BaseResponse | tuple[str, int]
@@ -159,6 +165,26 @@ def list_signatories() -> Page:
 def edit_signatory(item_id: int | None) -> Page:
     return _edit(Signatory, SignatoryForm, services.save_signatory, item_id, _l("Signataire"),
                  "territory.list_signatories")
+
+
+@bp.route("/admin/signataires/<int:item_id>/engagements", methods=["GET", "POST"])
+def edit_commitments(item_id: int) -> Page:
+    require(current_user, "territory.manage")
+    contract = _contract_or_setup()
+    signatory = db().get(Signatory, item_id)
+    if signatory is None or signatory.contract_id != contract.id:
+        abort(404)
+    orientations = queries.orientations(db(), contract)
+    form = commitments_form(orientations, {c.orientation_id: c.text
+                                           for c in signatory.commitments})
+    if form.validate_on_submit():
+        services.save_commitments(db(), signatory, {
+            o.id: form[f"o{o.id}"].data or "" for o in orientations},
+            actor=current_user, now=clock.now())
+        flash(_("C’est enregistré."), "success")
+        return redirect(url_for("territory.list_signatories"))
+    return render_template("territory/admin/commitments.html", form=form, signatory=signatory,
+                           orientations=orientations), 400 if form.errors else 200
 
 
 @bp.route("/admin/journal")

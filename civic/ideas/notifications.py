@@ -1,0 +1,45 @@
+"""Mails of the idea box, each in its recipient's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, url_for
+from flask_babel import force_locale
+
+from civic.core import mail
+from civic.core.i18n import _
+from civic.ideas.models import Forwarding, Idea
+
+
+def _link(idea: Idea) -> str:
+    return url_for("ideas.idea", idea_id=idea.id, _external=True)
+
+
+def status_changed(idea: Idea, followers: list[Any], *, actor: Any,
+                   forwarding: Forwarding | None = None) -> int:
+    """Tell the idea's followers its new status; the person who acted is not told."""
+    sent = 0
+    for user in followers:
+        if actor is not None and user.id == actor.id:
+            continue
+        with force_locale(user.language):
+            mail.send(user.email, _("Du nouveau pour l’idée « %(title)s »", title=idea.title),
+                      render_template("ideas/mail/status.txt", idea=idea, user=user,
+                                      forwarding=forwarding, link=_link(idea)))
+        sent += 1
+    return sent
+
+
+def forwarded(forwarding: Forwarding) -> None:
+    """The signatory's referent learns what is asked, by when, and where to answer."""
+    signatory = forwarding.signatory
+    with force_locale("fr"):
+        mail.send(signatory.referent_email,
+                  _("Une idée d’habitants vous est transmise : « %(title)s »",
+                    title=forwarding.idea.title),
+                  render_template("ideas/mail/forwarded.txt", forwarding=forwarding,
+                                  signatory=signatory, idea=forwarding.idea,
+                                  link=url_for("ideas.answer_forwarding",
+                                               forwarding_id=forwarding.id, _external=True),
+                                  public=_link(forwarding.idea)))
