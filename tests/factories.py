@@ -150,3 +150,32 @@ def make_permanence(db: Session, quartier: Quartier, animator: User | None = Non
     db.add(permanence)
     db.flush()
     return permanence
+
+
+# --- Idea box -------------------------------------------------------------------------
+
+
+def make_idea(db: Session, quartier: Quartier, author: User | None = None, **values: Any
+              ) -> Any:
+    from civic.ideas.models import Idea
+    from civic.ideas.search import normalise
+
+    n = next(_seq)
+    idea = Idea(**{"quartier_id": quartier.id, "author_id": author.id if author else None,
+                   "author_name": "" if author else "Fatou", "title": f"Idée {n}",
+                   "body": "Des bancs à l’ombre près de l’école.", "moderation": "published",
+                   "created_at": NOW, **values})
+    idea.search_text = normalise(f"{idea.title} {idea.body} {idea.place or ''}")
+    db.add(idea)
+    db.flush()
+    return idea
+
+
+def make_comment(db: Session, idea: Any, author: User, **values: Any) -> Any:
+    from civic.ideas.models import Comment
+
+    comment = Comment(**{"idea_id": idea.id, "author_id": author.id, "body": "D’accord !",
+                         "moderation": "published", "created_at": NOW, **values})
+    db.add(comment)
+    db.flush()
+    return comment

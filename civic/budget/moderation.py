@@ -26,6 +26,7 @@ _STATES = {
 
 class ProjectKind(Kind):
     name = "project"
+    decided_elsewhere = True
 
     def label(self) -> str:
         return _("Projet FPH")

@@ -45,6 +45,8 @@ class Kind:
     name: str = ""
     #: Does the post have a title a moderator may reword?
     has_title: bool = True
+    #: Are decisions taken on the part's own page (``decision_url``) rather than here?
+    decided_elsewhere: bool = False
 
     def label(self) -> str:
         raise NotImplementedError

@@ -44,7 +44,7 @@ def initial_state(quartier: Any) -> State:
 
 
 def _check(kind: Kind, obj: Any, actor: Any, now: datetime) -> None:
-    if kind.decision_url(obj) is not None:
+    if kind.decided_elsewhere:
         raise ModerationError("elsewhere")
     if not can(actor, "moderation.moderate", kind.describe(obj), now=now):
         raise ModerationError("forbidden")

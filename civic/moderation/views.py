@@ -88,7 +88,7 @@ def bulk() -> Page:
         kind = registry.get(name)
         if kind is None:
             continue
-        objs = [o for o in kind.load(db(), ids) if kind.decision_url(o) is None]
+        objs = [] if kind.decided_elsewhere else kind.load(db(), ids)
         skipped_all += len(ids) - len(objs)
         done, skipped = services.decide_many(db(), kind, objs, form.action.data, reason=reason,
                                              actor=current_user, now=now)
