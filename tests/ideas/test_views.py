@@ -224,3 +224,44 @@ def test_the_quartier_page_shows_the_latest_ideas(client: Any, db: Any, people: 
     factories.make_idea(db, quartier, people["resident"], title="Des bancs")
     page = _text(client.get(f"/quartiers/{quartier.code}"))
     assert "Boîte à idées" in page and "Des bancs" in page and "Proposer une idée" in page
+
+
+def test_my_data_holds_my_ideas_comments_supports_and_deletion_unsigns_them(
+        login_as: Any, db: Any, people: dict, quartier: Any) -> None:
+    import json
+
+    from civic.ideas.models import Follow, Support
+
+    me = factories.make_user(db)
+    mine = factories.make_idea(db, quartier, me, title="Un composteur", latitude=43.57,
+                               longitude=1.40)
+    other = factories.make_idea(db, quartier, people["resident"])
+    factories.make_comment(db, other, me, body="D’accord")
+    db.add_all([Support(idea_id=other.id, user_id=me.id, created_at=NOW),
+                factories_follow(other, me)])
+    db.flush()
+    client = login_as(me)
+    data = json.loads(client.get("/compte/mes-donnees.json").data)["ideas"]
+    assert [i["title"] for i in data["ideas"]] == ["Un composteur"]
+    assert [c["text"] for c in data["comments"]] == ["D’accord"]
+    assert data["supported_ideas"] == [other.id] and data["followed_ideas"] == [other.id]
+    client.post("/compte/supprimer", data={"password": factories.PASSWORD})
+    kept = db.get(Idea, mine.id)
+    assert kept.title == "Un composteur" and kept.latitude is None
+    assert db.scalar(select(func.count()).select_from(Follow).where(Follow.user_id == me.id)) == 0
+    assert "Compte supprimé" in _text(client.get(f"/idees/{mine.id}"))
+
+
+def test_posting_is_rate_limited(database_url: str, outbox_dir: Any) -> None:
+    from civic import create_app
+    from tests.conftest import test_config
+
+    app = create_app(test_config(database_url, outbox_dir, RATELIMIT_ENABLED=True))
+    client = app.test_client()
+    codes = [client.post("/quartiers/QP000000/idees/proposer", data={"title": "x"},
+                         environ_base={"REMOTE_ADDR": "10.8.8.8"}).status_code
+             for _ in range(11)]
+    assert codes[:10] == [404] * 10 and codes[10] == 429  # counted before the view runs
+    elsewhere = client.post("/quartiers/QP000000/idees/proposer",
+                            environ_base={"REMOTE_ADDR": "10.8.8.9"})
+    assert elsewhere.status_code == 404
