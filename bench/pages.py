@@ -26,11 +26,15 @@ TIME_AIM_MS = 20.0
 RUNS = 50
 
 PUBLIC = ["/", "/quartiers/QP031007", "/credits", "/confidentialite", "/inscription",
-          "/connexion", "/fph/1", "/fph/3", "/fph/3/resultats", "/fph/projets/1", "/fph/recu"]
+          "/connexion", "/fph/1", "/fph/3", "/fph/3/resultats", "/fph/projets/1", "/fph/recu",
+          "/quartiers/QP031007/idees", "/quartiers/QP031007/idees?q=ecole&sort=supported",
+          "/idees/1", "/qui-fait-quoi"]
 PILOT = ["/compte", "/admin/", "/admin/quartiers", "/admin/signataires", "/admin/roles",
          "/admin/journal", "/admin/fph", "/fph/1/depouillement",
          "/admin/fph/sessions/1/codes"]
-ANIMATOR = ["/permanence", "/permanence/1", "/permanence/1/papier/1"]
+ANIMATOR = ["/permanence", "/permanence/1", "/permanence/1/papier/1",
+            "/permanence/quartiers/QP031007/idee"]
+MODERATOR = ["/moderation", "/moderation/idea/6"]
 
 
 def main() -> None:
@@ -56,7 +60,8 @@ def main() -> None:
     print(f"{'page':<30}{'KB gz':>8}{'aim':>6}{'median ms':>11}{'aim':>6}{'queries':>9}")
     worst_size = worst_time = 0.0
     for who, urls in (("visitor", PUBLIC), ("pilote@example.org", PILOT),
-                      ("animatrice@example.org", ANIMATOR)):
+                      ("animatrice@example.org", ANIMATOR),
+                      ("moderateur@example.org", MODERATOR)):
         if who != "visitor":
             with client.session_transaction() as s:
                 s["_user_id"] = str(ids[who])
