@@ -21,6 +21,7 @@ translations: install
 extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project civic .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -m civic.core.catalogues
 
 run: translations
 	mkdir -p instance
@@ -33,7 +34,7 @@ lint: install
 
 STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/core/permissions.py civic/budget/tally.py civic/budget/pabulib.py \
           civic/budget/phases.py civic/budget/identity.py civic/budget/ballots.py \
-          civic/permanence/codes.py civic/ideas/search.py
+          civic/permanence/codes.py civic/ideas/search.py civic/core/catalogues.py
 
 typecheck: install
 	$(BIN)/mypy civic

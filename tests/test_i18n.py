@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -75,3 +76,14 @@ def test_no_message_is_missing_from_the_catalogues(tmp_path: Path) -> None:
         known = {m.id for m in catalogue(language) if m.id}
         assert sorted(extracted - known, key=str) == [], (
             f"run `make extract` and translate the new messages in {language}")
+
+
+def test_french_plurals_follow_the_french_rule(app: Any) -> None:
+    """0 and 1 take the singular in French: the catalogue holds its plural messages."""
+    plurals = [m for m in messages(catalogue("fr")) if isinstance(m.id, tuple)]
+    assert plurals and all(m.string == m.id for m in plurals), "run `make extract`"
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale("fr"):
+        assert ngettext("%(num)d soutien", "%(num)d soutiens", 0) == "0 soutien"
+        assert ngettext("%(num)d soutien", "%(num)d soutiens", 2) == "2 soutiens"

@@ -44,7 +44,7 @@ class IdeaForm(FlaskForm):
                         validators=[_required, _at_most(TITLE_MAX), PlainText()])
     body = TextAreaField(_l("Expliquez"), filters=TEXT_FILTERS,
                          description=_l("Ce qui ne va pas ou ce qui manque, et ce que vous "
-                                        "proposez. Ne donnez le nom de personne."),
+                                        "proposez. Ne citez personne par son nom."),
                          validators=[_required, _at_most(BODY_MAX), PlainText(multiline=True)])
     orientation_id = SelectField(_l("Thème"), coerce=optional_int, validate_choice=False)
     place = StringField(_l("Où ? (facultatif)"), filters=TEXT_FILTERS,

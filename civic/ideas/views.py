@@ -226,10 +226,10 @@ def follow(idea_id: int) -> Page:
     require(current_user, "ideas.follow", found)
     if request.form.get("action") == "remove":
         services.unfollow(db(), found, current_user)
-        flash(_("Vous ne recevrez plus de mail sur cette idée."), "success")
+        flash(_("Vous ne recevrez plus d’e-mail sur cette idée."), "success")
     else:
         services.follow(db(), found, current_user, now=clock.now())
-        flash(_("Vous recevrez un mail quand cette idée avancera."), "success")
+        flash(_("Vous recevrez un e-mail quand cette idée avancera."), "success")
     return redirect(url_for("ideas.idea", idea_id=found.id, _anchor="soutien"))
 
 

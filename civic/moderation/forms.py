@@ -41,8 +41,7 @@ class DecisionForm(FlaskForm):
 class TitleForm(FlaskForm):
     title = StringField(
         _l("Titre plus clair"), filters=TEXT_FILTERS,
-        description=_l("Le titre d’origine reste affiché, avec la mention « titre modifié "
-                       "par la modération »."),
+        description=_l("Le titre d’origine reste affiché sous le nouveau titre."),
         validators=[DataRequired(message=_l("Ce champ est obligatoire.")),
                     Length(max=TITLE_MAX, message=_l("%(max)d caractères au plus.")),
                     PlainText()])
@@ -71,7 +70,6 @@ class ReportForm(FlaskForm):
 
 class ModeForm(FlaskForm):
     mode = RadioField(_l("Quand les messages des habitants sont-ils publiés ?"), choices=choices([
-        ("pre", _l("Après relecture par le conseil citoyen (modération a priori)")),
-        ("post", _l("Tout de suite ; le conseil citoyen relit ensuite (modération a "
-                    "posteriori)")),
+        ("pre", _l("Après relecture par le conseil citoyen")),
+        ("post", _l("Tout de suite ; le conseil citoyen relit ensuite")),
     ]), validators=[DataRequired(message=_l("Choisissez une option."))])

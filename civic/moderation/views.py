@@ -12,7 +12,7 @@ from civic.accounts.models import Role
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import limiter
-from civic.core.i18n import _
+from civic.core.i18n import _, ngettext
 from civic.core.permissions import require
 from civic.core.security import is_safe_redirect
 from civic.moderation import bp, notifications, queries, registry, services
@@ -96,10 +96,13 @@ def bulk() -> Page:
             notifications.decided(kind, obj, form.action.data)
         done_all += len(done)
         skipped_all += len(skipped)
-    flash(_("%(done)d publication(s) traitée(s).", done=done_all), "success")
+    flash(ngettext("%(num)d publication traitée.", "%(num)d publications traitées.",
+                   done_all), "success")
     if skipped_all:
-        flash(_("%(skipped)d publication(s) laissée(s) de côté : déjà traitées, à décider sur "
-                "leur propre page, ou écrites par vous.", skipped=skipped_all), "info")
+        flash(ngettext("%(num)d publication laissée de côté : déjà traitée, à décider sur sa "
+                       "propre page, ou écrite par vous.",
+                       "%(num)d publications laissées de côté : déjà traitées, à décider sur "
+                       "leur propre page, ou écrites par vous.", skipped_all), "info")
     return redirect(url_for("moderation.queue"))
 
 
