@@ -193,3 +193,15 @@ def count_queries(app: Flask) -> Any:
             event.remove(engine, "before_cursor_execute", _count)
 
     return counting
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_stay_off() -> Iterator[None]:
+    """Flask-Limiter keeps one switch and one store for every app: a test that builds an
+    app with limits on turns them off and forgets its counts for the tests after it."""
+    yield
+    from civic.core.extensions import limiter
+
+    if limiter.enabled:
+        limiter.reset()
+        limiter.enabled = False
