@@ -8,6 +8,7 @@ from typing import Any
 from babel.numbers import format_decimal
 from flask import Flask
 from flask_login import current_user
+from markupsafe import Markup
 
 from civic.core import permissions
 from civic.core.i18n import LANGUAGE_NAMES, format_date, format_datetime, get_locale, text_direction
@@ -25,6 +26,12 @@ def init_app(app: Flask) -> None:
             "dir": text_direction(locale),
             "languages": LANGUAGE_NAMES,
         }
+
+    @app.template_filter("bdi")
+    def _bdi(value: Any) -> Markup:
+        """Isolate a name inside a translated sentence, so that a French name keeps its
+        order in an Arabic sentence: ``_("… %(name)s", name=x|bdi)``."""
+        return Markup("<bdi>{}</bdi>").format(value)
 
     @app.template_filter("money")
     def _money(cents: int) -> str:

@@ -152,7 +152,7 @@ def test_a_pilot_forwards_an_idea_and_the_signatory_answers(
     english = next(m for m in outbox.messages if m["To"] == follower.email)
     assert "Éclairage du passage" in str(english["Subject"]) and "New" in str(english["Subject"])
     page = _text(client.get(f"/idees/{idea.id}"))
-    assert f"Transmise à {signatory.name}" in page and "15 avril 2026" in page
+    assert f"Transmise à <bdi>{signatory.name}</bdi>" in page and "15 avril 2026" in page
 
     forwarding = db.scalars(select(Forwarding)).one()
     signatory_client = login_as(people["signatory"])
