@@ -36,7 +36,7 @@ from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _
 from civic.core.permissions import can, require
 from civic.core.security import no_store
-from civic.core.uploads import NotAPhoto, reencode, store
+from civic.core.uploads import read_photo, store
 from civic.territory import queries as territory_queries
 
 Page = str | BaseResponse | tuple[str, int]
@@ -149,21 +149,6 @@ def _project_values(form: ProjectForm) -> dict[str, Any] | None:
     return values
 
 
-def _read_photo(form: Any) -> tuple[bool, bytes | None]:
-    """(readable, clean JPEG bytes): no photo sent is (True, None); an unreadable one is
-    (False, None) with the message next to the field. Nothing is stored yet: the file is
-    written only once the service has accepted the rest."""
-    upload = form.photo.data
-    if not upload or not getattr(upload, "filename", ""):
-        return True, None
-    try:
-        return True, reencode(upload.stream)
-    except NotAPhoto:
-        form.photo.errors = [*form.photo.errors, _("Cette photo ne peut pas être lue. "
-                                                   "Essayez une autre photo.")]
-        return False, None
-
-
 def _stored(photo: bytes | None) -> str | None:
     return store(photo) if photo is not None else None
 
@@ -177,7 +162,7 @@ def propose(round_id: int) -> Page:
         for name, value in prefill.values(db(), request.args.get("depuis"), current_user).items():
             getattr(form, name).data = value
     if form.validate_on_submit() and (values := _project_values(form)) is not None:
-        readable, photo = _read_photo(form)
+        readable, photo = read_photo(form.photo)
         if readable:
             try:
                 project = services.propose(db(), round_, values, author=current_user,
@@ -198,7 +183,7 @@ def edit_project(project_id: int) -> Page:
     require(current_user, "budget.edit_project", project)
     form = _project_form(project.round, project)
     if form.validate_on_submit() and (values := _project_values(form)) is not None:
-        readable, photo = _read_photo(form)
+        readable, photo = read_photo(form.photo)
         if readable:
             try:
                 services.edit_project(db(), project, values, now=clock.now())
@@ -390,7 +375,7 @@ def follow_up(project_id: int) -> Page:
         flash(_("L’avancement est enregistré."), "success")
         return redirect(url_for("budget.project_page", project_id=project.id))
     if request.method == "POST" and request.form.get("part") == "news" and update_form.validate():
-        readable, photo = _read_photo(update_form)
+        readable, photo = read_photo(update_form.photo)
         if readable:
             services.add_update(db(), project, update_form.text.data, _stored(photo),
                                 actor=current_user, now=clock.now())

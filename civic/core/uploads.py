@@ -9,11 +9,13 @@ import secrets
 import warnings
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask import Flask, abort, current_app, send_from_directory
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.wrappers import Response
+
+from civic.core.i18n import _
 
 MAX_SIDE = 1600
 MAX_PIXELS = 40_000_000
@@ -43,6 +45,21 @@ def reencode(stream: IO[bytes]) -> bytes:
     out = BytesIO()
     clean.save(out, "JPEG", quality=82, optimize=True)
     return out.getvalue()
+
+
+def read_photo(field: Any) -> tuple[bool, bytes | None]:
+    """A form's photo field as (readable, clean JPEG bytes): no photo sent is (True, None);
+    an unreadable one is (False, None) with the message next to the field. Nothing is
+    stored yet: the file is written only once the service has accepted the rest."""
+    upload = field.data
+    if not upload or not getattr(upload, "filename", ""):
+        return True, None
+    try:
+        return True, reencode(upload.stream)
+    except NotAPhoto:
+        field.errors = [*field.errors, _("Cette photo ne peut pas être lue. "
+                                         "Essayez une autre photo.")]
+        return False, None
 
 
 def store(data: bytes) -> str:

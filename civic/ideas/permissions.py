@@ -11,8 +11,11 @@ from civic.core.permissions import rule
 from civic.moderation.models import State
 
 
-def _moderates(user: Any, idea: Any) -> bool:
-    return user.has_role(Role.MODERATOR, quartier_id=idea.quartier_id)
+def _insider(user: Any, idea: Any) -> bool:
+    """Its author, the quartier's moderators and pilots see an idea in every state."""
+    return user is not None and (
+        idea.author_id == user.id or is_pilot(user)
+        or user.has_role(Role.MODERATOR, quartier_id=idea.quartier_id))
 
 
 @rule("ideas.post")
@@ -31,20 +34,12 @@ def post_for(user: Any, quartier: Any, _now: datetime) -> bool:
 def view(user: Any, idea: Any, _now: datetime) -> bool:
     """Published ideas are public, and so is the reason of a rejection (not the text);
     pending and hidden ones only for their author, the quartier's moderators, pilots."""
-    if idea.moderation in (State.PUBLISHED, State.REJECTED):
-        return True
-    if user is None:
-        return False
-    return idea.author_id == user.id or _moderates(user, idea) or is_pilot(user)
+    return idea.moderation in (State.PUBLISHED, State.REJECTED) or _insider(user, idea)
 
 
 @rule("ideas.read_text")
-def read_text(user: Any, idea: Any, now: datetime) -> bool:
-    if idea.moderation == State.PUBLISHED:
-        return True
-    if user is None:
-        return False
-    return idea.author_id == user.id or _moderates(user, idea) or is_pilot(user)
+def read_text(user: Any, idea: Any, _now: datetime) -> bool:
+    return idea.moderation == State.PUBLISHED or _insider(user, idea)
 
 
 @rule("ideas.support")

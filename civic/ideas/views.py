@@ -19,7 +19,7 @@ from civic.core.extensions import limiter
 from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _, _l
 from civic.core.permissions import can, require
-from civic.core.uploads import NotAPhoto, reencode, store
+from civic.core.uploads import read_photo, store
 from civic.ideas import bp, notifications, queries, services
 from civic.ideas.forms import (
     AnswerForm,
@@ -87,18 +87,6 @@ def _orientation_choices(form: Any, quartier: Quartier, blank: Any) -> None:
         (o.id, o.name) for o in territory_queries.orientations(db(), quartier.contract)])
 
 
-def _read_photo(form: Any) -> tuple[bool, bytes | None]:
-    upload = form.photo.data
-    if not upload or not getattr(upload, "filename", ""):
-        return True, None
-    try:
-        return True, reencode(upload.stream)
-    except NotAPhoto:
-        form.photo.errors = [*form.photo.errors,
-                             _("Cette photo ne peut pas être lue. Essayez une autre photo.")]
-        return False, None
-
-
 # --- Browsing -------------------------------------------------------------------------
 
 
@@ -146,7 +134,7 @@ def _post(quartier: Quartier, form: IdeaForm, *, for_someone: bool) -> Page | No
     _orientation_choices(form.orientation_id, quartier, _("Aucun en particulier"))
     if not form.validate_on_submit():
         return None
-    readable, photo = _read_photo(form)
+    readable, photo = read_photo(form.photo)
     if not readable:
         return None
     values = {name: getattr(form, name).data for name in (
