@@ -60,9 +60,13 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
-        # Map tiles: a URL template (https://tiles.example.org/{z}/{x}/{y}.png); empty: none.
-        "TILE_URL": _env("TILE_URL", ""),
-        "TILE_ATTRIBUTION": _env("TILE_ATTRIBUTION", ""),
+        # Map tiles: a URL template; empty: no tiles (perimeters and points on a plain
+        # background, and no request leaves the site). Default: OpenStreetMap's standard
+        # tiles, asked for without a Referer.
+        "TILE_URL": _env("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "TILE_ATTRIBUTION": _env(
+            "TILE_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'),
         # Aggregates about people are only published from this many people (INSEE secrecy).
         "SMALL_CELL_THRESHOLD": int(_env("SMALL_CELL_THRESHOLD", "11")),
         "TIMEZONE": _env("TIMEZONE", "Europe/Paris"),

@@ -126,6 +126,7 @@ def seed(*, echo: bool = True) -> dict[str, str]:
     db.flush()
     _seed_fph(mirail, empalot, users["habitante@example.org"], now)
     _seed_ideas(mirail, users, signatories, now)
+    _seed_map(mirail, users, now)
     animator = users["animatrice@example.org"]
     today = clock.local_day(now, "Europe/Paris")
     for place, start, end in (("Maison de quartier de la Reynerie", 9, 12),
@@ -234,6 +235,71 @@ def _seed_ideas(mirail: Any, users: dict[str, Any], signatories: list[Any],
         "orientation_id": None}, author=animator, now=now - timedelta(days=3))
     moderation.decide(db(), IdeaKind(), refused, "reject",
                       reason="Les publicités ne sont pas acceptées.", actor=moderator, now=now)
+
+
+LANDMARKS = ["Métro Reynerie", "Place Abbal", "École Didier-Daurat", "Lac de la Reynerie",
+             "Centre social Bellefontaine", "Métro Mirail-Université"]
+#: (polarity, category, text)
+POINTS = [
+    ("negative", "cleanliness", "Dépôts sauvages au pied de l’immeuble, depuis deux semaines."),
+    ("positive", "green", "Le parc est bien entretenu, les enfants adorent les jeux."),
+    ("negative", "safety", "Le passage sous la dalle n’est pas éclairé le soir."),
+    ("negative", "housing", "La porte d’entrée du bâtiment ne ferme plus."),
+    ("positive", "social", "Le jardin partagé réunit les voisins le samedi."),
+    ("negative", "mobility", "Le trottoir est trop étroit pour les poussettes."),
+    ("positive", "shops", "Le marché du dimanche est très vivant."),
+    ("negative", "facilities", "L’ascenseur est souvent en panne."),
+    ("positive", "facilities", "La médiathèque a de nouveaux horaires le soir."),
+    ("negative", "cleanliness", "Les poubelles débordent après le marché."),
+]
+
+
+def _inside(perimeter: dict[str, Any], n: int) -> list[tuple[float, float]]:
+    """n positions spread over the perimeter, the same on every run."""
+    import random
+
+    from civic.map import geometry
+
+    rng = random.Random(17)
+    (south, west), (north, east) = geometry.bounds(perimeter)
+    found: list[tuple[float, float]] = []
+    while len(found) < n:
+        lat, lon = rng.uniform(south, north), rng.uniform(west, east)
+        if geometry.contains(perimeter, lat, lon):
+            found.append((round(lat, 6), round(lon, 6)))
+    return found
+
+
+def _seed_map(mirail: Any, users: dict[str, Any], now: datetime) -> None:
+    """Landmarks, residents' points (one still waiting) and a walk with its points."""
+    from civic.map import services as map_services
+    from civic.map.kinds import PointKind
+    from civic.moderation import services as moderation
+
+    pilot, moderator = users["pilote@example.org"], users["moderateur@example.org"]
+    animator, resident = users["animatrice@example.org"], users["habitante@example.org"]
+    places = _inside(mirail.perimeter, len(LANDMARKS) + 2 * len(POINTS))
+    for name, (lat, lon) in zip(LANDMARKS, places, strict=False):
+        map_services.add_landmark(db(), mirail, name, lat, lon, actor=pilot, now=now)
+    spots = places[len(LANDMARKS):]
+    for n, (polarity, category, text) in enumerate(POINTS):
+        lat, lon = spots[n]
+        point = map_services.add_point(db(), mirail, {
+            "polarity": polarity, "category": category, "text": text, "latitude": lat,
+            "longitude": lon}, author=resident if n % 2 else animator,
+            now=now - timedelta(days=60 - 5 * n))
+        if n < len(POINTS) - 1:
+            moderation.decide(db(), PointKind(), point, "publish", actor=moderator, now=now)
+    walk = map_services.save_walk(db(), mirail, None, {
+        "title": "Diagnostic en marchant de la Reynerie",
+        "starts_at": now - timedelta(days=7), "meeting_point": "Métro Reynerie",
+        "route": "Métro Reynerie, place Abbal, le lac, la dalle, retour au métro.",
+        "participants": 14}, actor=animator, now=now - timedelta(days=8))
+    for n, (polarity, category, text) in enumerate(POINTS[:6]):
+        lat, lon = spots[len(POINTS) + n]
+        map_services.add_point(db(), mirail, {
+            "polarity": polarity, "category": category, "text": text, "latitude": lat,
+            "longitude": lon}, author=animator, walk=walk, now=now - timedelta(days=7))
 
 
 def _seed_fph(mirail: Any, empalot: Any, resident: Any, now: datetime) -> None:

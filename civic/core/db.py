@@ -91,3 +91,17 @@ def init_app(app: Flask) -> None:
     @app.teardown_appcontext
     def _remove(_exc: BaseException | None) -> None:
         session.remove()
+
+
+def insert_once(db: Any, row: Base) -> bool:
+    """Add the row in its own savepoint; False when its key already exists (a second
+    click, or the same click from another connection at the same instant)."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError:
+        return False
+    return True

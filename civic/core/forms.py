@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from wtforms import Field, Form, StringField
+from wtforms import Field, Form, HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -86,3 +86,21 @@ class HoneypotField(StringField):
     def pre_validate(self, form: Form) -> None:
         if self.data:
             raise ValidationError(_l("Laissez ce champ vide."))
+
+
+class CoordinateField(HiddenField):
+    """Latitude or longitude filled by « use my position »; a bad value is dropped
+    with a message rather than refused silently."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip().replace(",", ".")
+        self.data = None
+        if not raw:
+            return
+        try:
+            self.data = float(raw)
+        except ValueError as error:
+            raise ValueError(_l("Cette position n’a pas pu être lue. Réessayez.")) from error
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)

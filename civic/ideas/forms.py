@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from civic.core.forms import TEXT_FILTERS, HoneypotField, PlainText, optional_int
+from civic.core.forms import (
+    TEXT_FILTERS,
+    CoordinateField,
+    HoneypotField,
+    PlainText,
+    optional_int,
+)
 from civic.core.i18n import _l
 from civic.ideas.services import BODY_MAX, COMMENT_MAX, RESPONSE_MAX, TITLE_MAX
 
@@ -18,24 +22,6 @@ _required = DataRequired(message=_l("Ce champ est obligatoire."))
 
 def _at_most(n: int) -> Length:
     return Length(max=n, message=_l("%(max)d caractères au plus."))
-
-
-class CoordinateField(HiddenField):
-    """Latitude or longitude filled by « use my position »; a bad value is dropped
-    with a message rather than refused silently."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip().replace(",", ".")
-        self.data = None
-        if not raw:
-            return
-        try:
-            self.data = float(raw)
-        except ValueError as error:
-            raise ValueError(_l("Cette position n’a pas pu être lue. Réessayez.")) from error
-
-    def _value(self) -> str:
-        return "" if self.data is None else str(self.data)
 
 
 class IdeaForm(FlaskForm):

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from civic.core import audit
+from civic.core.db import insert_once
 from civic.ideas.models import ANSWERS, Comment, Follow, Forwarding, Idea, Status, Support
 from civic.ideas.search import normalise
 from civic.moderation.models import State
@@ -94,18 +94,6 @@ def retitled(db: Session, idea: Idea) -> None:
 # --- Supports, follows: one row per account, counts in the same transaction -----------
 
 
-def _insert_once(db: Session, row: Support | Follow) -> bool:
-    """Add the row in its own savepoint; False when the primary key already holds it
-    (a second click, or the same click from another connection at the same instant)."""
-    try:
-        with db.begin_nested():
-            db.add(row)
-            db.flush()
-    except IntegrityError:
-        return False
-    return True
-
-
 def support(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
     """True when the support is new. Two clicks at once make one support: the primary
     key refuses the second row, and the count moves only with a row."""
@@ -113,7 +101,7 @@ def support(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
         raise IdeaError("not_published")
     if idea.author_id == user.id:
         raise IdeaError("own_idea")
-    if not _insert_once(db, Support(idea_id=idea.id, user_id=user.id, created_at=now)):
+    if not insert_once(db, Support(idea_id=idea.id, user_id=user.id, created_at=now)):
         return False
     db.execute(update(Idea).where(Idea.id == idea.id)
                .values(support_count=Idea.support_count + 1))
@@ -133,7 +121,7 @@ def withdraw_support(db: Session, idea: Idea, user: Any) -> bool:
 
 
 def follow(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
-    return _insert_once(db, Follow(idea_id=idea.id, user_id=user.id, created_at=now))
+    return insert_once(db, Follow(idea_id=idea.id, user_id=user.id, created_at=now))
 
 
 def unfollow(db: Session, idea: Idea, user: Any) -> bool:

@@ -87,7 +87,7 @@ def test_pilot_adds_a_quartier_and_its_moderator_on_a_tablet(
     row = _row(page, "Les Érables")
     expect(row.get_by_role("cell")).to_have_text(
         ["QN03101A", "Les Érables", "Testville", re.compile(r"^3\s150$"), "non",
-         re.compile(r"^avant publication")])
+         re.compile(r"^avant publication"), re.compile(r"^Lieux repères")])
     audit(page)
 
     # Roles: the resident moderates the new quartier.

@@ -1,0 +1,70 @@
+"""The map drawn by folium, served as a fragment of our own page.
+
+folium writes Leaflet's set-up script; its CDN links are replaced by the files in
+``static/vendor/`` and its header (inline styles, CDN links) is not used at all. The
+page puts the script in a ``<script nonce>``, so the site's Content-Security-Policy
+stays strict. Points are not in the script: ``static/js/map.js`` fetches them as
+GeoJSON, so the page does not grow with their number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from markupsafe import Markup
+
+from civic.map import geometry
+
+#: Where the map sits when a quartier has no perimeter (the centre of France).
+FALLBACK_CENTRE = (46.6, 2.4)
+
+
+class LocalMap(folium.Map):
+    """A folium map whose assets come from our own static folder (new lists: folium's
+    own module-level lists, shared by every map, stay untouched)."""
+
+    default_js: list[tuple[str, str]] = []
+    default_css: list[tuple[str, str]] = []
+
+
+@dataclass(frozen=True)
+class MapFragment:
+    #: The map's ``<div>``.
+    html: Markup
+    #: Leaflet's set-up code, to put in a ``<script nonce>``.
+    script: Markup
+    #: The JavaScript variable that holds the map, for ``map.js``.
+    name: str
+
+
+def quartier_map(perimeter: dict[str, Any] | None, *, tile_url: str, attribution: str,
+                 perimeter_label: str) -> MapFragment:
+    """The quartier's perimeter on the tile layer of the settings (or on a plain
+    background when there is none or it cannot be reached)."""
+    centre = FALLBACK_CENTRE
+    if perimeter:
+        (south, west), (north, east) = geometry.bounds(perimeter)
+        centre = ((south + north) / 2, (west + east) / 2)
+    fmap = LocalMap(location=centre, zoom_start=15 if perimeter else 5, tiles=None,
+                    control_scale=True, width="100%", height="100%")
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19,
+                         referrer_policy="no-referrer").add_to(fmap)
+    if perimeter:
+        folium.GeoJson(
+            {"type": "Feature", "geometry": perimeter, "properties": {}},
+            name=perimeter_label,
+            style_function=lambda _feature: {"color": "#1d4e89", "weight": 3,
+                                             "fillOpacity": 0.06, "dashArray": "6 4"},
+            interactive=False,
+        ).add_to(fmap)
+        fmap.fit_bounds([[south, west], [north, east]])
+    root: Any = fmap.get_root()  # a branca Figure: header, html and script parts
+    root.render()
+    # folium's own output: the map's <div> and Leaflet's set-up code, built from our
+    # settings and the quartier's perimeter (numbers), never from residents' words.
+    return MapFragment(html=Markup(root.html.render()),  # noqa: S704
+                       script=Markup(root.script.render()),  # noqa: S704
+                       name=fmap.get_name())
