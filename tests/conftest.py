@@ -202,6 +202,13 @@ def _rate_limits_stay_off() -> Iterator[None]:
     yield
     from civic.core.extensions import limiter
 
-    if limiter.enabled:
+    if limiter.enabled and app_was_built():
         limiter.reset()
-        limiter.enabled = False
+    limiter.enabled = False
+
+
+def app_was_built() -> bool:
+    """Whether an app initialised the limiter (it has no store before)."""
+    from civic.core.extensions import limiter
+
+    return getattr(limiter, "_storage", None) is not None

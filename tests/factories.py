@@ -179,3 +179,19 @@ def make_comment(db: Session, idea: Any, author: User, **values: Any) -> Any:
     db.add(comment)
     db.flush()
     return comment
+
+
+# --- Quartier map ---------------------------------------------------------------------
+
+
+def make_point(db: Session, quartier: Quartier, author: User | None = None, **values: Any
+               ) -> Any:
+    from civic.map.models import MapPoint
+
+    point = MapPoint(**{"quartier_id": quartier.id, "author_id": author.id if author else None,
+                        "polarity": "negative", "category": "cleanliness",
+                        "text": "Dépôt sauvage", "latitude": 43.575, "longitude": 1.405,
+                        "moderation": "published", "created_at": NOW, **values})
+    db.add(point)
+    db.flush()
+    return point

@@ -104,3 +104,13 @@ class CoordinateField(HiddenField):
 
     def _value(self) -> str:
         return "" if self.data is None else str(self.data)
+
+
+def page_number(value: Any, last: int = 10_000) -> int:
+    """A ``?page=`` argument as a page from 1 to ``last``: anything else is page 1 (or
+    the last), never an offset too large for the database."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), last)

@@ -16,7 +16,7 @@ from civic.budget.phases import Phase
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import limiter
-from civic.core.forms import blank_choice, choices
+from civic.core.forms import blank_choice, choices, page_number
 from civic.core.i18n import _, _l
 from civic.core.permissions import can, require
 from civic.core.uploads import read_photo, store
@@ -108,7 +108,7 @@ def browse(code: str) -> Page:
     filters = queries.Filters(
         q=(form.q.data or "") if valid else "", orientation_id=orientation, status=status,
         sort=form.sort.data if form.sort.data in queries.SORTS else "recent",
-        page=max(request.args.get("page", 1, type=int) or 1, 1))
+        page=page_number(request.args.get("page")))
     rows, more = queries.browse(db(), quartier.id, filters)
     return render_template("ideas/browse.html", quartier=quartier, form=form, rows=rows,
                            more=more, filters=filters,

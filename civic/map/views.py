@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import limiter
-from civic.core.forms import blank_choice, choices
+from civic.core.forms import blank_choice, choices, page_number
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
 from civic.core.uploads import read_photo, store
@@ -113,7 +113,7 @@ def _filters() -> tuple[FilterForm, queries.Filters]:
         polarity=form.polarity.data if form.polarity.data in POLARITIES else "",
         category=form.category.data if form.category.data in CATEGORIES else "",
         period=form.period.data if form.period.data in queries.PERIODS else "",
-        page=max(request.args.get("page", 1, type=int) or 1, 1))
+        page=page_number(request.args.get("page")))
     return form, filters
 
 
