@@ -28,7 +28,8 @@ RUNS = 50
 PUBLIC = ["/", "/quartiers/QP031007", "/credits", "/confidentialite", "/inscription",
           "/connexion", "/fph/1", "/fph/3", "/fph/3/resultats", "/fph/projets/1", "/fph/recu",
           "/quartiers/QP031007/idees", "/quartiers/QP031007/idees?q=ecole&sort=supported",
-          "/idees/1", "/qui-fait-quoi"]
+          "/idees/1", "/qui-fait-quoi", "/quartiers/QP031007/carte/liste", "/points/1"]
+#: Pages with a map are measured by bench/map.py, against the map page's own aim.
 PILOT = ["/compte", "/admin/", "/admin/quartiers", "/admin/signataires", "/admin/roles",
          "/admin/journal", "/admin/fph", "/fph/1/depouillement",
          "/admin/fph/sessions/1/codes"]
