@@ -66,14 +66,15 @@ def rows(db: Session, quartier_id: int, filters: Filters, now: datetime,
             for r in db.execute(query.order_by(MapPoint.id))]
 
 
-def last_change(db: Session, quartier_id: int) -> tuple[int, datetime | None, int]:
-    """What the points' cache key is made of: how many, the latest change, the sum of
-    supports. Any publication, hiding or support changes one of them."""
-    row = db.execute(select(func.count(), func.max(MapPoint.moderated_at),
+def last_change(db: Session, quartier_id: int) -> tuple[int, int, datetime | None, int]:
+    """What the points' ETag is made of: how many, the newest id, the latest decision,
+    the sum of supports. A new point, a publication, a hiding or a support changes one."""
+    row = db.execute(select(func.count(), func.coalesce(func.max(MapPoint.id), 0),
+                            func.max(MapPoint.moderated_at),
                             func.coalesce(func.sum(MapPoint.support_count), 0))
                      .where(MapPoint.quartier_id == quartier_id,
                             MapPoint.moderation == State.PUBLISHED)).one()
-    return int(row[0]), row[1], int(row[2])
+    return int(row[0]), int(row[1]), row[2], int(row[3])
 
 
 def landmarks(db: Session, quartier_id: int) -> list[Landmark]:

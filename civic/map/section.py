@@ -13,5 +13,5 @@ from civic.territory.sections import Section, register
 
 @register
 def map_section(db: Session, quartier: Any, _user: Any, _now: datetime) -> Section:
-    count, _changed, _supports = queries.last_change(db, quartier.id)
+    count = queries.last_change(db, quartier.id)[0]
     return Section("map/_section.html", position=30, context={"point_count": count})

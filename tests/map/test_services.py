@@ -152,5 +152,5 @@ def test_filters_and_rows_for_the_map(db: Any, people: dict, quartier: Any,
     assert ids(category="cleanliness") == [new.id]
     assert ids(period="month") == [new.id]
     assert ids(period="year") == [old.id, new.id]
-    count, _changed, supports = queries.last_change(db, quartier.id)
-    assert (count, supports) == (2, 0)
+    count, newest, _changed, supports = queries.last_change(db, quartier.id)
+    assert (count, newest, supports) == (2, new.id, 0)
