@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 #: Words that are the same in French and in the target language.
 SAME_EVERYWHERE = {"France Travail", "—", "civic"}
-SAME_IN_ENGLISH = SAME_EVERYWHERE | {"Code", "Action", ("%(num)s point", "%(num)s points")}
+SAME_IN_ENGLISH = SAME_EVERYWHERE | {"Code", "Action", ("%(num)s point", "%(num)s points"),
+                                      "Date", "Total", "Participants", "Latitude", "Longitude"}
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 

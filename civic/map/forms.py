@@ -36,7 +36,7 @@ def _at_most(n: int) -> Length:
 
 
 class PointForm(FlaskForm):
-    polarity = RadioField(_l("C’est…"), choices=choices(POLARITIES.items()),
+    polarity = RadioField(_l("Ce que vous signalez"), choices=choices(POLARITIES.items()),
                           validators=[InputRequired(message=_l("Choisissez + ou −."))])
     category = SelectField(_l("Sujet"), choices=choices(CATEGORIES.items()),
                            validators=[InputRequired(message=_l("Choisissez un sujet."))])
@@ -58,9 +58,9 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    polarity = SelectField(_l("Montrer"), validate_choice=False)
+    polarity = SelectField(_l("Quels points ?"), validate_choice=False)
     category = SelectField(_l("Sujet"), validate_choice=False)
-    period = SelectField(_l("Depuis"), validate_choice=False)
+    period = SelectField(_l("Période"), validate_choice=False)
 
 
 class ToIdeaForm(FlaskForm):

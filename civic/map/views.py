@@ -47,8 +47,8 @@ ERRORS: dict[str, Any] = {
     "position_required": _l("Touchez la carte à l’endroit du point, ou choisissez le lieu le "
                             "plus proche."),
     "position": _l("Cette position n’a pas pu être lue. Réessayez."),
-    "outside": _l("Ce point est en dehors du quartier. Placez-le dans le périmètre "
-                  "(200 mètres autour au plus)."),
+    "outside": _l("Ce point est en dehors du quartier. Placez-le dans le périmètre, ou à "
+                  "200 mètres au plus."),
     "walk": _l("Cette marche est dans un autre quartier."),
     "not_published": _l("Ce point n’est pas publié."),
     "own_point": _l("Vous ne pouvez pas dire « moi aussi » à votre propre point."),
@@ -107,7 +107,7 @@ def _filters() -> tuple[FilterForm, queries.Filters]:
     form = FilterForm(request.args)
     form.polarity.choices = choices(blank_choice(_("Tout")) + list(POLARITIES.items()))
     form.category.choices = choices(blank_choice(_("Tous les sujets")) + list(CATEGORIES.items()))
-    form.period.choices = choices(blank_choice(_("Toujours")) + [
+    form.period.choices = choices(blank_choice(_("Depuis le début")) + [
         ("month", _("Le dernier mois")), ("year", _("La dernière année"))])
     filters = queries.Filters(
         polarity=form.polarity.data if form.polarity.data in POLARITIES else "",
