@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote clean
+.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote bench-map clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench-tally: $(BIN)/.bench-installed
 # Concurrent secret votes over HTTP: gunicorn (2 workers) on PostgreSQL (civic_bench).
 bench-vote: translations $(BIN)/.bench-installed
 	$(BIN)/python -m bench.vote_load
+
+# The quartier map with 50 and 5 000 points: page weight, GeoJSON, drawing in headless Chromium.
+bench-map: translations
+	$(BIN)/python -m bench.map
 
 clean:
 	rm -rf $(VENV) instance

@@ -8,17 +8,35 @@
   var map = window[box.getAttribute("data-map-var")];
   if (!map) { return; }
   var labels = JSON.parse(box.getAttribute("data-labels") || "{}");
+  // Without a tile layer (TILE_URL empty) the map has no maximum zoom, and the cluster
+  // group refuses to be added ("Map has no maxZoom specified"): give it the tiles' one.
+  if (!isFinite(map.getMaxZoom())) { map.setMaxZoom(19); }
 
-  function icon(polarity) {
-    var sign = polarity === "positive" ? "+" : "\u2212";
-    return L.divIcon({
-      className: "pin pin-" + (polarity === "positive" ? "positive" : "negative"),
-      html: "<span>" + sign + "</span>", iconSize: [34, 34], iconAnchor: [17, 17]
-    });
+  function escape(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;");
+  }
+
+  // The shape is drawn by an inner .pin: Leaflet moves the marker itself with an inline
+  // transform, which would undo the diamond's rotation. The words name the marker for
+  // screen readers; the + or − is only drawn.
+  function pinHtml(kind, sign, words) {
+    return "<span class=\"pin pin-" + kind + "\" aria-hidden=\"true\"><span>" + sign +
+      "</span></span>" + (words ? "<span class=\"visually-hidden\">" + escape(words) +
+      "</span>" : "");
   }
 
   function describe(p) {
     return (labels.signs[p.polarity] || "") + " \u00b7 " + (labels.categories[p.category] || "");
+  }
+
+  function icon(p) {
+    var positive = p.polarity === "positive";
+    return L.divIcon({
+      className: "map-marker",
+      html: pinHtml(positive ? "positive" : "negative", positive ? "+" : "\u2212", describe(p)),
+      iconSize: [34, 34], iconAnchor: [17, 17]
+    });
   }
 
   function popup(p) {
@@ -50,27 +68,62 @@
     return root;
   }
 
+  // Leaflet names its own buttons in English (« Zoom in », « Close popup »): marked so,
+  // screen readers read them as English words, not as French ones (WCAG 3.1.2).
+  function english(element) {
+    if (element) { element.setAttribute("lang", "en"); }
+  }
+  if (map.zoomControl) { english(map.zoomControl.getContainer()); }
+  map.on("popupopen", function (event) {
+    var element = event.popup.getElement();
+    english(element && element.querySelector(".leaflet-popup-close-button"));
+  });
+
+  // Thousands of points: one icon per sign and subject, shared by its markers; markers
+  // made straight from the features (no L.geoJSON layer); a pop-up made on the first
+  // click or Enter, not one per marker up front. The cluster group is on the map before
+  // the markers come, so it clusters them in chunks; data-markers is set when it is done.
+  var icons = {};
+  function sharedIcon(p) {
+    var key = p.polarity + " " + p.category;
+    if (!icons[key]) { icons[key] = icon(p); }
+    return icons[key];
+  }
+
+  function openPopup(event) {
+    var marker = event.layer;
+    if (!marker || !marker.point || marker.getPopup() ||
+        (event.type === "keypress" && event.originalEvent.keyCode !== 13)) { return; }
+    marker.bindPopup(function () { return popup(marker.point); }).openPopup();
+  }
+
   var url = box.getAttribute("data-points-url");
   if (url) {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
       .then(function (response) { return response.ok ? response.json() : { features: [] }; })
       .then(function (data) {
-        var layer = L.geoJSON(data, {
-          pointToLayer: function (feature, latlng) {
-            var p = feature.properties;
-            return L.marker(latlng, { icon: icon(p.polarity), title: describe(p),
-                                      alt: describe(p), keyboard: true });
-          },
-          onEachFeature: function (feature, marker) {
-            marker.bindPopup(function () { return popup(feature.properties); });
-          }
-        });
+        var features = data.features || [];
+        var done = function () { box.setAttribute("data-markers", String(features.length)); };
         var group = L.markerClusterGroup ?
-          L.markerClusterGroup({ showCoverageOnHover: false, chunkedLoading: true }) :
-          L.layerGroup();
-        group.addLayer(layer);
+          L.markerClusterGroup({ showCoverageOnHover: false, chunkedLoading: true,
+            // (called with 0 of 0 when the empty group joins the map: not done yet)
+            chunkProgress: function (processed, total) {
+              if (processed === total && total === features.length) { done(); }
+            }
+          }) : L.layerGroup();
+        group.on("click keypress", openPopup);
         map.addLayer(group);
-        box.setAttribute("data-markers", String(data.features.length));
+        var markers = features.map(function (feature) {
+          var p = feature.properties, position = feature.geometry.coordinates;
+          var marker = L.marker([position[1], position[0]],
+                                { icon: sharedIcon(p), title: describe(p), keyboard: true });
+          marker.point = p;
+          return marker;
+        });
+        if (group.addLayers) { group.addLayers(markers); } else {
+          markers.forEach(function (marker) { group.addLayer(marker); });
+          done();
+        }
       })
       .catch(function () { box.setAttribute("data-markers", "error"); });
   }
@@ -85,8 +138,8 @@
       form.elements.latitude.value = latlng.lat.toFixed(6);
       form.elements.longitude.value = latlng.lng.toFixed(6);
       if (picked) { picked.setLatLng(latlng); } else {
-        picked = L.marker(latlng, { icon: L.divIcon({ className: "pin pin-picked",
-          html: "<span>\u25cf</span>", iconSize: [34, 34], iconAnchor: [17, 17] }),
+        picked = L.marker(latlng, { icon: L.divIcon({ className: "map-marker",
+          html: pinHtml("picked", "\u25cf", ""), iconSize: [34, 34], iconAnchor: [17, 17] }),
           keyboard: false }).addTo(map);
       }
       if (status) { status.textContent = labels.picked; }
