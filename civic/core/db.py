@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response
-from sqlalchemy import JSON, DateTime, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, update
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -105,3 +105,17 @@ def insert_once(db: Any, row: Base) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def bump(db: Any, obj: Any, counter: str, step: int) -> None:
+    """Move a count kept on ``obj`` by ``step`` in the database itself (no lost update
+    when two requests move it at once), and read it back."""
+    model = type(obj)
+    db.execute(update(model).where(model.id == obj.id)
+               .values({counter: getattr(model, counter) + step}))
+    db.refresh(obj, [counter])
+
+
+def delete_count(db: Any, statement: Any) -> int:
+    """Run a DELETE and say how many rows it removed."""
+    return int(db.execute(statement).rowcount)

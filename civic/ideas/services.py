@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, update
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from civic.core import audit
-from civic.core.db import insert_once
+from civic.core.db import bump, delete_count, insert_once
 from civic.ideas.models import ANSWERS, Comment, Follow, Forwarding, Idea, Status, Support
 from civic.ideas.search import normalise
 from civic.moderation.models import State
@@ -103,21 +103,16 @@ def support(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
         raise IdeaError("own_idea")
     if not insert_once(db, Support(idea_id=idea.id, user_id=user.id, created_at=now)):
         return False
-    db.execute(update(Idea).where(Idea.id == idea.id)
-               .values(support_count=Idea.support_count + 1))
-    db.refresh(idea, ["support_count"])
+    bump(db, idea, "support_count", +1)
     return True
 
 
 def withdraw_support(db: Session, idea: Idea, user: Any) -> bool:
-    result = cast(CursorResult[Any], db.execute(
-        delete(Support).where(Support.idea_id == idea.id, Support.user_id == user.id)))
-    gone = result.rowcount
-    if gone:
-        db.execute(update(Idea).where(Idea.id == idea.id)
-                   .values(support_count=Idea.support_count - 1))
-        db.refresh(idea, ["support_count"])
-    return bool(gone)
+    if not delete_count(db, delete(Support).where(Support.idea_id == idea.id,
+                                                  Support.user_id == user.id)):
+        return False
+    bump(db, idea, "support_count", -1)
+    return True
 
 
 def follow(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
@@ -125,9 +120,8 @@ def follow(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
 
 
 def unfollow(db: Session, idea: Idea, user: Any) -> bool:
-    result = cast(CursorResult[Any], db.execute(
-        delete(Follow).where(Follow.idea_id == idea.id, Follow.user_id == user.id)))
-    return bool(result.rowcount)
+    return bool(delete_count(db, delete(Follow).where(Follow.idea_id == idea.id,
+                                                      Follow.user_id == user.id)))
 
 
 # --- Comments -------------------------------------------------------------------------

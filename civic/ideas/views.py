@@ -15,7 +15,7 @@ from civic.budget import queries as budget_queries
 from civic.budget.phases import Phase
 from civic.core import clock
 from civic.core.db import session as db
-from civic.core.extensions import limiter
+from civic.core.extensions import account_key, limiter
 from civic.core.forms import blank_choice, choices, page_number
 from civic.core.i18n import _, _l
 from civic.core.permissions import can, require
@@ -64,12 +64,6 @@ def _attach(form: Any, error: services.IdeaError) -> None:
 
 def _user() -> Any:
     return current_user if current_user.is_authenticated else None
-
-
-def _account_key() -> str:
-    """Rate limits per account (the IP limit is the default key)."""
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else \
-        request.remote_addr or ""
 
 
 def _quartier(code: str) -> Quartier:
@@ -160,7 +154,7 @@ def _post(quartier: Quartier, form: IdeaForm, *, for_someone: bool) -> Page | No
 
 
 @bp.route("/quartiers/<code>/idees/proposer", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"], key_func=_account_key)
+@limiter.limit("10 per hour", methods=["POST"], key_func=account_key)
 @limiter.limit("30 per hour", methods=["POST"])
 def new(code: str) -> Page:
     quartier = _quartier(code)
@@ -189,7 +183,7 @@ def new_for_someone(code: str) -> Page:
 
 
 @bp.route("/idees/<int:idea_id>/soutien", methods=["POST"])
-@limiter.limit("120 per hour", key_func=_account_key)
+@limiter.limit("120 per hour", key_func=account_key)
 @limiter.limit("300 per hour")
 def support(idea_id: int) -> Page:
     found = _idea(idea_id)
@@ -208,7 +202,7 @@ def support(idea_id: int) -> Page:
 
 
 @bp.route("/idees/<int:idea_id>/suivi", methods=["POST"])
-@limiter.limit("120 per hour", key_func=_account_key)
+@limiter.limit("120 per hour", key_func=account_key)
 def follow(idea_id: int) -> Page:
     found = _idea(idea_id)
     require(current_user, "ideas.follow", found)
@@ -222,7 +216,7 @@ def follow(idea_id: int) -> Page:
 
 
 @bp.route("/idees/<int:idea_id>/commentaires", methods=["POST"])
-@limiter.limit("30 per hour", key_func=_account_key)
+@limiter.limit("30 per hour", key_func=account_key)
 @limiter.limit("60 per hour")
 def comment(idea_id: int) -> Page:
     found = _idea(idea_id)

@@ -4,13 +4,13 @@ landmarks."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, update
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from civic.core import audit
-from civic.core.db import insert_once
+from civic.core.db import bump, delete_count, insert_once
 from civic.ideas import services as ideas
 from civic.ideas.models import Idea
 from civic.map import geometry
@@ -92,20 +92,16 @@ def support(db: Session, point: MapPoint, user: Any, *, now: datetime) -> bool:
         raise MapError("own_point")
     if not insert_once(db, PointSupport(point_id=point.id, user_id=user.id, created_at=now)):
         return False
-    db.execute(update(MapPoint).where(MapPoint.id == point.id)
-               .values(support_count=MapPoint.support_count + 1))
-    db.refresh(point, ["support_count"])
+    bump(db, point, "support_count", +1)
     return True
 
 
 def withdraw_support(db: Session, point: MapPoint, user: Any) -> bool:
-    result = cast(CursorResult[Any], db.execute(delete(PointSupport).where(
-        PointSupport.point_id == point.id, PointSupport.user_id == user.id)))
-    if result.rowcount:
-        db.execute(update(MapPoint).where(MapPoint.id == point.id)
-                   .values(support_count=MapPoint.support_count - 1))
-        db.refresh(point, ["support_count"])
-    return bool(result.rowcount)
+    if not delete_count(db, delete(PointSupport).where(PointSupport.point_id == point.id,
+                                                       PointSupport.user_id == user.id)):
+        return False
+    bump(db, point, "support_count", -1)
+    return True
 
 
 def to_idea(db: Session, point: MapPoint, title: str, *, actor: Any, now: datetime) -> Idea:

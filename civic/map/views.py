@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from civic.core import clock
 from civic.core.db import session as db
-from civic.core.extensions import limiter
+from civic.core.extensions import account_key, limiter
 from civic.core.forms import blank_choice, choices, page_number
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
@@ -64,11 +64,6 @@ def _attach(form: Any, error: services.MapError) -> None:
         field.errors = [*field.errors, message]
     else:
         flash(message, "error")
-
-
-def _account_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else \
-        request.remote_addr or ""
 
 
 def _quartier(code: str) -> Quartier:
@@ -235,7 +230,7 @@ def _save_point(quartier: Quartier, form: PointForm, walk: Walk | None) -> MapPo
 
 
 @bp.route("/quartiers/<code>/carte/ajouter", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"], key_func=_account_key)
+@limiter.limit("20 per hour", methods=["POST"], key_func=account_key)
 @limiter.limit("60 per hour", methods=["POST"])
 def add(code: str) -> Page:
     quartier = _quartier(code)
@@ -252,7 +247,7 @@ def add(code: str) -> Page:
 
 
 @bp.route("/points/<int:point_id>/moi-aussi", methods=["POST"])
-@limiter.limit("120 per hour", key_func=_account_key)
+@limiter.limit("120 per hour", key_func=account_key)
 @limiter.limit("300 per hour")
 def support(point_id: int) -> Page:
     found = _point(point_id)

@@ -10,6 +10,7 @@ queue links there instead.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +39,7 @@ class Item:
     reason: str = ""
 
 
-class Kind:
+class Kind(ABC):
     """Base of every kind; parts subclass it and ``register`` one instance."""
 
     #: Short name used in URLs, reports and the audit log: idea, comment, project…
@@ -48,22 +49,27 @@ class Kind:
     #: Are decisions taken on the part's own page (``decision_url``) rather than here?
     decided_elsewhere: bool = False
 
+    @abstractmethod
     def label(self) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def pending(self, db: Session, quartier_ids: Collection[int], now: datetime) -> list[Any]:
         """Posts waiting for a decision in these quartiers, oldest first."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def load(self, db: Session, ids: Iterable[int]) -> list[Any]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def describe(self, obj: Any) -> Item:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def url(self, obj: Any) -> str:
         """The public page of the post (needs a request context)."""
-        raise NotImplementedError
+        ...
 
     def author(self, obj: Any) -> Any:
         """The account to tell about a decision, if any."""
@@ -74,7 +80,9 @@ class Kind:
         return None
 
     def changed(self, db: Session, obj: Any, action: str, *, actor: Any, now: datetime) -> None:
-        """Called after a decision, in the same transaction (counts, followers…)."""
+        """Called after a decision, in the same transaction (counts, followers…); most
+        kinds have nothing to do."""
+        return None
 
 
 _kinds: dict[str, Kind] = {}

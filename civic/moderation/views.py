@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from civic.accounts.models import Role
 from civic.core import clock
 from civic.core.db import session as db
-from civic.core.extensions import limiter
+from civic.core.extensions import account_key, limiter
 from civic.core.i18n import _, ngettext
 from civic.core.permissions import require
 from civic.core.security import is_safe_redirect
@@ -169,14 +169,9 @@ def settings(quartier_id: int) -> Page:
         400 if form.errors else 200
 
 
-def _reporter_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else \
-        request.remote_addr or ""
-
-
 @bp.route("/signaler/<kind_name>/<int:item_id>", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"])
-@limiter.limit("30 per hour", methods=["POST"], key_func=_reporter_key)
+@limiter.limit("30 per hour", methods=["POST"], key_func=account_key)
 def report(kind_name: str, item_id: int) -> Page:
     kind = _kind(kind_name)
     obj = _obj(kind, item_id)
