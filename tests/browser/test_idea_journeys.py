@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from babel.dates import format_date
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from civic.accounts.models import Role
@@ -24,6 +24,17 @@ from civic.core import clock
 from civic.territory.models import Commitment
 from tests import factories
 from tests.browser.conftest import Mailbox
+from tests.browser.pages import (
+    address_of,
+    fits,
+    flash,
+    heading,
+    log_in,
+    log_out,
+    nav,
+    pending,
+    selected,
+)
 
 Audit = Callable[[Page], None]
 
@@ -40,54 +51,6 @@ DUPLICATE = ("Une idée très proche existe déjà. Soutenez-la et ajoutez un co
 # --- Pages -------------------------------------------------------------------------------
 
 
-def _heading(page: Page, name: str | re.Pattern[str]) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(name)
-
-
-def _nav(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Menu principal")
-
-
-def _flash(page: Page, text: str | re.Pattern[str]) -> None:
-    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
-
-
-def _fits(page: Page) -> None:
-    """Nothing sticks out sideways: the page reads without scrolling horizontally."""
-    screen = page.viewport_size
-    assert screen is not None
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= screen["width"], f"{page.url} is {width}px wide on a {screen['width']}px screen"
-
-
-def _selected(page: Page, label: str) -> Locator:
-    """The option chosen in the select labelled exactly ``label``."""
-    return page.get_by_label(label, exact=True).locator("option:checked")
-
-
-def _log_in(page: Page, audit: Audit, address: str, next_path: str = "", *,
-            check: bool = True) -> None:
-    """Through the login form; ``check`` audits it (once per journey and device is enough)."""
-    page.goto("/connexion" + (f"?next={quote(next_path)}" if next_path else ""))
-    _heading(page, "Se connecter")
-    if check:
-        audit(page)
-    page.get_by_label("Adresse e-mail").fill(address)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(_nav(page).get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
-def _log_out(page: Page) -> None:
-    _nav(page).get_by_role("button", name="Se déconnecter").click()
-    expect(_nav(page).get_by_role("link", name="Se connecter")).to_be_visible()
-
-
-def _pending(page: Page) -> Locator:
-    """The cards of the « En attente » list of the moderation queue."""
-    return page.locator("ul.queue").first.get_by_role("listitem")
-
-
 def _day(value: date) -> str:
     """A day as the French pages write it (« 14 mars 2026 »)."""
     return format_date(value, "long", locale="fr")
@@ -95,12 +58,6 @@ def _day(value: date) -> str:
 
 def _today() -> date:
     return clock.local_day(clock.now(), TIMEZONE)
-
-
-def _address(user: object) -> str:
-    address = getattr(user, "email", None)
-    assert isinstance(address, str)
-    return address
 
 
 # --- 1. A resident's idea, from the form to the institutions' answer ------------------------
@@ -113,11 +70,11 @@ def test_resident_proposes_an_idea_that_is_read_supported_and_answered_on_a_phon
     quartier = factories.make_quartier(seed, contract, name="Les Tilleuls")
     factories.make_orientation(seed, contract, name="Cadre de vie")
     factories.make_orientation(seed, contract, name="Emploi et insertion")
-    author = _address(factories.make_user(seed, display_name="Nadia", quartier_id=quartier.id))
-    neighbour = _address(factories.make_user(seed, display_name="Rania"))
-    moderator = _address(factories.make_user(seed, display_name="Moussa",
+    author = address_of(factories.make_user(seed, display_name="Nadia", quartier_id=quartier.id))
+    neighbour = address_of(factories.make_user(seed, display_name="Rania"))
+    moderator = address_of(factories.make_user(seed, display_name="Moussa",
                                              roles=[(Role.MODERATOR, quartier)]))
-    pilot = _address(factories.make_user(seed, display_name="Paula",
+    pilot = address_of(factories.make_user(seed, display_name="Paula",
                                          roles=[(Role.PILOT, None)]))
     assert quartier.moderation_mode == "pre"
     code = quartier.code
@@ -126,23 +83,23 @@ def test_resident_proposes_an_idea_that_is_read_supported_and_answered_on_a_phon
     text = "Les parents attendent debout au soleil à la sortie de l’école Jean-Jaurès."
 
     # The resident logs in and finds the idea box on the quartier's page.
-    _log_in(page, audit, author)
-    _heading(page, "Votre quartier, votre avis")
-    _fits(page)
+    log_in(page, audit, author)
+    heading(page, "Votre quartier, votre avis")
+    fits(page)
     audit(page)
     page.get_by_role("link", name=re.compile("^Les Tilleuls")).click()
-    _heading(page, "Les Tilleuls")
+    heading(page, "Les Tilleuls")
     box = page.get_by_role("region", name="Boîte à idées")
     expect(box).to_contain_text("Une idée pour le quartier ? Proposez-la.")
     expect(box.get_by_role("link", name="Voir les idées")).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
     box.get_by_role("link", name="Proposer une idée").click()
     expect(page).to_have_url(re.compile(f"/quartiers/{code}/idees/proposer$"))
-    _heading(page, "Proposer une idée")
+    heading(page, "Proposer une idée")
     expect(page.get_by_text("Le conseil citoyen relit les idées avant de les publier")
            ).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
 
     # Sent empty but for the place and the theme: the two missing fields say so.
@@ -158,8 +115,8 @@ def test_resident_proposes_an_idea_that_is_read_supported_and_answered_on_a_phon
         expect(page.locator(error_id)).to_have_text("Ce champ est obligatoire.")
     expect(page.get_by_label("Où ? (facultatif)")).to_have_value("Rue Jean-Jaurès, devant l’école")
     expect(page.get_by_label("Où ? (facultatif)")).not_to_have_attribute("aria-invalid", "true")
-    expect(_selected(page, "Thème")).to_have_text("Cadre de vie")
-    _fits(page)
+    expect(selected(page, "Thème")).to_have_text("Cadre de vie")
+    fits(page)
     audit(page)
 
     title_field.fill(title)
@@ -170,44 +127,44 @@ def test_resident_proposes_an_idea_that_is_read_supported_and_answered_on_a_phon
     # The idea's page: the author reads it, and that it waits for the conseil citoyen.
     expect(page).to_have_url(re.compile(r"/idees/\d+$"))
     idea_path = re.sub(r"^https?://[^/]+", "", page.url)
-    _heading(page, title)
-    _flash(page, "Merci ! Le conseil citoyen va relire l’idée avant de la publier.")
+    heading(page, title)
+    flash(page, "Merci ! Le conseil citoyen va relire l’idée avant de la publier.")
     expect(page.get_by_role("status").filter(has_text=PENDING_NOTICE)).to_be_visible()
     expect(page.get_by_text(text)).to_be_visible()
     expect(page.get_by_text("Proposée le")).to_contain_text("par Nadia")
     expect(page.get_by_text("Proposée le")).to_contain_text("Cadre de vie")
     expect(page.get_by_text("Où : Rue Jean-Jaurès, devant l’école")).to_be_visible()
     expect(page.get_by_role("button", name="Je soutiens cette idée")).to_have_count(0)
-    _fits(page)
+    fits(page)
     audit(page)
 
     # Not in the public list yet; the author's own list reminds them it waits.
     page.get_by_role("link", name="Boîte à idées — Les Tilleuls").click()
-    _heading(page, "Boîte à idées — Les Tilleuls")
+    heading(page, "Boîte à idées — Les Tilleuls")
     waiting = page.get_by_role("region", name="Vos idées en attente de relecture")
     expect(waiting.get_by_role("link", name=title)).to_be_visible()
     expect(page.get_by_text("Aucune idée ne correspond.")).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
 
     # A moderator of the quartier publishes it, on a tablet.
     desk = tablet
-    _log_in(desk, audit, moderator)
-    _nav(desk).get_by_role("link", name="À relire").click()
-    _heading(desk, "À relire")
-    expect(_pending(desk)).to_have_count(1)
+    log_in(desk, audit, moderator)
+    nav(desk).get_by_role("link", name="À relire").click()
+    heading(desk, "À relire")
+    expect(pending(desk)).to_have_count(1)
     audit(desk)
-    _pending(desk).get_by_role("link", name=f"Décider : {title}").click()
+    pending(desk).get_by_role("link", name=f"Décider : {title}").click()
     expect(desk).to_have_url(re.compile(r"/moderation/idea/\d+$"))
-    _heading(desk, title)
+    heading(desk, title)
     expect(desk.get_by_text(text)).to_be_visible()
     audit(desk)
     desk.get_by_role("button", name="Publier", exact=True).click()
-    _heading(desk, "À relire")
-    _flash(desk, "C’est fait. L’auteur est prévenu.")
+    heading(desk, "À relire")
+    flash(desk, "C’est fait. L’auteur est prévenu.")
     expect(desk.get_by_text("Rien à relire. Merci !")).to_be_visible()
     audit(desk)
-    _log_out(desk)
+    log_out(desk)
 
     published = mailbox.last_to(author)
     assert published["Subject"] == "Votre message est en ligne"
@@ -217,49 +174,49 @@ def test_resident_proposes_an_idea_that_is_read_supported_and_answered_on_a_phon
 
     # The author's page is public now: no notice, no support for one's own idea.
     page.goto(idea_path)
-    _heading(page, title)
+    heading(page, title)
     expect(page.get_by_text(PENDING_NOTICE)).to_have_count(0)
     answer = page.get_by_role("region", name="Où en est cette idée ?")
     expect(answer).to_contain_text("En attente d’une réponse")
     expect(page.get_by_text(NO_SUPPORT)).to_be_visible()
     expect(page.get_by_role("button", name="Je soutiens cette idée")).to_have_count(0)
     expect(page.get_by_role("button", name="Ne plus suivre")).to_be_visible()  # its author
-    _fits(page)
+    fits(page)
     audit(page)
-    _log_out(page)
+    log_out(page)
 
     # A neighbour supports it and follows it.
-    _log_in(page, audit, neighbour, idea_path, check=False)
-    _heading(page, title)
+    log_in(page, audit, neighbour, idea_path, check=False)
+    heading(page, title)
     expect(page.get_by_text(NO_SUPPORT)).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
     page.get_by_role("button", name="Je soutiens cette idée").click()
-    _flash(page, "Merci pour votre soutien !")
+    flash(page, "Merci pour votre soutien !")
     expect(page.get_by_text("1 soutien", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Retirer mon soutien")).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
     page.get_by_role("button", name=re.compile(r"^Suivre : recevoir un e-mail")).click()
-    _flash(page, "Vous recevrez un e-mail quand cette idée avancera.")
+    flash(page, "Vous recevrez un e-mail quand cette idée avancera.")
     expect(page.get_by_role("button", name="Ne plus suivre")).to_be_visible()
     expect(page.get_by_text("1 soutien", exact=True)).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
 
     # The pilot answers in the name of the institutions.
-    _log_in(desk, audit, pilot, idea_path, check=False)
-    _heading(desk, title)
+    log_in(desk, audit, pilot, idea_path, check=False)
+    heading(desk, title)
     desk.get_by_role("link", name="Répondre au nom des institutions").click()
-    _heading(desk, "Répondre à l’idée")
+    heading(desk, "Répondre à l’idée")
     expect(desk.get_by_text("1 soutien · Les Tilleuls")).to_be_visible()
     audit(desk)
     desk.get_by_label("Réponse", exact=True).select_option(label="Déjà prévue")
     response = "La mairie installe quatre bancs devant l’école en avril."
     desk.get_by_label("Réponse officielle, publiée sur la page de l’idée").fill(response)
     desk.get_by_role("button", name="Publier la réponse").click()
-    _heading(desk, title)
-    _flash(desk, "La réponse est publiée et les personnes qui suivent l’idée sont prévenues.")
+    heading(desk, title)
+    flash(desk, "La réponse est publiée et les personnes qui suivent l’idée sont prévenues.")
     audit(desk)
 
     # The follower is told by mail, and finds the answer on the idea's page.
@@ -274,12 +231,12 @@ def test_resident_proposes_an_idea_that_is_read_supported_and_answered_on_a_phon
     assert not [m for m in mailbox.messages if m["To"] == pilot]
 
     page.goto(link)
-    _heading(page, title)
+    heading(page, title)
     answer = page.get_by_role("region", name="Où en est cette idée ?")
     expect(answer).to_contain_text("Déjà prévue")
     expect(answer).to_contain_text(response)
     expect(page.get_by_text("1 soutien", exact=True)).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
 
 
@@ -306,18 +263,18 @@ def test_moderator_refuses_with_a_reason_and_publishes_on_a_tablet(
                         moderation="pending", created_at=factories.NOW)
     compost_id, benches_id, code = compost.id, benches.id, quartier.code
     compost_path, benches_path = f"/idees/{compost_id}", f"/idees/{benches_id}"
-    karim_email, nadia_email, moderator = _address(karim), _address(nadia), _address(moussa)
+    karim_email, nadia_email, moderator = address_of(karim), address_of(nadia), address_of(moussa)
     seed.commit()
 
-    _log_in(page, audit, moderator)
-    _nav(page).get_by_role("link", name="À relire").click()
+    log_in(page, audit, moderator)
+    nav(page).get_by_role("link", name="À relire").click()
     expect(page).to_have_url(re.compile("/moderation$"))
-    _heading(page, "À relire")
+    heading(page, "À relire")
 
     # Oldest first; the moderator's own idea is left to another member.
     expect(page.get_by_role("heading", level=2, name=re.compile("^En attente"))
            ).to_have_text("En attente (3)")
-    cards = _pending(page)
+    cards = pending(page)
     expect(cards.get_by_role("heading", level=3)).to_have_text(
         ["Un composteur collectif", "Des bancs à l’ombre", "Une boîte à livres"])
     expect(cards.get_by_role("link", name=re.compile("^Décider"))).to_have_count(2)
@@ -331,7 +288,7 @@ def test_moderator_refuses_with_a_reason_and_publishes_on_a_tablet(
     # Refuse the oldest with a reason template, reworded a little.
     cards.get_by_role("link", name="Décider : Un composteur collectif").click()
     expect(page).to_have_url(re.compile(f"/moderation/idea/{compost_id}$"))
-    _heading(page, "Un composteur collectif")
+    heading(page, "Un composteur collectif")
     expect(page.get_by_text("Un composteur dans la cour de la tour B.")).to_be_visible()
     audit(page)
     reason = page.get_by_label("Raison, lue par l’auteur et par tous")
@@ -343,7 +300,7 @@ def test_moderator_refuses_with_a_reason_and_publishes_on_a_tablet(
     audit(page)
     page.get_by_role("button", name="Refuser avec cette raison").click()
     expect(page).to_have_url(re.compile("/moderation$"))
-    _flash(page, "C’est fait. L’auteur est prévenu.")
+    flash(page, "C’est fait. L’auteur est prévenu.")
     expect(cards.get_by_role("heading", level=3)).to_have_text(
         ["Des bancs à l’ombre", "Une boîte à livres"])
     audit(page)
@@ -355,22 +312,22 @@ def test_moderator_refuses_with_a_reason_and_publishes_on_a_tablet(
     assert "Un composteur collectif" in body
     assert reworded in body
     page.goto(mailbox.link(mail, compost_path))
-    _heading(page, "Un composteur collectif")
+    heading(page, "Un composteur collectif")
     refusal = page.locator("main .panel").filter(
         has=page.get_by_role("heading", name="Le conseil citoyen n’a pas publié cette idée"))
     expect(refusal).to_contain_text(reworded)
     audit(page)
 
     # Publish the other one from its own page.
-    _nav(page).get_by_role("link", name="À relire").click()
-    _heading(page, "À relire")
+    nav(page).get_by_role("link", name="À relire").click()
+    heading(page, "À relire")
     cards.get_by_role("link", name="Décider : Des bancs à l’ombre").click()
-    _heading(page, "Des bancs à l’ombre")
+    heading(page, "Des bancs à l’ombre")
     expect(page.get_by_text("En attente de relecture")).to_be_visible()
     audit(page)
     page.get_by_role("button", name="Publier", exact=True).click()
-    _heading(page, "À relire")
-    _flash(page, "C’est fait. L’auteur est prévenu.")
+    heading(page, "À relire")
+    flash(page, "C’est fait. L’auteur est prévenu.")
     expect(cards.get_by_role("heading", level=3)).to_have_text(["Une boîte à livres"])
     expect(page.get_by_role("link", name=re.compile("^Décider"))).to_have_count(0)
     audit(page)
@@ -378,14 +335,14 @@ def test_moderator_refuses_with_a_reason_and_publishes_on_a_tablet(
 
     # The quartier's idea list shows it, and not the refused one.
     page.goto(f"/quartiers/{code}/idees")
-    _heading(page, "Boîte à idées — Les Tilleuls")
+    heading(page, "Boîte à idées — Les Tilleuls")
     ideas = page.locator("main ul.idea-list > li")
     expect(ideas.get_by_role("heading", level=2)).to_have_text(["Des bancs à l’ombre"])
     expect(ideas).to_contain_text("0 soutien")
     audit(page)
     ideas.get_by_role("link", name="Des bancs à l’ombre").click()
     expect(page).to_have_url(re.compile(f"{benches_path}$"))
-    _heading(page, "Des bancs à l’ombre")
+    heading(page, "Des bancs à l’ombre")
     expect(page.get_by_text("En attente d’une réponse")).to_be_visible()
     audit(page)
 
@@ -418,9 +375,9 @@ def test_pilot_forwards_an_idea_and_the_signatory_answers_on_a_tablet(
     idea = factories.make_idea(seed, quartier, resident, orientation_id=living.id,
                                title="Réparer l’éclairage du passage",
                                body="Le passage entre les tours B et C est noir le soir.")
-    pilot = _address(factories.make_user(seed, display_name="Paula",
+    pilot = address_of(factories.make_user(seed, display_name="Paula",
                                          roles=[(Role.PILOT, None)]))
-    referent = _address(factories.make_user(seed, display_name="Sophie Leroy",
+    referent = address_of(factories.make_user(seed, display_name="Sophie Leroy",
                                             roles=[(Role.SIGNATORY, landlord)]))
     idea_path, list_path = f"/idees/{idea.id}", f"/quartiers/{quartier.code}/idees"
     title = idea.title
@@ -430,15 +387,15 @@ def test_pilot_forwards_an_idea_and_the_signatory_answers_on_a_tablet(
     answer = "Deux lampadaires seront posés dans le passage d’ici la fin du mois."
 
     # The pilot opens the idea from the quartier's list.
-    _log_in(page, audit, pilot, list_path)
-    _heading(page, "Boîte à idées — Les Tilleuls")
+    log_in(page, audit, pilot, list_path)
+    heading(page, "Boîte à idées — Les Tilleuls")
     audit(page)
     page.get_by_role("link", name=title).click()
-    _heading(page, title)
+    heading(page, title)
     audit(page)
     page.get_by_role("link", name="Répondre au nom des institutions").click()
     expect(page).to_have_url(re.compile(f"{idea_path}/reponse$"))
-    _heading(page, "Répondre à l’idée")
+    heading(page, "Répondre à l’idée")
     audit(page)
 
     # Forwarded to a signatory, by a day.
@@ -452,8 +409,8 @@ def test_pilot_forwards_an_idea_and_the_signatory_answers_on_a_tablet(
     page.get_by_role("button", name="Publier la réponse").click()
 
     expect(page).to_have_url(re.compile(f"{idea_path}$"))
-    _heading(page, title)
-    _flash(page, "La réponse est publiée et les personnes qui suivent l’idée sont prévenues.")
+    heading(page, title)
+    flash(page, "La réponse est publiée et les personnes qui suivent l’idée sont prévenues.")
     status = page.get_by_role("region", name="Où en est cette idée ?")
     expect(status).to_contain_text("Transmise à un signataire")
     expect(status).to_contain_text(response)
@@ -470,20 +427,20 @@ def test_pilot_forwards_an_idea_and_the_signatory_answers_on_a_tablet(
     assert "Pouvez-vous dire aux habitants quand ce sera réparé ?" in body
     assert f"Une réponse est attendue avant le {_day(due)}." in body
     answer_link = mailbox.link(mail, "/signataire/transmissions/")
-    _log_out(page)
+    log_out(page)
 
     # The referent logs in and answers from the signatory's space.
-    _log_in(page, audit, referent, check=False)
-    _nav(page).get_by_role("link", name="Espace signataire").click()
+    log_in(page, audit, referent, check=False)
+    nav(page).get_by_role("link", name="Espace signataire").click()
     expect(page).to_have_url(re.compile("/signataire$"))
-    _heading(page, "Espace signataire")
+    heading(page, "Espace signataire")
     row = page.get_by_role("row").filter(has_text=title)
     expect(row.get_by_role("cell")).to_have_text(
         [title, _day(forwarded_on), _day(due), "À répondre"])
     audit(page)
     row.get_by_role("link", name=title).click()
     expect(page).to_have_url(re.compile(re.escape(urlsplit(answer_link).path) + "$"))
-    _heading(page, title)
+    heading(page, title)
     expect(page.get_by_role("heading", level=2, name=f"Répondre avant le {_day(due)}")
            ).to_be_visible()
     expect(page.get_by_text("Pouvez-vous dire aux habitants quand ce sera réparé ?")
@@ -498,14 +455,14 @@ def test_pilot_forwards_an_idea_and_the_signatory_answers_on_a_tablet(
     audit(page)
     answer_field.fill(answer)
     page.get_by_role("button", name="Publier la réponse").click()
-    _heading(page, "Espace signataire")
-    _flash(page, "Merci ! Votre réponse est publiée sur la page de l’idée.")
+    heading(page, "Espace signataire")
+    flash(page, "Merci ! Votre réponse est publiée sur la page de l’idée.")
     expect(row.get_by_role("cell").last).to_have_text(ANSWERED_AT_ONCE)
     audit(page)
 
     # The idea's page shows the answer and its delay.
     page.goto(idea_path)
-    _heading(page, title)
+    heading(page, title)
     status = page.get_by_role("region", name="Où en est cette idée ?")
     expect(status).to_contain_text(answer)
     expect(status).to_contain_text(re.compile(r"Réponse le .+, 0 jours? après\."))
@@ -515,7 +472,7 @@ def test_pilot_forwards_an_idea_and_the_signatory_answers_on_a_tablet(
     # « Qui fait quoi » lists every signatory, its commitments and how it answers.
     page.get_by_role("contentinfo").get_by_role("link", name="Qui fait quoi").click()
     expect(page).to_have_url(re.compile("/qui-fait-quoi$"))
-    _heading(page, "Qui fait quoi")
+    heading(page, "Qui fait quoi")
     sud = page.get_by_role("region", name="Habitat Sud", exact=True)
     expect(sud).to_contain_text("Référent·e : Sophie Leroy")
     expect(sud).to_contain_text("Cadre de vie")
@@ -530,7 +487,7 @@ def test_pilot_forwards_an_idea_and_the_signatory_answers_on_a_tablet(
     expect(town).to_contain_text("Aucune idée transmise pour l’instant.")
     audit(page)
     forwarded.get_by_role("link", name=title).click()
-    _heading(page, title)
+    heading(page, title)
 
 
 # --- 4. Right to left ----------------------------------------------------------------------
@@ -548,16 +505,16 @@ def test_resident_reads_the_ideas_in_arabic_on_a_phone(
                                title="Des bancs à l’ombre près de l’école",
                                body="Les parents attendent debout au soleil.", support_count=0)
     factories.make_comment(seed, idea, author, body="Merci de soutenir l’idée !")
-    address = _address(factories.make_user(seed, display_name="Samira"))
+    address = address_of(factories.make_user(seed, display_name="Samira"))
     list_path, idea_path = f"/quartiers/{quartier.code}/idees", f"/idees/{idea.id}"
     title = idea.title
     seed.commit()
     rtl = page.locator("html[lang=ar][dir=rtl]")
 
-    _log_in(page, audit, address, list_path)
-    _heading(page, "Boîte à idées — Les Tilleuls")
+    log_in(page, audit, address, list_path)
+    heading(page, "Boîte à idées — Les Tilleuls")
     expect(page.locator("html[lang=fr][dir=ltr]")).to_have_count(1)
-    _fits(page)
+    fits(page)
     audit(page)
 
     page.get_by_role("button", name="العربية").click()
@@ -566,22 +523,22 @@ def test_resident_reads_the_ideas_in_arabic_on_a_phone(
     expect(page.get_by_role("button", name="العربية")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Les Tilleuls")
     expect(page.locator("main ul.idea-list").get_by_role("link", name=title)).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
 
     page.locator("main ul.idea-list").get_by_role("link", name=title).click()
     expect(page).to_have_url(re.compile(f"{idea_path}$"))
     expect(rtl).to_have_count(1)
-    _heading(page, title)
+    heading(page, title)
     expect(page.get_by_text("Les parents attendent debout au soleil.")).to_be_visible()
     expect(page.get_by_text("Merci de soutenir l’idée !")).to_be_visible()
     expect(page.locator("#soutien form button[type=submit]")).to_have_count(2)  # support, follow
-    _fits(page)
+    fits(page)
     audit(page)
 
     # Supporting works in Arabic too: the count (a number whatever the words) goes to 1.
     page.locator("#soutien form").first.locator("button[type=submit]").click()
     expect(rtl).to_have_count(1)
     expect(page.locator("#soutien .big-text")).to_contain_text(re.compile("1|١"))
-    _fits(page)
+    fits(page)
     audit(page)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator, Page, Route, expect
 from sqlalchemy.orm import Session
@@ -28,6 +28,16 @@ from civic.map.models import Landmark
 from civic.territory.geo import read_qpv_features
 from tests import factories
 from tests.browser.conftest import Mailbox
+from tests.browser.pages import (
+    address_of,
+    fits,
+    flash,
+    heading,
+    log_in,
+    nav,
+    pending,
+    selected,
+)
 
 Audit = Callable[[Page], None]
 
@@ -88,12 +98,6 @@ def _quartier(seed: Session) -> Any:
                                    perimeter=_grand_mirail_perimeter())
 
 
-def _address(user: object) -> str:
-    address = getattr(user, "email", None)
-    assert isinstance(address, str)
-    return address
-
-
 # --- Network -----------------------------------------------------------------------------
 
 
@@ -121,57 +125,9 @@ def _only_tiles(refused: list[str]) -> None:
 # --- Pages -------------------------------------------------------------------------------
 
 
-def _heading(page: Page, name: str | re.Pattern[str]) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(name)
-
-
 def _point_heading(page: Page, name: str) -> None:
     """A point's page: the + or − pin in its title is hidden from screen readers."""
     expect(page.get_by_role("heading", level=1, name=name, exact=True)).to_be_visible()
-
-
-def _nav(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Menu principal")
-
-
-def _flash(page: Page, text: str | re.Pattern[str]) -> None:
-    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
-
-
-def _fits(page: Page) -> None:
-    """Nothing sticks out sideways: the page reads without scrolling horizontally."""
-    screen = page.viewport_size
-    assert screen is not None
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= screen["width"], f"{page.url} is {width}px wide on a {screen['width']}px screen"
-
-
-def _selected(page: Page, label: str) -> Locator:
-    """The option chosen in the select labelled exactly ``label``."""
-    return page.get_by_label(label, exact=True).locator("option:checked")
-
-
-def _log_in(page: Page, audit: Audit, address: str, next_path: str = "", *,
-            check: bool = True) -> None:
-    """Through the login form; ``check`` audits it (once per journey and device is enough)."""
-    page.goto("/connexion" + (f"?next={quote(next_path)}" if next_path else ""))
-    _heading(page, "Se connecter")
-    if check:
-        audit(page)
-    page.get_by_label("Adresse e-mail").fill(address)
-    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(_nav(page).get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
-def _log_out(page: Page) -> None:
-    _nav(page).get_by_role("button", name="Se déconnecter").click()
-    expect(_nav(page).get_by_role("link", name="Se connecter")).to_be_visible()
-
-
-def _pending(page: Page) -> Locator:
-    """The cards of the « En attente » list of the moderation queue."""
-    return page.locator("ul.queue").first.get_by_role("listitem")
 
 
 # --- The map -----------------------------------------------------------------------------
@@ -229,8 +185,8 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
     quartier = _quartier(seed)
     seed.add(Landmark(quartier_id=quartier.id, name="École Didier-Daurat",
                       latitude=SOUTH_WEST[0], longitude=SOUTH_WEST[1]))
-    author = _address(factories.make_user(seed, display_name="Nadia", quartier_id=quartier.id))
-    moderator = _address(factories.make_user(seed, display_name="Moussa",
+    author = address_of(factories.make_user(seed, display_name="Nadia", quartier_id=quartier.id))
+    moderator = address_of(factories.make_user(seed, display_name="Moussa",
                                              roles=[(Role.MODERATOR, quartier)]))
     assert quartier.moderation_mode == "pre"
     seed.commit()
@@ -238,29 +194,29 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
     by_school = "Le jardin partagé derrière l’école est magnifique."
 
     # From the quartier's page to its map, which has nothing on it yet.
-    _log_in(page, audit, author)
+    log_in(page, audit, author)
     page.get_by_role("link", name=re.compile(f"^{NAME}")).click()
-    _heading(page, NAME)
+    heading(page, NAME)
     section = page.get_by_role("region", name="Carte du quartier")
     expect(section).to_contain_text("0 point publié.")
     section.get_by_role("link", name="Voir la carte").click()
     expect(page).to_have_url(re.compile(f"{MAP_PATH}$"))
-    _heading(page, f"Carte du quartier — {NAME}")
+    heading(page, f"Carte du quartier — {NAME}")
     expect(page.get_by_role("list", name="Légende").get_by_role("listitem")).to_contain_text(
         ["Rond avec + : ce qui va bien", "Losange avec − : ce qui ne va pas"])
     _map_shows(page, 0)
-    _fits(page)
+    fits(page)
     audit(page)
 
     page.get_by_role("link", name="Ajouter un point").click()
     expect(page).to_have_url(re.compile(f"{ADD_PATH}$"))
-    _heading(page, "Ajouter un point")
+    heading(page, "Ajouter un point")
     expect(page.get_by_text("Le conseil citoyen relit les points avant de les publier.")
            ).to_be_visible()
     _map_shows(page, None)
     place = page.get_by_role("group", name="Où ?")
     expect(place.get_by_text("Touchez la carte à l’endroit du point.")).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
 
     # Sent without a place: the error sits in the « Où ? » fieldset; the rest is kept.
@@ -276,9 +232,9 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
     expect(page.get_by_label("Ce que vous voyez")).to_have_value(text)
     expect(page.get_by_label("Ce que vous voyez")).not_to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Ce qui ne va pas")).to_be_checked()
-    expect(_selected(page, "Sujet")).to_have_text("Propreté")
+    expect(selected(page, "Sujet")).to_have_text("Propreté")
     _map_shows(page, None)
-    _fits(page)
+    fits(page)
     audit(page)
 
     # Tapped outside the quartier: refused, and said so in the same place.
@@ -304,16 +260,16 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
     expect(page).to_have_url(re.compile(r"/points/\d+$"))
     tap_path = urlsplit(page.url).path
     _point_heading(page, "Négatif · Propreté")
-    _flash(page, "Merci ! Le conseil citoyen va relire le point avant de le publier.")
+    flash(page, "Merci ! Le conseil citoyen va relire le point avant de le publier.")
     expect(page.get_by_role("status").filter(has_text=PENDING_NOTICE)).to_be_visible()
     expect(page.get_by_text(text)).to_be_visible()
     expect(page.get_by_role("button", name="Moi aussi")).to_have_count(0)
-    _fits(page)
+    fits(page)
     audit(page)
 
     # Without a tap, a landmark chosen in « Près de » places the point.
     page.goto(ADD_PATH)
-    _heading(page, "Ajouter un point")
+    heading(page, "Ajouter un point")
     page.get_by_label("Ce qui va bien").check()
     page.get_by_label("Sujet").select_option(label="Espaces verts")
     page.get_by_label("Ce que vous voyez").fill(by_school)
@@ -327,47 +283,47 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
 
     # Neither is in the list while the conseil citoyen reads them.
     page.goto(LIST_PATH)
-    _heading(page, f"Points du quartier — {NAME}")
+    heading(page, f"Points du quartier — {NAME}")
     expect(page.get_by_text("Aucun point ne correspond.")).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
 
     # A moderator publishes the tapped one, on a tablet.
     desk = tablet
     _offline(desk, live_server)
-    _log_in(desk, audit, moderator)
-    _nav(desk).get_by_role("link", name="À relire").click()
-    _heading(desk, "À relire")
-    expect(_pending(desk)).to_have_count(2)
+    log_in(desk, audit, moderator)
+    nav(desk).get_by_role("link", name="À relire").click()
+    heading(desk, "À relire")
+    expect(pending(desk)).to_have_count(2)
     audit(desk)
-    _pending(desk).get_by_role("link", name="Décider : Négatif · Propreté").click()
+    pending(desk).get_by_role("link", name="Décider : Négatif · Propreté").click()
     expect(desk).to_have_url(re.compile(r"/moderation/point/\d+$"))
-    _heading(desk, "Négatif · Propreté")
+    heading(desk, "Négatif · Propreté")
     expect(desk.get_by_text(text)).to_be_visible()
     audit(desk)
     desk.get_by_role("button", name="Publier", exact=True).click()
-    _heading(desk, "À relire")
-    _flash(desk, "C’est fait. L’auteur est prévenu.")
-    expect(_pending(desk)).to_have_count(1)
+    heading(desk, "À relire")
+    flash(desk, "C’est fait. L’auteur est prévenu.")
+    expect(pending(desk)).to_have_count(1)
     audit(desk)
     assert mailbox.last_to(author)["Subject"] == "Votre message est en ligne"
 
     # The list shows it, the map counts it; the landmark's point still waits.
     page.goto(LIST_PATH)
-    _heading(page, f"Points du quartier — {NAME}")
+    heading(page, f"Points du quartier — {NAME}")
     points = page.locator("main ul.idea-list > li")
     expect(points).to_have_count(1)
     expect(points.get_by_role("heading", level=3)).to_have_text("− Négatif · Propreté")
     expect(points).to_contain_text(text)
     expect(page.get_by_text(by_school)).to_have_count(0)
-    _fits(page)
+    fits(page)
     audit(page)
     page.get_by_role("link", name="Voir sur la carte").click()
     expect(page).to_have_url(re.compile(f"{MAP_PATH}$"))
     _map_shows(page, 1)
     pin = _map(page).get_by_role("button", name="Négatif · Propreté")
     expect(pin).to_have_count(1)
-    _fits(page)
+    fits(page)
     audit(page)
 
     # Its pin opens a pop-up with the text and the way to the point's page.
@@ -391,7 +347,7 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
     expect(desk.get_by_role("link", name="Signaler ce point")).to_be_visible()
     audit(desk)
     desk.get_by_role("button", name="Moi aussi").click()
-    _flash(desk, "C’est noté : vous aussi.")
+    flash(desk, "C’est noté : vous aussi.")
     expect(desk.get_by_role("heading", level=2, name="1 « moi aussi »")).to_be_visible()
     expect(desk.get_by_role("button", name="Retirer mon « moi aussi »")).to_be_visible()
     audit(desk)
@@ -411,9 +367,9 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
     page = tablet
     refused = _offline(page, live_server)
     quartier = _quartier(seed)
-    animator = _address(factories.make_user(seed, display_name="Aïcha",
+    animator = address_of(factories.make_user(seed, display_name="Aïcha",
                                             roles=[(Role.ANIMATOR, quartier)]))
-    resident = _address(factories.make_user(seed, display_name="Samir"))
+    resident = address_of(factories.make_user(seed, display_name="Samir"))
     seed.commit()
     title = "Marche du mardi : autour de la Reynerie"
     spots = (
@@ -424,16 +380,16 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
     )
 
     # The animator finds the walks on the quartier's page and prepares one.
-    _log_in(page, audit, animator, f"/quartiers/{CODE}")
-    _heading(page, NAME)
+    log_in(page, audit, animator, f"/quartiers/{CODE}")
+    heading(page, NAME)
     page.get_by_role("region", name="Carte du quartier").get_by_role(
         "link", name="Marches dans le quartier").click()
     expect(page).to_have_url(re.compile(f"{WALKS_PATH}$"))
-    _heading(page, f"Marches dans le quartier — {NAME}")
+    heading(page, f"Marches dans le quartier — {NAME}")
     expect(page.get_by_text("Aucune marche pour l’instant.")).to_be_visible()
     audit(page)
     page.get_by_role("link", name="Préparer une marche").click()
-    _heading(page, "Préparer une marche")
+    heading(page, "Préparer une marche")
     expect(page.get_by_label("Jour")).not_to_have_value("")
     audit(page)
     page.get_by_label("Nom de la marche").fill(title)
@@ -445,7 +401,7 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
 
     expect(page).to_have_url(re.compile(r"/marches/\d+$"))
     walk_path = urlsplit(page.url).path
-    _heading(page, title)
+    heading(page, title)
     expect(page.get_by_text("Rendez-vous : Place Abbal, devant la médiathèque")).to_be_visible()
     expect(page.get_by_role("heading", level=2, name="0 point noté")).to_be_visible()
     _map_shows(page, 0)
@@ -460,7 +416,7 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
         page.get_by_label("Ce que vous voyez").fill(text)
         page.get_by_role("button", name="Ajouter ce point").click()
         expect(page).to_have_url(re.compile(f"{walk_path}$"))
-        _flash(page, "Point ajouté à la marche.")
+        flash(page, "Point ajouté à la marche.")
         noted = f"{number} point noté" if number == 1 else f"{number} points notés"
         expect(page.get_by_role("heading", level=2, name=noted)).to_be_visible()
         _map_shows(page, number)
@@ -473,7 +429,7 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
     # The report: figures by subject and polarity, the points, the downloads.
     page.get_by_role("link", name="Compte rendu à imprimer").click()
     expect(page).to_have_url(re.compile(f"{walk_path}/rapport$"))
-    _heading(page, f"Compte rendu de la marche — {title}")
+    heading(page, f"Compte rendu de la marche — {title}")
     _map_shows(page, 3)
     table = page.get_by_role("region", name="Points par sujet").get_by_role("table")
 
@@ -534,11 +490,11 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
     # A resident may not open the walks, nor a walk's report.
     other = phone
     _offline(other, live_server)
-    _log_in(other, audit, resident, check=False)
+    log_in(other, audit, resident, check=False)
     for path in (WALKS_PATH, f"{walk_path}/rapport"):
         response = other.goto(path)
         assert response is not None and response.status == 403
-        _heading(other, FORBIDDEN)
+        heading(other, FORBIDDEN)
     expect(other.get_by_role("link", name="Retour à l’accueil")).to_be_visible()
     audit(other)
 
@@ -578,7 +534,7 @@ def test_the_map_works_without_tiles_and_in_arabic_on_a_phone(
 
     # Anyone may read the map: the perimeter and the points, with no tile.
     page.goto(MAP_PATH)
-    _heading(page, f"Carte du quartier — {NAME}")
+    heading(page, f"Carte du quartier — {NAME}")
     _map_shows(page, 4)
     box = _map(page)
     expect(box.locator(".marker-cluster")).to_have_count(1)
@@ -586,7 +542,7 @@ def test_the_map_works_without_tiles_and_in_arabic_on_a_phone(
     expect(box.get_by_role("button", name="Positif · Espaces verts")).to_be_visible()
     expect(page.get_by_text("Pas de fond de carte ? Le périmètre et les points restent "
                             "visibles.")).to_be_visible()
-    _fits(page)
+    fits(page)
     audit(page)
     assert refused, "the map did not even ask for its tiles"
     _only_tiles(refused)
@@ -605,7 +561,7 @@ def test_the_map_works_without_tiles_and_in_arabic_on_a_phone(
     _map_shows(page, 2)
     page.get_by_role("link", name="Les mêmes points en liste").click()
     expect(page).to_have_url(re.compile(f"{LIST_PATH}\\?.*polarity=positive"))
-    _heading(page, f"Points du quartier — {NAME}")
+    heading(page, f"Points du quartier — {NAME}")
     items = page.locator("main ul.idea-list > li")
     expect(items.locator("p bdi")).to_have_text(positives)
     audit(page)
@@ -613,7 +569,7 @@ def test_the_map_works_without_tiles_and_in_arabic_on_a_phone(
     page.get_by_role("button", name="Afficher").click()
     expect(items.locator("p bdi")).to_have_text(list(seeded))
     expect(page.get_by_text("Pas encore relu")).to_have_count(0)
-    _fits(page)
+    fits(page)
     audit(page)
 
     # In Arabic, the map page reads right to left and still draws everything.
@@ -624,11 +580,11 @@ def test_the_map_works_without_tiles_and_in_arabic_on_a_phone(
     expect(page.locator("html")).to_have_attribute("lang", "ar")
     expect(page).to_have_url(re.compile(f"{MAP_PATH}$"))
     _map_shows(page, 4)
-    _fits(page)
+    fits(page)
     audit(page)
     page.goto(LIST_PATH)
     expect(page.locator("html[lang=ar][dir=rtl]")).to_have_count(1)
     expect(page.locator("main ul.idea-list > li p bdi")).to_have_text(list(seeded))
-    _fits(page)
+    fits(page)
     audit(page)
     _only_tiles(refused)

@@ -1,0 +1,68 @@
+"""What the browser journeys do on every page: find the heading, the menu, a message,
+log in and out, and check that a phone page does not scroll sideways."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import quote
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests import factories
+
+Audit = Callable[[Page], None]
+
+
+def heading(page: Page, name: str | re.Pattern[str]) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+
+def nav(page: Page) -> Locator:
+    return page.get_by_role("navigation", name="Menu principal")
+
+
+def flash(page: Page, text: str | re.Pattern[str]) -> None:
+    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
+
+
+def fits(page: Page) -> None:
+    """Nothing sticks out sideways: the page reads without scrolling horizontally."""
+    screen = page.viewport_size
+    assert screen is not None
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= screen["width"], f"{page.url} is {width}px wide on a {screen['width']}px screen"
+
+
+def selected(page: Page, label: str) -> Locator:
+    """The option chosen in the select labelled exactly ``label``."""
+    return page.get_by_label(label, exact=True).locator("option:checked")
+
+
+def log_in(page: Page, audit: Audit, address: str, next_path: str = "", *,
+            check: bool = True) -> None:
+    """Through the login form; ``check`` audits it (once per journey and device is enough)."""
+    page.goto("/connexion" + (f"?next={quote(next_path)}" if next_path else ""))
+    heading(page, "Se connecter")
+    if check:
+        audit(page)
+    page.get_by_label("Adresse e-mail").fill(address)
+    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(nav(page).get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    nav(page).get_by_role("button", name="Se déconnecter").click()
+    expect(nav(page).get_by_role("link", name="Se connecter")).to_be_visible()
+
+
+def pending(page: Page) -> Locator:
+    """The cards of the « En attente » list of the moderation queue."""
+    return page.locator("ul.queue").first.get_by_role("listitem")
+
+
+def address_of(user: object) -> str:
+    address = getattr(user, "email", None)
+    assert isinstance(address, str)
+    return address
