@@ -35,7 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     uploads.init_app(app)
 
-    from civic import accounts, budget, ideas, map, moderation, permanence, territory
+    from civic import accounts, budget, events, ideas, map, moderation, permanence, territory
     from civic.core.cli import db_cli
     from civic.demo import seed_demo_command
     from civic.territory.cli import territory_cli
@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(ideas.bp)
     app.register_blueprint(map.bp)
+    app.register_blueprint(events.bp)
     app.cli.add_command(db_cli)
     app.cli.add_command(territory_cli)
     app.cli.add_command(seed_demo_command)
@@ -57,4 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.cli.add_command(pb_cli)
     app.cli.add_command(fph_cli)
+    from civic.events.cli import events_cli
+
+    app.cli.add_command(events_cli)
     return app

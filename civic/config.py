@@ -88,6 +88,11 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
         # The register's key of a round is destroyed this many months after its results.
         "FPH_SECRET_MONTHS": int(_env("FPH_SECRET_MONTHS", "6")),
+        # Where the site is reached, for links in mails sent by commands (reminders).
+        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
+        # Names and contact details of an event's signups are deleted this many days
+        # after it ends; the event keeps the counts.
+        "EVENT_SIGNUP_RETENTION_DAYS": int(_env("EVENT_SIGNUP_RETENTION_DAYS", "30")),
         # Signed links: account confirmation and password reset lifetimes, in seconds.
         "CONFIRM_MAX_AGE": 7 * 24 * 3600,
         "RESET_MAX_AGE": 2 * 3600,

@@ -14,7 +14,9 @@ from flask import current_app
 from civic.core import clock
 
 
-def send(to: str, subject: str, body: str) -> EmailMessage:
+def send(to: str, subject: str, body: str,
+         attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
+    """Send a text mail; ``attachments`` are (file name, MIME type, bytes)."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -23,6 +25,9 @@ def send(to: str, subject: str, body: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="civic.localhost")
     message.set_content(body)
+    for filename, mimetype, data in attachments or ():
+        maintype, subtype = mimetype.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     if config["MAIL_BACKEND"] == "outbox":
         outbox = Path(config["MAIL_OUTBOX"])
         outbox.mkdir(parents=True, exist_ok=True)

@@ -68,3 +68,23 @@ def quartier_map(perimeter: dict[str, Any] | None, *, tile_url: str, attribution
     return MapFragment(html=Markup(root.html.render()),  # noqa: S704
                        script=Markup(root.script.render()),  # noqa: S704
                        name=fmap.get_name())
+
+
+def place_map(latitude: float, longitude: float, *, tile_url: str, attribution: str,
+              label: str = "") -> MapFragment:
+    """A small map of one place (an event's venue) with a marker. ``label`` is not put
+    in the script: the page writes the place's name and address next to the map."""
+    del label
+    fmap = LocalMap(location=(latitude, longitude), zoom_start=16, tiles=None,
+                    control_scale=True, width="100%", height="100%", scrollWheelZoom=False)
+    if tile_url:
+        folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19,
+                         referrer_policy="no-referrer").add_to(fmap)
+    folium.CircleMarker((latitude, longitude), radius=10, color="#1d4e89", weight=3,
+                        fill=True, fill_color="#1d4e89", fill_opacity=0.5).add_to(fmap)
+    root: Any = fmap.get_root()
+    root.render()
+    # Numbers from our database (the place's coordinates) and our settings only.
+    return MapFragment(html=Markup(root.html.render()),  # noqa: S704
+                       script=Markup(root.script.render()),  # noqa: S704
+                       name=fmap.get_name())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.db import Base
@@ -45,3 +45,45 @@ class VoteCode(Base):
     batch: Mapped[int]
     spent: Mapped[bool] = mapped_column(default=False)
     void: Mapped[bool] = mapped_column(default=False)
+
+
+class WeeklySlot(Base):
+    """When and where an animator can be met, every week (« le mardi de 14 h à 17 h à la
+    maison de quartier »)."""
+
+    __tablename__ = "permanence_slots"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("ends > starts", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quartier_id: Mapped[int] = mapped_column(ForeignKey("quartiers.id", ondelete="CASCADE"),
+                                             index=True)
+    #: 0 = Monday … 6 = Sunday.
+    weekday: Mapped[int]
+    #: Local times (Europe/Paris).
+    starts: Mapped[time]
+    ends: Mapped[time]
+    place: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    #: Who receives, as shown (« Samira, adulte-relais »); empty: the animators' team.
+    host: Mapped[str] = mapped_column(String(120), default="")
+    #: What one can come for (« aide aux démarches, vote FPH »).
+    topics: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class Closure(Base):
+    """Days without permanences in a quartier (school holidays, a public holiday)."""
+
+    __tablename__ = "permanence_closures"
+    __table_args__ = (CheckConstraint("last_day >= first_day", name="last_after_first"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quartier_id: Mapped[int] = mapped_column(ForeignKey("quartiers.id", ondelete="CASCADE"),
+                                             index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    #: Shown to residents (« Vacances de Noël »).
+    label: Mapped[str] = mapped_column(String(120), default="")

@@ -29,3 +29,11 @@ def print_codes(user: Any, round_: Any, now: datetime) -> bool:
     """Pilots print vote codes until the vote closes."""
     return is_pilot(user) and round_.phase(now) in (
         Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW, Phase.VOTE)
+
+
+@rule("permanence.slots")
+def slots(user: Any, quartier: Any, _now: datetime) -> bool:
+    """The weekly permanence hours and closures of a quartier: its animators, pilots."""
+    return quartier is not None and (
+        is_pilot(user) or (user is not None
+                           and user.has_role(Role.ANIMATOR, quartier_id=quartier.id)))

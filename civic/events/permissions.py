@@ -1,0 +1,70 @@
+"""Who may do what with events. Animators run their quartiers' events; pilots run all
+of them and the contract's own; residents sign up and propose."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from civic.accounts.models import Role
+from civic.accounts.permissions import is_pilot
+from civic.core.permissions import rule
+from civic.moderation.models import State
+
+
+def _animates(user: Any, quartier_id: int | None) -> bool:
+    return (user is not None and quartier_id is not None
+            and user.has_role(Role.ANIMATOR, quartier_id=quartier_id))
+
+
+def _runs(user: Any, event: Any) -> bool:
+    """Animators of the event's quartier and pilots (for contract-wide events, pilots)."""
+    return event is not None and (is_pilot(user) or _animates(user, event.quartier_id))
+
+
+@rule("events.view")
+def view(user: Any, event: Any, _now: datetime) -> bool:
+    if event.moderation == State.PUBLISHED:
+        return True
+    return user is not None and (
+        event.author_id == user.id or _runs(user, event)
+        or (event.quartier_id is not None
+            and user.has_role(Role.MODERATOR, quartier_id=event.quartier_id)))
+
+
+@rule("events.create")
+def create(user: Any, quartier: Any, _now: datetime) -> bool:
+    """Publish at once: the quartier's animators, and pilots (also for the whole contract,
+    ``quartier`` None)."""
+    return is_pilot(user) or (quartier is not None and _animates(user, quartier.id))
+
+
+@rule("events.propose")
+def propose(user: Any, quartier: Any, _now: datetime) -> bool:
+    """Any resident or association with an account proposes; moderators decide."""
+    return user is not None and quartier is not None
+
+
+@rule("events.edit")
+def edit(user: Any, event: Any, _now: datetime) -> bool:
+    return _runs(user, event)
+
+
+@rule("events.attendees")
+def attendees(user: Any, event: Any, _now: datetime) -> bool:
+    """The list of people signed up (names, needs, contacts), writing to them, and the
+    attendance at the door: the people who run the event, while the list exists."""
+    return _runs(user, event) and event.purged_at is None
+
+
+@rule("events.sign_up")
+def sign_up(_user: Any, event: Any, now: datetime) -> bool:
+    """Anyone, with or without an account, until the event starts."""
+    return (event.moderation == State.PUBLISHED and event.cancelled_at is None
+            and event.starts_at > now)
+
+
+@rule("events.propose_any")
+def propose_any(user: Any, _target: Any, _now: datetime) -> bool:
+    """The form to propose or create an event: anybody with an account."""
+    return user is not None
