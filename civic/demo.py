@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,7 @@ def seed(*, echo: bool = True) -> dict[str, str]:
     _seed_fph(mirail, empalot, users["habitante@example.org"], now)
     _seed_ideas(mirail, users, signatories, now)
     _seed_map(mirail, users, now)
+    _seed_events(mirail, empalot, users, signatories, now)
     animator = users["animatrice@example.org"]
     today = clock.local_day(now, "Europe/Paris")
     for place, start, end in (("Maison de quartier de la Reynerie", 9, 12),
@@ -300,6 +301,83 @@ def _seed_map(mirail: Any, users: dict[str, Any], now: datetime) -> None:
         map_services.add_point(db(), mirail, {
             "polarity": polarity, "category": category, "text": text, "latitude": lat,
             "longitude": lon}, author=animator, walk=walk, now=now - timedelta(days=7))
+
+
+#: (kind, title, place, days from now, start hour, hours, capacity, description)
+EVENTS = [
+    ("cafe", "Café des habitants", "Maison de quartier de la Reynerie", 3, 9, 2, 25,
+     "Un café, des croissants et les nouvelles du quartier. Venez avec vos questions."),
+    ("meal", "Repas partagé de la fin d’année", "Centre social Bellefontaine", 9, 12, 3, 6,
+     "Chacun apporte un plat de chez lui. On mange ensemble et on fait connaissance."),
+    ("workshop", "Atelier : réparer son vélo", "Place Abbal", 12, 14, 3, None,
+     "Des outils et des bénévoles pour apprendre à réparer son vélo."),
+    ("council_meeting", "Réunion du conseil citoyen", "Maison de quartier de la Reynerie",
+     16, 18, 2, 40, "Ordre du jour : les idées reçues ce mois-ci et le vote FPH."),
+    ("project_party", "Fête du jardin partagé", "Jardin partagé du lac", -20, 14, 4, 80,
+     "Pour fêter le jardin financé par le FPH l’an dernier."),
+]
+#: (weekday, start, end, place, host, topics)
+SLOTS = [
+    (1, time(14), time(17), "Maison de quartier de la Reynerie", "Aïcha, animatrice",
+     "Aide aux démarches, idées, vote FPH"),
+    (4, time(9, 30), time(12), "Centre social Bellefontaine", "Aïcha, animatrice",
+     "Questions sur le quartier, inscriptions aux événements"),
+]
+
+
+def _seed_events(mirail: Any, empalot: Any, users: dict[str, Any], signatories: list[Any],
+                 now: datetime) -> None:
+    """Coming and past events in both quartiers, a full one with a waiting list, the
+    attendance of the past one, weekly permanence hours with the Christmas closure."""
+    from civic.events import services as events
+    from civic.permanence import slots
+
+    animator, resident = users["animatrice@example.org"], users["habitante@example.org"]
+    today = clock.local_day(now, "Europe/Paris")
+    from civic.map import queries as map_queries
+
+    spots = map_queries.landmarks(db(), mirail.id)
+    guests = ["Fatou", "Moussa", "Nadia", "Karim", "Sofia", "Jean", "Leïla", "Omar"]
+    for n, (kind, title, place, days, hour, hours, capacity, text) in enumerate(EVENTS):
+        starts = clock.to_utc(datetime.combine(today + timedelta(days=days), time(hour)),
+                              "Europe/Paris")
+        created_at = min(now, starts) - timedelta(days=10)
+        event = events.create(db(), empalot if n == 2 else mirail, {
+            "kind": kind, "title": title, "description": text, "place": place,
+            "address": "", "organiser": "Régie de quartier" if n == 2 else "",
+            "signatory_id": signatories[0].id if n == 3 else None, "bring": (
+                "Un plat à partager" if kind == "meal" else ""),
+            "step_free": True, "childcare": n in (0, 1), "interpretation": (
+                "arabe" if n in (0, 3) else ""), "capacity": capacity,
+            "starts_at": starts, "ends_at": starts + timedelta(hours=hours),
+            "latitude": spots[n].latitude if n != 2 and spots else None,
+            "longitude": spots[n].longitude if n != 2 and spots else None},
+            author=animator, proposed=False,
+            now=created_at)
+        for k, name in enumerate(guests[: 3 + 2 * n]):
+            events.sign_up(db(), event, {
+                "name": name, "phone": f"06 12 34 56 {k:02d}", "email": None,
+                "party_size": 1 + k % 3, "childcare": k == 1, "consent": True,
+                "interpretation": "arabe" if k == 2 else ""}, user=None, language="fr",
+                now=created_at + timedelta(hours=k + 1))
+        if n == 0:
+            events.sign_up(db(), event, {"party_size": 2}, user=resident, language="fr",
+                           now=created_at + timedelta(days=1))
+        if days < 0:
+            signed = events.live_signups(db(), event)
+            events.take_attendance(db(), event, events.Attendance(
+                present_ids=frozenset(s.id for s in signed[:-1]), walk_ins=9,
+                walk_in_names=("Rachid", "Hélène"),
+                figures={("gender", "woman"): 12, ("gender", "man"): 8,
+                         ("age", "25_39"): 7, ("age", "40_54"): 6,
+                         ("age", "65_plus"): 4}), actor=animator,
+                now=starts + timedelta(hours=1))
+    for weekday, start, end, place, host, topics in SLOTS:
+        slots.add_slot(db(), mirail, weekday=weekday, starts=start, ends=end, place=place,
+                       host=host, topics=topics, actor=animator, now=now)
+    christmas = date(today.year, 12, 21)
+    slots.add_closure(db(), mirail, first_day=christmas, last_day=christmas + timedelta(
+        days=13), label="Vacances de Noël", actor=animator, now=now)
 
 
 def _seed_fph(mirail: Any, empalot: Any, resident: Any, now: datetime) -> None:

@@ -31,17 +31,20 @@ _display_name = [
 ]
 
 
+GENDER_LABELS = {"woman": _l("Femme"), "man": _l("Homme"), "other": _l("Autre")}
+AGE_LABELS = {"under_18": _l("Moins de 18 ans"), "18_24": _l("18 à 24 ans"),
+              "25_39": _l("25 à 39 ans"), "40_54": _l("40 à 54 ans"),
+              "55_64": _l("55 à 64 ans"), "65_plus": _l("65 ans et plus")}
+
+
 def gender_choices() -> list[SelectChoice]:
-    labels = {"woman": _l("Femme"), "man": _l("Homme"), "other": _l("Autre")}
-    return choices([("", _l("Je préfère ne pas le dire"))] + [(g, labels[g]) for g in GENDERS])
+    return choices([("", _l("Je préfère ne pas le dire"))]
+                   + [(g, GENDER_LABELS[g]) for g in GENDERS])
 
 
 def age_choices() -> list[SelectChoice]:
-    labels = {"under_18": _l("Moins de 18 ans"), "18_24": _l("18 à 24 ans"),
-              "25_39": _l("25 à 39 ans"), "40_54": _l("40 à 54 ans"),
-              "55_64": _l("55 à 64 ans"), "65_plus": _l("65 ans et plus")}
     return choices([("", _l("Je préfère ne pas le dire"))]
-                   + [(a, labels[a]) for a in AGE_BRACKETS])
+                   + [(a, AGE_LABELS[a]) for a in AGE_BRACKETS])
 
 
 def role_labels() -> dict[str, str]:

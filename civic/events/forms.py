@@ -22,6 +22,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from civic.accounts.forms import AGE_LABELS, GENDER_LABELS
 from civic.accounts.models import AGE_BRACKETS, GENDERS
 from civic.core.forms import TEXT_FILTERS, HoneypotField, PlainText, choices, optional_int
 from civic.core.i18n import _l
@@ -128,9 +129,9 @@ class AttendanceForm(FlaskForm):
 
 
 for _value in GENDERS:
-    setattr(AttendanceForm, f"gender_{_value}", _figure(_value))
+    setattr(AttendanceForm, f"gender_{_value}", _figure(GENDER_LABELS[_value]))
 for _value in AGE_BRACKETS:
-    setattr(AttendanceForm, f"age_{_value}", _figure(_value))
+    setattr(AttendanceForm, f"age_{_value}", _figure(AGE_LABELS[_value]))
 
 
 class SlotForm(FlaskForm):

@@ -126,10 +126,6 @@ def _small_map(event: Event) -> MapFragment | None:
 # --- Lists, month, feeds ----------------------------------------------------------------
 
 
-def _kind_choices() -> list[Any]:
-    return choices(blank_choice(_("Tous les types")) + list(KINDS.items()))
-
-
 def _list(quartier: Quartier | None) -> Page:
     kind = request.args.get("type", "")
     when = "past" if request.args.get("quand") == "passes" else "upcoming"
@@ -138,8 +134,7 @@ def _list(quartier: Quartier | None) -> Page:
                               page=page_number(request.args.get("page")))
     events, more = queries.page(db(), filters, clock.now())
     return render_template("events/list.html", quartier=quartier, events=events, more=more,
-                           filters=filters, kinds=_kind_choices(),
-                           quartiers=territory_queries.quartiers(db()))
+                           filters=filters)
 
 
 @bp.route("/evenements")
