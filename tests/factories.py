@@ -195,3 +195,37 @@ def make_point(db: Session, quartier: Quartier, author: User | None = None, **va
     db.add(point)
     db.flush()
     return point
+
+
+# --- Events ---------------------------------------------------------------------------
+
+
+def make_event(db: Session, quartier: Quartier | None, author: User | None = None,
+               **values: Any) -> Any:
+    """A published café in ``quartier`` (None: the whole contract), a week after NOW,
+    10 places."""
+    import uuid
+
+    from civic.events.models import Event
+
+    starts = values.pop("starts_at", NOW + timedelta(days=7))
+    event = Event(**{"uid": uuid.uuid4().hex, "quartier_id": quartier.id if quartier else None,
+                     "author_id": author.id if author else None, "kind": "cafe",
+                     "title": f"Café des habitants {next(_seq)}", "place": "Maison de quartier",
+                     "address": "2 place Abbal", "starts_at": starts,
+                     "ends_at": values.pop("ends_at", starts + timedelta(hours=2)),
+                     "capacity": 10, "moderation": "published", "created_at": NOW - timedelta(
+                         days=1), **values})
+    db.add(event)
+    db.flush()
+    return event
+
+
+def make_signup(db: Session, event: Any, user: User | None = None, *, now: datetime = NOW,
+                language: str = "fr", **values: Any) -> Any:
+    """A signup through the service (seats and waiting list as in real life)."""
+    from civic.events import services
+
+    fields = {"name": "Fatou", "email": None, "phone": "06 12 34 56 78", "consent": True,
+              **values}
+    return services.sign_up(db, event, fields, user=user, language=language, now=now)

@@ -117,5 +117,5 @@ def bump(db: Any, obj: Any, counter: str, step: int) -> None:
 
 
 def delete_count(db: Any, statement: Any) -> int:
-    """Run a DELETE and say how many rows it removed."""
+    """Run a DELETE (or a conditional UPDATE) and say how many rows it touched."""
     return int(db.execute(statement).rowcount)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS
 from civic.core import audit
+from civic.core.db import delete_count as touched
 from civic.core.db import insert_once
 from civic.events.models import (
     DIMENSIONS,
@@ -116,7 +117,8 @@ def edit(db: Session, event: Event, values: Mapping[str, Any], *, actor: Any,
     db.flush()
     audit.record(db, actor=actor, action="events.edit", target_type="event",
                  target_id=event.id, now=now, changes=changed)
-    if capacity is None or (before["capacity"] is not None and capacity > before["capacity"]):
+    was = before["capacity"]
+    if capacity is None or (was is not None and capacity > was):
         promote(db, event, now=now)
     return [k for k in NOTICEABLE if k in changed]
 
@@ -156,12 +158,11 @@ def open_for_signup(event: Event, now: datetime) -> bool:
 
 def _take_seats(db: Session, event: Event, seats: int) -> bool:
     """One conditional UPDATE: the seats are ours only if they still fit."""
-    taken = db.execute(
-        update(Event).where(Event.id == event.id,
-                            (Event.capacity.is_(None))
-                            | (Event.seats_taken + seats <= Event.capacity))
+    taken = touched(db, update(Event).where(
+        Event.id == event.id,
+        Event.capacity.is_(None) | (Event.seats_taken + seats <= Event.capacity))
         .values(seats_taken=Event.seats_taken + seats)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
     db.refresh(event, ["seats_taken"])
     return bool(taken)
 
@@ -174,8 +175,8 @@ def _free_seats(db: Session, event: Event, seats: int) -> None:
 
 
 def _waiting_ahead(db: Session, event: Event) -> bool:
-    return db.scalar(select(func.count()).select_from(Signup).where(
-        Signup.event_id == event.id, Signup.status == SignupStatus.WAITING)) > 0
+    return db.scalar(select(Signup.id).where(
+        Signup.event_id == event.id, Signup.status == SignupStatus.WAITING).limit(1)) is not None
 
 
 def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: Any,
@@ -235,9 +236,9 @@ def cancel_signup(db: Session, signup: Signup, *, now: datetime) -> list[Signup]
     if event.starts_at <= now:
         raise EventError("started")
     was = signup.status
-    flipped = db.execute(update(Signup).where(Signup.id == signup.id, Signup.status == was)
-                         .values(status=SignupStatus.CANCELLED, cancelled_at=now)
-                         .execution_options(synchronize_session=False)).rowcount
+    flipped = touched(db, update(Signup).where(Signup.id == signup.id, Signup.status == was)
+                      .values(status=SignupStatus.CANCELLED, cancelled_at=now)
+                      .execution_options(synchronize_session=False))
     db.refresh(signup, ["status", "cancelled_at"])
     if not flipped:
         raise EventError("not_live")
@@ -261,10 +262,10 @@ def promote(db: Session, event: Event, *, now: datetime) -> list[Signup]:
             break
         if not _take_seats(db, event, signup.party_size):
             continue
-        flipped = db.execute(
-            update(Signup).where(Signup.id == signup.id, Signup.status == SignupStatus.WAITING)
+        flipped = touched(db, update(Signup).where(
+            Signup.id == signup.id, Signup.status == SignupStatus.WAITING)
             .values(status=SignupStatus.CONFIRMED, promoted_at=now)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False))
         if flipped:
             db.refresh(signup, ["status", "promoted_at"])
             promoted.append(signup)
@@ -325,10 +326,9 @@ def due_reminders(db: Session, *, now: datetime, tomorrow_ends: datetime) -> lis
 def mark_reminded(db: Session, signup: Signup, *, now: datetime) -> bool:
     """True for the one run that claims this reminder (a second run, even at the same
     time, finds it taken)."""
-    claimed = db.execute(update(Signup).where(Signup.id == signup.id,
-                                              Signup.reminded_at.is_(None))
-                         .values(reminded_at=now)
-                         .execution_options(synchronize_session=False)).rowcount
+    claimed = touched(db, update(Signup).where(Signup.id == signup.id,
+                                               Signup.reminded_at.is_(None))
+                      .values(reminded_at=now).execution_options(synchronize_session=False))
     return bool(claimed)
 
 

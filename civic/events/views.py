@@ -357,7 +357,7 @@ def edit(event_id: int) -> Page:
         form.start.data = local_start.time()
         form.end.data = clock.to_local(found.ends_at, _tz()).time()
         form.landmark_id.data = next((lm.id for lm in map_queries.landmarks(
-            db(), found.quartier_id) if found.quartier_id and lm.latitude == found.latitude
+            db(), found.quartier_id or 0) if lm.latitude == found.latitude
             and lm.longitude == found.longitude), None)
     if form.validate_on_submit():
         try:

@@ -89,8 +89,13 @@ def add_closure(code: str) -> Page:
 @bp.route("/quartiers/<code>/permanences/<kind>/<int:row_id>/supprimer", methods=["POST"])
 def remove(code: str, kind: str, row_id: int) -> Page:
     quartier = _quartier(code)
-    model = {"horaire": WeeklySlot, "fermeture": Closure}.get(kind) or abort(404)
-    row = db().get(model, row_id)
+    row: WeeklySlot | Closure | None
+    if kind == "horaire":
+        row = db().get(WeeklySlot, row_id)
+    elif kind == "fermeture":
+        row = db().get(Closure, row_id)
+    else:
+        abort(404)
     if row is None or row.quartier_id != quartier.id:
         abort(404)
     if ConfirmForm().validate_on_submit():
