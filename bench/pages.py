@@ -28,13 +28,16 @@ RUNS = 50
 PUBLIC = ["/", "/quartiers/QP031007", "/credits", "/confidentialite", "/inscription",
           "/connexion", "/fph/1", "/fph/3", "/fph/3/resultats", "/fph/projets/1", "/fph/recu",
           "/quartiers/QP031007/idees", "/quartiers/QP031007/idees?q=ecole&sort=supported",
-          "/idees/1", "/qui-fait-quoi", "/quartiers/QP031007/carte/liste", "/points/1"]
+          "/idees/1", "/qui-fait-quoi", "/quartiers/QP031007/carte/liste", "/points/1",
+          "/evenements", "/quartiers/QP031007/evenements", "/evenements/calendrier",
+          "/evenements/3", "/evenements/3/inscription", "/evenements.ics"]
 #: Pages with a map are measured by bench/map.py, against the map page's own aim.
 PILOT = ["/compte", "/admin/", "/admin/quartiers", "/admin/signataires", "/admin/roles",
          "/admin/journal", "/admin/fph", "/fph/1/depouillement",
          "/admin/fph/sessions/1/codes"]
 ANIMATOR = ["/permanence", "/permanence/1", "/permanence/1/papier/1",
-            "/permanence/quartiers/QP031007/idee"]
+            "/permanence/quartiers/QP031007/idee", "/evenements/gerer", "/evenements/2/inscrits",
+            "/evenements/5/presences", "/quartiers/QP031007/permanences"]
 MODERATOR = ["/moderation", "/moderation/idea/6"]
 
 

@@ -222,7 +222,7 @@ def event(event_id: int) -> Page:
 
 
 @bp.route("/evenements/<int:event_id>/inscription", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("60 per hour", methods=["POST"])
 def sign_up(event_id: int) -> Page:
     found = _event(event_id)
     if not can(current_user, "events.sign_up", found):
@@ -295,7 +295,7 @@ def _event_choices(form: EventForm, quartier: Quartier | None, *, pilot: bool) -
         (lm.id, lm.name) for lm in (map_queries.landmarks(db(), target) if target else [])])
 
 
-def _values(form: EventForm) -> dict[str, Any]:
+def _values(form: EventForm, quartier_id: int | None) -> dict[str, Any]:
     tz = _tz()
     values: dict[str, Any] = {name: getattr(form, name).data for name in (
         "kind", "title", "description", "place", "address", "organiser", "signatory_id",
@@ -303,6 +303,8 @@ def _values(form: EventForm) -> dict[str, Any]:
     values["starts_at"] = clock.to_utc(datetime.combine(form.day.data, form.start.data), tz)
     values["ends_at"] = clock.to_utc(datetime.combine(form.day.data, form.end.data), tz)
     landmark = db().get(Landmark, form.landmark_id.data) if form.landmark_id.data else None
+    if landmark is not None and landmark.quartier_id != quartier_id:
+        landmark = None
     values["latitude"] = landmark.latitude if landmark else None
     values["longitude"] = landmark.longitude if landmark else None
     return values
@@ -329,7 +331,8 @@ def new() -> Page:
             _attach(form, services.EventError("quartier", "quartier_id"))
         else:
             try:
-                created = services.create(db(), quartier, _values(form), author=user,
+                values = _values(form, quartier.id if quartier else None)
+                created = services.create(db(), quartier, values, author=user,
                                           proposed=not publishes, now=clock.now())
             except services.EventError as error:
                 _attach(form, error)
@@ -361,7 +364,8 @@ def edit(event_id: int) -> Page:
             and lm.longitude == found.longitude), None)
     if form.validate_on_submit():
         try:
-            noticeable = services.edit(db(), found, _values(form), actor=current_user,
+            noticeable = services.edit(db(), found, _values(form, found.quartier_id),
+                                       actor=current_user,
                                        now=clock.now())
         except services.EventError as error:
             _attach(form, error)
