@@ -73,8 +73,8 @@ def top_up(quartier: Quartier, size: int, rng: random.Random) -> None:
     session.commit()
 
 
-def page_bytes(client: FlaskClient) -> int:
-    html = client.get(PAGE).data
+def page_bytes(client: FlaskClient, path: str = PAGE) -> int:
+    html = client.get(path).data
     assets = re.findall(r'<(?:link[^>]*\bhref|script[^>]*\bsrc)="(/static/[^"]+\.(?:css|js))"',
                         html.decode())
     return len(gzip.compress(html + b"".join(client.get(src).data for src in assets), 9))
@@ -157,7 +157,10 @@ def main() -> None:
                       flush=True)
             browser.close()
         server.shutdown()
-        worst_size = max(page_gz for page_gz, _ in results.values())
+        # An event's page with the small map of its place (the demo's first event has one).
+        event_gz = page_bytes(client, "/evenements/1")
+        print(f"event page with its map: {event_gz / 1024:.1f} KB gz (aim {SIZE_AIM // 1024})")
+        worst_size = max([event_gz, *(page_gz for page_gz, _ in results.values())])
         drawn = results[max(SIZES)][1]
         print(f"page ≤ {SIZE_AIM // 1024} KB gz: {worst_size / 1024:.1f} KB — "
               f"{'met' if worst_size <= SIZE_AIM else 'MISSED'}; "
