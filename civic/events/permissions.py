@@ -53,8 +53,13 @@ def edit(user: Any, event: Any, _now: datetime) -> bool:
 @rule("events.attendees")
 def attendees(user: Any, event: Any, _now: datetime) -> bool:
     """The list of people signed up (names, needs, contacts), writing to them, and the
-    attendance at the door: the people who run the event, while the list exists."""
-    return _runs(user, event) and event.purged_at is None
+    attendance at the door: the people who run the event and the person or association
+    who proposed it (its organiser), while the list exists and the event is published."""
+    if event is None or event.purged_at is not None:
+        return False
+    organiser = (user is not None and event.author_id == user.id
+                 and event.moderation == State.PUBLISHED)
+    return _runs(user, event) or organiser
 
 
 @rule("events.sign_up")
