@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -33,6 +35,23 @@ from civic.events.services import CAPACITY_MAX
 _required = DataRequired(message=_l("Ce champ est obligatoire."))
 
 
+def _optional_id(value: Any) -> int | None:
+    """``optional_int`` for a row's id: a number no row can have is refused, not looked up
+    (SQLite cannot even bind it)."""
+    number = optional_int(value)
+    if number is not None and not 0 < number < 2**31:
+        raise ValueError(value)
+    return number
+
+
+#: Arabic-Indic and Persian digits, as phones in Arabic type them, read as 0–9.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
+def _western_digits(value: Any) -> Any:
+    return value.translate(_DIGITS) if isinstance(value, str) else value
+
+
 def _at_most(n: int) -> Length:
     return Length(max=n, message=_l("%(max)d caractères au plus."))
 
@@ -46,7 +65,7 @@ def _text(label: str, n: int, *, required: bool = False, multiline: bool = False
 
 
 class EventForm(FlaskForm):
-    quartier_id = SelectField(_l("Quartier"), coerce=optional_int, validate_choice=False)
+    quartier_id = SelectField(_l("Quartier"), coerce=_optional_id)
     kind = SelectField(_l("Type d’événement"), choices=choices(KINDS.items()),
                        validators=[InputRequired(message=_l("Choisissez un type."))])
     title = _text(_l("Titre"), 120, required=True,
@@ -60,13 +79,12 @@ class EventForm(FlaskForm):
     place = _text(_l("Lieu"), 120, required=True,
                   description=_l("Le nom que tout le monde connaît : « Maison de quartier »."))
     address = _text(_l("Adresse"), 200)
-    landmark_id = SelectField(_l("Sur la carte, près de"), coerce=optional_int,
+    landmark_id = SelectField(_l("Sur la carte, près de"), coerce=_optional_id,
                               validate_choice=False,
                               description=_l("Pour montrer le lieu sur une petite carte."))
     organiser = _text(_l("Qui organise"), 120,
                       description=_l("Une association, un service, un groupe d’habitants."))
-    signatory_id = SelectField(_l("Partenaire du contrat qui organise"), coerce=optional_int,
-                               validate_choice=False)
+    signatory_id = SelectField(_l("Partenaire du contrat qui organise"), coerce=_optional_id)
     bring = _text(_l("À apporter"), 300,
                   description=_l("Par exemple : un plat à partager, une pièce d’identité."))
     step_free = BooleanField(_l("Accessible sans marche (fauteuil, poussette)"))
@@ -85,7 +103,7 @@ class EventForm(FlaskForm):
 class SignupForm(FlaskForm):
     name = _text(_l("Votre nom ou prénom"), 80,
                  description=_l("Seuls les organisateurs le verront."))
-    phone = StringField(_l("Téléphone"), filters=TEXT_FILTERS, validators=[
+    phone = StringField(_l("Téléphone"), filters=[*TEXT_FILTERS, _western_digits], validators=[
         Optional(), _at_most(30),
         Regexp(r"^\+?[0-9 .()-]{6,30}$", message=_l("Écrivez un numéro, par exemple "
                                                    "06 12 34 56 78."))])
@@ -93,7 +111,7 @@ class SignupForm(FlaskForm):
         Optional(), _at_most(254), Email(message=_l("Cette adresse e-mail n’est pas valide."))],
         description=_l("Pour recevoir la confirmation, le rappel et le lien d’annulation."))
     party_size = SelectField(_l("Combien de personnes, vous compris ?"), coerce=int,
-                             choices=[(n, str(n)) for n in range(1, PARTY_MAX + 1)],
+                             choices=choices((n, str(n)) for n in range(1, PARTY_MAX + 1)),
                              default=1)
     childcare = BooleanField(_l("J’ai besoin d’une garde d’enfants"))
     step_free = BooleanField(_l("J’ai besoin d’un accès sans marche"))
@@ -136,7 +154,7 @@ for _value in AGE_BRACKETS:
 
 class SlotForm(FlaskForm):
     weekday = SelectField(_l("Jour de la semaine"), coerce=int,
-                          choices=[(k, v) for k, v in WEEKDAYS.items()])
+                          choices=choices(WEEKDAYS.items()))
     starts = TimeField(_l("De"), validators=[InputRequired(message=_l("Indiquez l’heure."))])
     ends = TimeField(_l("À"), validators=[InputRequired(message=_l("Indiquez l’heure."))])
     place = _text(_l("Lieu"), 120, required=True)

@@ -79,11 +79,13 @@ ERRORS: dict[str, Any] = {
 
 
 def _attach(form: Any, error: services.EventError) -> None:
+    """The message goes next to its field, or above the form (and the page is a 400)."""
     field = getattr(form, error.field or "", None)
     message = str(ERRORS.get(error.code, ERRORS["required"]))
     if field is not None:
         field.errors = [*field.errors, message]
     else:
+        form.form_errors.append(message)
         flash(message, "error")
 
 

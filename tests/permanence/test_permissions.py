@@ -9,7 +9,7 @@ from tests import factories
 from tests.factories import NOW
 
 ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot"]
-ACTIONS = ["permanence.codes", "permanence.hub", "permanence.run"]
+ACTIONS = ["permanence.codes", "permanence.hub", "permanence.run", "permanence.slots"]
 CODE_PHASES = {"upcoming", "submission", "review", "vote"}
 
 
@@ -31,6 +31,10 @@ def test_permanence_permission_matrix(db: Any, people: dict, quartier: Any,
                                        role == "animator" and where == "A"),
                     "permanence.codes": (can(user, "permanence.codes", round_, now=NOW),
                                          role == "pilot" and phase in CODE_PHASES),
+                    # weekly hours and closures: the quartier's animators, and pilots
+                    "permanence.slots": (can(user, "permanence.slots", place, now=NOW),
+                                         role == "pilot" or (role == "animator"
+                                                             and where == "A")),
                 }
                 wrong += [(action, role, where, phase, got)
                           for action, (got, want) in cells.items() if got is not want]

@@ -1,0 +1,1 @@
+"""Tests of events: signups, waiting lists, calendars, reminders, attendance."""
