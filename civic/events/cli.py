@@ -34,7 +34,7 @@ def send_reminders(now: datetime) -> int:
             if not services.mark_reminded(db, signup, now=now):
                 continue
             db.commit()
-            sent += notifications.reminder(signup)
+            sent += notifications.reminder(signup, now)
     return sent
 
 

@@ -3,6 +3,7 @@ signup carries its cancel link; confirmations and promotions carry the .ics file
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template, url_for
@@ -85,10 +86,14 @@ def cancelled(signup: Signup) -> bool:
     return _send(signup, subject, "events/mail/cancelled.txt")
 
 
-def reminder(signup: Signup) -> bool:
+def reminder(signup: Signup, now: datetime) -> bool:
+    """The day before; or the same day, for someone who signed up after the last run."""
+    zone = current_app.config["TIMEZONE"]
+    today = clock.local_day(signup.event.starts_at, zone) == clock.local_day(now, zone)
     with force_locale(signup.language):
-        subject = _("C’est demain : %(title)s", title=signup.event.title)
-    return _send(signup, subject, "events/mail/reminder.txt", attach=True)
+        subject = (_("C’est aujourd’hui : %(title)s", title=signup.event.title) if today
+                   else _("C’est demain : %(title)s", title=signup.event.title))
+    return _send(signup, subject, "events/mail/reminder.txt", attach=True, today=today)
 
 
 def changed(signup: Signup, fields: list[str]) -> bool:

@@ -97,9 +97,10 @@ def create(db: Session, quartier: Any, values: Mapping[str, Any], *, author: Any
 
 
 def edit(db: Session, event: Event, values: Mapping[str, Any], *, actor: Any,
-         now: datetime) -> list[str]:
+         now: datetime) -> tuple[list[str], list[Signup]]:
     """Change an event; the calendar sequence moves so phones update their copy. Returns
-    the noticeable fields that changed (time, place), which signed-up people are told."""
+    the noticeable fields that changed (time, place), which signed-up people are told,
+    and the people a raised capacity took off the waiting list, to be told too."""
     if event.cancelled_at is not None:
         raise EventError("cancelled")
     data = _checked(values, now=now, creating=False)
@@ -111,16 +112,17 @@ def edit(db: Session, event: Event, values: Mapping[str, Any], *, actor: Any,
         setattr(event, key, value)
     changed = [k for k in EDITABLE if before[k] != data[k]]
     if not changed:
-        return []
+        return [], []
     event.sequence += 1
     event.updated_at = now
     db.flush()
     audit.record(db, actor=actor, action="events.edit", target_type="event",
                  target_id=event.id, now=now, changes=changed)
     was = before["capacity"]
+    promoted: list[Signup] = []
     if capacity is None or (was is not None and capacity > was):
-        promote(db, event, now=now)
-    return [k for k in NOTICEABLE if k in changed]
+        promoted = promote(db, event, now=now)
+    return [k for k in NOTICEABLE if k in changed], promoted
 
 
 def cancel_event(db: Session, event: Event, reason: str, *, actor: Any,
@@ -174,15 +176,12 @@ def _free_seats(db: Session, event: Event, seats: int) -> None:
     db.refresh(event, ["seats_taken"])
 
 
-def _waiting_ahead(db: Session, event: Event) -> bool:
-    return db.scalar(select(Signup.id).where(
-        Signup.event_id == event.id, Signup.status == SignupStatus.WAITING).limit(1)) is not None
-
-
 def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: Any,
             language: str, now: datetime) -> Signup:
-    """A confirmed place when it fits, else a place on the waiting list (never ahead of
-    the people already waiting). A guest gives a name and a phone or an e-mail, and
+    """A confirmed place when it fits, else a place on the waiting list. Free seats
+    beside a waiting list are always too few for everyone waiting (``promote`` gives
+    them out first-fit as soon as they free up), so a party that fits them passes no
+    one who could have had them. A guest gives a name and a phone or an e-mail, and
     agrees to be contacted about this event only."""
     if not open_for_signup(event, now):
         raise EventError("closed")
@@ -217,7 +216,11 @@ def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: Any,
         childcare=bool(values.get("childcare")), step_free=bool(values.get("step_free")),
         interpretation=interpretation, consent=bool(values.get("consent")) or user is not None,
         status=SignupStatus.WAITING, created_at=now)
-    if not _waiting_ahead(db, event) and _take_seats(db, event, party):
+    # Take turns with cancellations of this event (they hold its row from freeing a seat
+    # to promoting): else a seat freed while this person joins the waiting list is missed
+    # by both, and stays empty. SQLite already runs one writer at a time.
+    db.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    if _take_seats(db, event, party):
         signup.status = SignupStatus.CONFIRMED
     if not insert_once(db, signup):
         # The same account signed up at the same instant from another tab.

@@ -366,15 +366,18 @@ def edit(event_id: int) -> Page:
             and lm.longitude == found.longitude), None)
     if form.validate_on_submit():
         try:
-            noticeable = services.edit(db(), found, _values(form, found.quartier_id),
-                                       actor=current_user,
-                                       now=clock.now())
+            noticeable, promoted = services.edit(db(), found,
+                                                 _values(form, found.quartier_id),
+                                                 actor=current_user, now=clock.now())
         except services.EventError as error:
             _attach(form, error)
         else:
             db().commit()
             for signup in services.live_signups(db(), found) if noticeable else []:
-                notifications.changed(signup, noticeable)
+                if signup not in promoted:  # their own mail carries the new details
+                    notifications.changed(signup, noticeable)
+            for signup in promoted:
+                notifications.promoted(signup)
             flash(_("L’événement est modifié."), "success")
             return redirect(url_for("events.event", event_id=found.id))
     return render_template("events/form.html", form=form, event=found,
