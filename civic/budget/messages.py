@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from civic.core.forms import show_error
 from civic.core.i18n import _, _l, get_locale
 from civic.core.money import format_cents
 
@@ -59,13 +60,7 @@ ERRORS: dict[str, Any] = {
 
 def attach_error(form: Any, error: Any) -> None:
     """Show a BudgetError next to its field, or as a message at the top of the page."""
-    from flask import flash
-
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error_text(error)]
-    else:
-        flash(error_text(error), "error")
+    show_error(form, error.field, error_text(error))
 
 
 def error_text(error: Any) -> str:

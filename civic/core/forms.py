@@ -114,3 +114,16 @@ def page_number(value: Any, last: int = 10_000) -> int:
     except (TypeError, ValueError):
         return 1
     return min(max(number, 1), last)
+
+
+def show_error(form: Any, field_name: str | None, message: str) -> None:
+    """A service's refusal next to the field it concerns; without one, above the form
+    (the page answers 400 either way, since the form now has errors)."""
+    from flask import flash
+
+    field = getattr(form, field_name or "", None)
+    if isinstance(field, Field):
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)
+        flash(message, "error")

@@ -24,7 +24,7 @@ from civic.accounts.permissions import is_pilot
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
-from civic.core.forms import blank_choice, choices, page_number
+from civic.core.forms import blank_choice, choices, page_number, show_error
 from civic.core.i18n import _, _l, select_locale
 from civic.core.permissions import can, require
 from civic.core.security import unsign
@@ -79,14 +79,7 @@ ERRORS: dict[str, Any] = {
 
 
 def _attach(form: Any, error: services.EventError) -> None:
-    """The message goes next to its field, or above the form (and the page is a 400)."""
-    field = getattr(form, error.field or "", None)
-    message = str(ERRORS.get(error.code, ERRORS["required"]))
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        form.form_errors.append(message)
-        flash(message, "error")
+    show_error(form, error.field, str(ERRORS.get(error.code, ERRORS["required"])))
 
 
 def _user() -> Any:

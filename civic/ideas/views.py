@@ -16,7 +16,7 @@ from civic.budget.phases import Phase
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
-from civic.core.forms import blank_choice, choices, page_number
+from civic.core.forms import blank_choice, choices, page_number, show_error
 from civic.core.i18n import _, _l
 from civic.core.permissions import can, require
 from civic.core.uploads import read_photo, store
@@ -55,11 +55,7 @@ ERRORS: dict[str, Any] = {
 
 
 def _attach(form: Any, error: services.IdeaError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, str(ERRORS[error.code])]
-    else:
-        flash(str(ERRORS[error.code]), "error")
+    show_error(form, error.field, str(ERRORS[error.code]))
 
 
 def _user() -> Any:

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
-from civic.core.forms import blank_choice, choices, page_number
+from civic.core.forms import blank_choice, choices, page_number, show_error
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
 from civic.core.uploads import read_photo, store
@@ -58,12 +58,7 @@ ERRORS: dict[str, Any] = {
 
 
 def _attach(form: Any, error: services.MapError) -> None:
-    field = getattr(form, error.field or "", None)
-    message = str(ERRORS.get(error.code, ERRORS["required"]))
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(message, "error")
+    show_error(form, error.field, str(ERRORS.get(error.code, ERRORS["required"])))
 
 
 def _quartier(code: str) -> Quartier:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from civic.core import clock
 from civic.core.db import session as db
+from civic.core.forms import show_error
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
 from civic.events.forms import ClosureForm, ConfirmForm, SlotForm
@@ -62,7 +63,7 @@ def add_slot(code: str) -> Page:
                            topics=form.topics.data or "", actor=current_user,
                            now=clock.now())
         except slots.SlotError as error:
-            getattr(form, error.field or "place").errors.append(str(ERRORS[error.code]))
+            show_error(form, error.field, str(ERRORS[error.code]))
         else:
             flash(_("Horaire ajouté."), "success")
             return redirect(url_for("permanence.slots_page", code=code))
@@ -79,7 +80,7 @@ def add_closure(code: str) -> Page:
                               last_day=form.last_day.data, label=form.label.data or "",
                               actor=current_user, now=clock.now())
         except slots.SlotError as error:
-            getattr(form, error.field or "label").errors.append(str(ERRORS[error.code]))
+            show_error(form, error.field, str(ERRORS[error.code]))
         else:
             flash(_("Fermeture ajoutée."), "success")
             return redirect(url_for("permanence.slots_page", code=code))
