@@ -35,7 +35,8 @@ lint: install
 STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/core/permissions.py civic/budget/tally.py civic/budget/pabulib.py \
           civic/budget/phases.py civic/budget/identity.py civic/budget/ballots.py \
           civic/permanence/codes.py civic/ideas/search.py civic/core/catalogues.py civic/map/geometry.py civic/map/geojson.py \
-          civic/permanence/schedule.py
+          civic/permanence/schedule.py civic/pilotage/charts.py civic/pilotage/suppression.py \
+          civic/pilotage/scope.py civic/pilotage/tables.py
 
 typecheck: install
 	$(BIN)/mypy civic

@@ -35,7 +35,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     uploads.init_app(app)
 
-    from civic import accounts, budget, events, ideas, map, moderation, permanence, territory
+    from civic import (
+        accounts,
+        budget,
+        events,
+        ideas,
+        map,
+        moderation,
+        permanence,
+        pilotage,
+        territory,
+    )
     from civic.core.cli import db_cli
     from civic.demo import seed_demo_command
     from civic.territory.cli import territory_cli
@@ -48,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ideas.bp)
     app.register_blueprint(map.bp)
     app.register_blueprint(events.bp)
+    app.register_blueprint(pilotage.bp)
     app.cli.add_command(db_cli)
     app.cli.add_command(territory_cli)
     app.cli.add_command(seed_demo_command)

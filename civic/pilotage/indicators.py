@@ -665,6 +665,12 @@ def commitments(db: Session, scope: Scope) -> Table:
                  ), rows)
 
 
+FORWARDING_STATES: dict[str, Any] = {
+    "answered": _l("Répondue"), "answered_late": _l("Répondue en retard"),
+    "waiting": _l("En attente"), "late": _l("En retard"),
+}
+
+
 def forwardings(db: Session, scope: Scope) -> Table:
     """Every idea forwarded to a signatory in the period (an idea, or a map point turned
     into an idea): where, when, the date asked, the answer's date and delay, and where it
@@ -689,7 +695,7 @@ def forwardings(db: Session, scope: Scope) -> Table:
                      "forwarded_on": forwarded.date().isoformat(), "due_on": due.isoformat(),
                      "answered_on": answered.date().isoformat() if answered else "",
                      "delay_days": (answered - forwarded).days if answered else None,
-                     "state": state})
+                     "state": FORWARDING_STATES[state]})
     return Table("forwardings", _l("Idées transmises et réponses"),
                  forwardings.__doc__ or "", (
                      Column("signatory", _l("Signataire"), "text"),
@@ -733,3 +739,19 @@ COOPERATIVE = (commitments, forwardings, signatory_events, ideas_by_signatory)
 OPEN = (participants_by_channel, participants_by_gender, participants_by_age,
         ideas_by_orientation, points_by_category, events_by_kind, fph_rounds)
 ALL = {f.__name__: f for f in (*DASHBOARD, commitments, forwardings, signatory_events)}
+
+
+def funded_projects(db: Session, scope: Scope, *, limit: int = 15) -> list[dict[str, Any]]:
+    """The funded projects of the rounds whose vote ended in the period, largest first
+    (for the yearly report's short list)."""
+    q, o = scope.quartier_id, scope.orientation_id
+    return [{"title": title, "quartier": quartier, "amount": amount, "follow_up": follow_up,
+             "label": FOLLOW_UP_LABELS.get(follow_up or "", "")}
+            for title, quartier, amount, follow_up in db.execute(
+                select(Project.title, Quartier.name, Project.amount_cents, Project.follow_up)
+                .join(Round, Round.id == Project.round_id).join(Fund, Fund.id == Round.fund_id)
+                .join(Quartier, Quartier.id == Fund.quartier_id)
+                .where(Project.follow_up.is_not(None), _in(Round.vote_ends_at, scope),
+                       *([Fund.quartier_id == q] if q else []),
+                       *([Project.orientation_id == o] if o else []))
+                .order_by(Project.amount_cents.desc(), Project.id).limit(limit))]

@@ -1,0 +1,111 @@
+"""Tables written as CSV (UTF-8, comma or semicolon), XLSX (openpyxl) and JSON. Pure:
+values come from the tables, labels are already in the reader's language.
+
+Money is exported in euros (two decimals), percentages as numbers, hidden small cells
+as the text « < 11 » (never as a number)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from civic.pilotage.tables import Column, Table
+
+
+def value(row: dict[str, Any], column: Column, hidden: str) -> Any:
+    """A cell as exported: euros for money, the hidden mark for a suppressed count."""
+    raw = row.get(column.key)
+    if raw is None:
+        return hidden if column.kind == "people" else ""
+    if column.kind == "money":
+        return Decimal(int(raw)) / 100
+    if column.kind == "text":
+        return str(raw)
+    return raw
+
+
+def csv_bytes(table: Table, *, hidden: str, separator: str = ",") -> bytes:
+    """The table as CSV, headed by the columns' stable keys; with ``;`` (French
+    spreadsheets) decimals take a comma. UTF-8 with a byte-order mark, which
+    spreadsheets need to read accents."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    writer.writerow([c.key for c in table.columns])
+    for row in table.all_rows():
+        cells = []
+        for column in table.columns:
+            cell = value(row, column, hidden)
+            if isinstance(cell, (float, Decimal)) and separator == ";":
+                cell = str(cell).replace(".", ",")
+            cells.append(cell)
+        writer.writerow(cells)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+_FORMATS = {"money": "#,##0.00 €", "percent": "0.0", "days": "0.0", "int": "0",
+            "people": "0"}
+
+
+def xlsx_bytes(tables: Sequence[Table], *, hidden: str, columns_title: str,
+               heading: Sequence[str]) -> bytes:
+    """One sheet per table (labels as headers), then a sheet describing every column
+    (key, label, description). ``heading`` gives the three titles of that sheet."""
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = book.create_sheet(_sheet_name(table.key))
+        sheet.append([str(table.title)])
+        sheet["A1"].font = bold
+        sheet.append([str(c.label) for c in table.columns])
+        for cell in sheet[2]:
+            cell.font = bold
+        for row in table.all_rows():
+            sheet.append([value(row, c, hidden) for c in table.columns])
+        for index, column in enumerate(table.columns, start=1):
+            letter = sheet.cell(row=2, column=index).column_letter
+            sheet.column_dimensions[letter].width = max(12, min(48, len(str(column.label)) + 4))
+            if column.kind in _FORMATS:
+                for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
+                    cell.number_format = _FORMATS[column.kind]
+    notes = book.create_sheet(_sheet_name(columns_title))
+    notes.append(list(heading))
+    for cell in notes[1]:
+        cell.font = bold
+    for table in tables:
+        for column in table.columns:
+            notes.append([f"{table.key}.{column.key}", str(column.label),
+                          str(column.description or table.description).strip()])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str) -> str:
+    """Excel sheet names: 31 characters at most, none of []:*?/\\."""
+    for bad in "[]:*?/\\":
+        name = name.replace(bad, " ")
+    return name[:31]
+
+
+def json_table(table: Table) -> dict[str, Any]:
+    """The table for the API: columns described, money in cents, hidden counts null."""
+    return {
+        "key": table.key, "title": str(table.title),
+        "description": " ".join(str(table.description).split()),
+        "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind,
+                     "description": str(c.description)} for c in table.columns],
+        "rows": [_plain(r) for r in table.rows],
+        "total": _plain(table.total) if table.total is not None else None,
+    }
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, (int, float, bool)) or v is None else str(v))
+            for k, v in row.items()}

@@ -1,0 +1,319 @@
+"""Routes of the steering data: the dashboard, the cooperative dashboard, exports, the
+yearly report, open data and API tokens. Thin: the figures come from ``indicators``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from civic.core import audit, clock
+from civic.core.db import session as db
+from civic.core.forms import blank_choice, choices
+from civic.core.i18n import _, get_locale
+from civic.core.money import format_cents
+from civic.core.permissions import can, require
+from civic.ideas.models import Idea, Status
+from civic.moderation.models import State
+from civic.pilotage import bp, charts, export, indicators, secrecy, tokens
+from civic.pilotage.forms import RevokeForm, ScopeForm, TokenForm
+from civic.pilotage.models import ApiToken
+from civic.pilotage.scope import Scope, for_year
+from civic.pilotage.tables import Table
+from civic.territory import queries as territory_queries
+
+Page = str | BaseResponse | tuple[str, int]
+Indicator = Callable[[Any, Scope], Table]
+#: Tables about people's declared attributes: hidden below the threshold everywhere.
+DECLARED = {"participants_by_gender", "participants_by_age"}
+#: A period longer than this is refused (the month chart would not mean much).
+MAX_DAYS = 3660
+
+
+def _threshold() -> int:
+    return int(current_app.config["SMALL_CELL_THRESHOLD"])
+
+
+def hidden_mark() -> str:
+    return _("< %(n)d", n=_threshold())
+
+
+def scope_from_request() -> tuple[ScopeForm, Scope]:
+    """The filter as typed, and the scope it gives; a wrong value falls back on the
+    current year with the message next to the field."""
+    tz = str(current_app.config["TIMEZONE"])
+    form = ScopeForm(request.args)
+    quartiers = territory_queries.quartiers(db())
+    contract = territory_queries.current_contract(db())
+    orientations = territory_queries.orientations(db(), contract) if contract else []
+    form.quartier.choices = choices(blank_choice(_("Tous les quartiers"))
+                                    + [(q.code, q.name) for q in quartiers])
+    form.orientation.choices = choices(blank_choice(_("Toutes les orientations"))
+                                       + [(o.id, o.name) for o in orientations])
+    form.validate()
+    quartier = next((q for q in quartiers if q.code == form.quartier.data), None)
+    orientation = next((o.id for o in orientations if o.id == form.orientation.data), None)
+    narrowing = {"quartier_id": quartier.id if quartier else None,
+                 "orientation_id": orientation}
+    first, last = form.du.data, form.au.data
+    if first and last and not form.du.errors and not form.au.errors:
+        if last < first:
+            form.au.errors = [*form.au.errors, _("Cette date doit venir après la première.")]
+        elif (last - first).days > MAX_DAYS:
+            form.au.errors = [*form.au.errors, _("Dix ans au plus.")]
+        else:
+            return form, Scope(first, last, tz, **narrowing)
+    year = form.annee.data if form.annee.data and not form.annee.errors else (
+        clock.local_day(clock.now(), tz).year)
+    form.annee.data = year
+    return form, for_year(year, tz, **narrowing)
+
+
+def _filter_args(form: ScopeForm, scope: Scope) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if scope.year:
+        args["annee"] = scope.year
+    else:
+        args.update(du=scope.first_day.isoformat(), au=scope.last_day.isoformat())
+    if scope.quartier_id:
+        args["quartier"] = form.quartier.data
+    if scope.orientation_id:
+        args["orientation"] = scope.orientation_id
+    return args
+
+
+def _tables(indicators_: Sequence[Indicator], scope: Scope, *, protect_all: bool = False
+            ) -> list[Table]:
+    found = []
+    for indicator in indicators_:
+        table = indicator(db(), scope)
+        if protect_all or table.key in DECLARED:
+            table = secrecy.protect(table, _threshold())
+        found.append(table)
+    return found
+
+
+def _charts(tables: dict[str, Table]) -> dict[str, Markup]:
+    """The charts a Copil would rather look at than read, each next to its table."""
+    rtl = get_locale().language == "ar" if get_locale() else False
+    drawn: dict[str, Markup] = {}
+    months = tables.get("participation_by_month")
+    if months and months.rows:
+        drawn["participation_by_month"] = charts.line_chart(
+            str(months.title), [r["month"] for r in months.rows],
+            [charts.Series(_("Participants"), [r["people"] for r in months.rows])],
+            description=_("Participants chaque mois de la période."), rtl=rtl)
+    points = tables.get("points_by_category")
+    if points:
+        drawn["points_by_category"] = charts.bar_chart(
+            str(points.title), [str(r["label"]) for r in points.rows],
+            [charts.Series(_("Points +"), [r["positive"] for r in points.rows], pattern=0),
+             charts.Series(_("Points −"), [r["negative"] for r in points.rows], pattern=1)],
+            description=_("Points positifs et négatifs par sujet."), horizontal=True, rtl=rtl)
+    rounds = tables.get("fph_rounds")
+    if rounds and rounds.rows:
+        drawn["fph_rounds"] = charts.bar_chart(
+            str(rounds.title), [f"{r['quartier']} — {r['round']}" for r in rounds.rows],
+            [charts.Series(_("Enveloppe"), [r["envelope"] for r in rounds.rows], pattern=0),
+             charts.Series(_("Accordé"), [r["granted"] for r in rounds.rows], pattern=1),
+             charts.Series(_("Dépensé"), [r["spent"] for r in rounds.rows], pattern=2)],
+            description=_("Utilisation de l’enveloppe de chaque appel à projets."),
+            horizontal=True, rtl=rtl,
+            value_format=lambda cents: format_cents(int(cents), str(get_locale())))
+    return drawn
+
+
+def _scope_text(form: ScopeForm, scope: Scope) -> dict[str, Any]:
+    quartier = next((label for value, label, *_rest in form.quartier.iter_choices()
+                     if scope.quartier_id and value == form.quartier.data), None)
+    orientation = next((label for value, label, *_rest in form.orientation.iter_choices()
+                        if scope.orientation_id and value == str(scope.orientation_id)), None)
+    return {"quartier": quartier, "orientation": orientation}
+
+
+# --- Dashboards ------------------------------------------------------------------------
+
+
+@bp.route("/pilotage")
+def dashboard() -> Page:
+    require(current_user, "pilotage.dashboard")
+    form, scope = scope_from_request()
+    tables = _tables(indicators.DASHBOARD, scope)
+    by_key = {t.key: t for t in tables}
+    return render_template("pilotage/dashboard.html", form=form, scope=scope, tables=by_key,
+                           charts=_charts(by_key), args=_filter_args(form, scope),
+                           named=_scope_text(form, scope), hidden=hidden_mark())
+
+
+@bp.route("/pilotage/cooperatif")
+def cooperative() -> Page:
+    require(current_user, "pilotage.cooperative")
+    form, scope = scope_from_request()
+    tables = {t.key: t for t in _tables(indicators.COOPERATIVE, scope)}
+    return render_template("pilotage/cooperative.html", form=form, scope=scope,
+                           tables=tables, args=_filter_args(form, scope),
+                           named=_scope_text(form, scope), hidden=hidden_mark())
+
+
+@bp.route("/pilotage/rapport")
+def report() -> Page:
+    """The yearly progress report (rapport d'étape), printable on A4."""
+    require(current_user, "pilotage.dashboard")
+    form, scope = scope_from_request()
+    tables = {t.key: t for t in _tables(indicators.DASHBOARD, scope)}
+    q = scope.quartier_id
+    answered = list(db().scalars(
+        select(Idea).where(Idea.responded_at >= scope.start, Idea.responded_at < scope.end,
+                           Idea.moderation == State.PUBLISHED,
+                           Idea.status.in_([Status.PLANNED, Status.DONE, Status.FORWARDED,
+                                            Status.FPH, Status.NOT_FEASIBLE]),
+                           *([Idea.quartier_id == q] if q else []),
+                           *([Idea.orientation_id == scope.orientation_id]
+                             if scope.orientation_id else []))
+        .order_by(Idea.responded_at.desc()).limit(12)))
+    return render_template("pilotage/report.html", form=form, scope=scope, tables=tables,
+                           charts=_charts(tables), funded=indicators.funded_projects(
+                               db(), scope, limit=15),
+                           answered=answered, args=_filter_args(form, scope),
+                           named=_scope_text(form, scope), hidden=hidden_mark(),
+                           today=clock.local_day(clock.now(), scope.timezone),
+                           contract_name=getattr(territory_queries.current_contract(db()),
+                                                 "name", ""))
+
+
+@bp.route("/pilotage/colonnes")
+def columns() -> Page:
+    """What every table and column counts (the exports' and the API's documentation)."""
+    scope = for_year(date.today().year)
+    tables = [f(db(), scope) for f in indicators.ALL.values()]
+    return render_template("pilotage/columns.html", tables=tables,
+                           open_keys={f.__name__ for f in indicators.OPEN})
+
+
+# --- Exports ---------------------------------------------------------------------------
+
+
+def _allowed(key: str, user: Any) -> bool:
+    if key in {f.__name__ for f in indicators.DASHBOARD}:
+        return can(user, "pilotage.dashboard")
+    if key in {f.__name__ for f in indicators.COOPERATIVE}:
+        return can(user, "pilotage.cooperative")
+    return False
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _name(stem: str, scope: Scope) -> str:
+    period = str(scope.year) if scope.year else f"{scope.first_day}_{scope.last_day}"
+    return f"{stem}-{period}"
+
+
+@bp.route("/pilotage/tableaux/<key>.<fmt>")
+def table_export(key: str, fmt: str) -> Response:
+    if key not in indicators.ALL or fmt not in ("csv", "xlsx"):
+        abort(404)
+    if not _allowed(key, current_user if current_user.is_authenticated else None):
+        require(current_user, "pilotage.dashboard")
+    _form, scope = scope_from_request()
+    [table] = _tables([indicators.ALL[key]], scope)
+    audit.record(db(), actor=current_user, action="pilotage.export", target_type="table",
+                 target_id=key, now=clock.now(), format=fmt)
+    if fmt == "csv":
+        separator = ";" if request.args.get("sep") in (";", "semicolon", "pv") else ","
+        return _download(export.csv_bytes(table, hidden=hidden_mark(), separator=separator),
+                         "text/csv; charset=utf-8", f"{_name(key, scope)}.csv")
+    return _download(_xlsx([table]), XLSX, f"{_name(key, scope)}.xlsx")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(tables: list[Table]) -> bytes:
+    return export.xlsx_bytes(tables, hidden=hidden_mark(), columns_title=_("Colonnes"),
+                             heading=[_("Colonne"), _("Libellé"), _("Ce qu’elle compte")])
+
+
+@bp.route("/pilotage/export.xlsx")
+def workbook() -> Response:
+    """Every table of the dashboard in one workbook."""
+    require(current_user, "pilotage.dashboard")
+    _form, scope = scope_from_request()
+    tables = _tables(indicators.DASHBOARD, scope)
+    audit.record(db(), actor=current_user, action="pilotage.export", target_type="table",
+                 target_id="all", now=clock.now(), format="xlsx")
+    return _download(_xlsx(tables), XLSX, f"{_name('pilotage', scope)}.xlsx")
+
+
+# --- Open data -------------------------------------------------------------------------
+
+
+@bp.route("/donnees-ouvertes")
+def open_data() -> Page:
+    form, scope = scope_from_request()
+    tables = _tables(indicators.OPEN, scope, protect_all=True)
+    return render_template("pilotage/open_data.html", form=form, scope=scope,
+                           tables={t.key: t for t in tables}, args=_filter_args(form, scope),
+                           named=_scope_text(form, scope), hidden=hidden_mark(),
+                           threshold=_threshold())
+
+
+@bp.route("/donnees-ouvertes/<key>.csv")
+def open_data_csv(key: str) -> Response:
+    if key not in {f.__name__ for f in indicators.OPEN}:
+        abort(404)
+    _form, scope = scope_from_request()
+    [table] = _tables([indicators.ALL[key]], scope, protect_all=True)
+    separator = ";" if request.args.get("sep") in (";", "semicolon", "pv") else ","
+    response = _download(export.csv_bytes(table, hidden=hidden_mark(), separator=separator),
+                         "text/csv; charset=utf-8", f"{_name(key, scope)}.csv")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# --- API tokens ------------------------------------------------------------------------
+
+
+@bp.route("/compte/jetons", methods=["GET", "POST"])
+def api_tokens() -> Page:
+    require(current_user, "pilotage.tokens")
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        _token, created = tokens.create(db(), current_user, form.name.data or "",
+                                        now=clock.now())
+        form = TokenForm(formdata=None)
+    return render_template("pilotage/tokens.html", form=form, created=created,
+                           tokens=tokens.of_user(db(), current_user)), \
+        400 if form.errors else 200
+
+
+@bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])
+def revoke_token(token_id: int) -> BaseResponse:
+    require(current_user, "pilotage.tokens")
+    token = db().get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if RevokeForm().validate_on_submit():
+        tokens.revoke(db(), token, actor=current_user, now=clock.now())
+        flash(_("Le jeton est révoqué : il ne donne plus accès à rien."), "success")
+    return redirect(url_for("pilotage.api_tokens"))

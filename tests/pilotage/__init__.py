@@ -1,0 +1,1 @@
+"""Tests of pilotage: indicators, reports, exports and statistical secrecy."""
