@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -114,8 +115,10 @@ def _charts(tables: dict[str, Table]) -> dict[str, Markup]:
     drawn: dict[str, Markup] = {}
     months = tables.get("participation_by_month")
     if months and months.rows:
+        short = "MMM" if len(months.rows) <= 12 else "MMM yy"
         drawn["participation_by_month"] = charts.line_chart(
-            str(months.title), [r["month"] for r in months.rows],
+            str(months.title),
+            [format_date(date.fromisoformat(r["month"] + "-01"), short) for r in months.rows],
             [charts.Series(_("Participants"), [r["people"] for r in months.rows])],
             description=_("Participants chaque mois de la période."), rtl=rtl)
     points = tables.get("points_by_category")
