@@ -184,13 +184,14 @@ def _anonymous(db: Session, scope: Scope, months: Sequence[tuple[date, date]] | 
             .join(Fund, Fund.id == Round.fund_id)
             .where(Participation.user_id.is_(None), _on_days(Participation.voted_on, scope),
                    *([Fund.quartier_id == q] if q else []))
-            .group_by(Participation.channel, vote_month)):
+            .group_by(Participation.channel, *([vote_month] if months else []))):
         add(VOTE_CHANNEL.get(channel, "online"), month, count)
     idea_month = _bucket(Idea.created_at, local) if months else null()
     for month, count in db.execute(
             select(idea_month, func.count()).where(
                 Idea.author_id.is_(None), _in(Idea.created_at, scope),
-                *([Idea.quartier_id == q] if q else [])).group_by(idea_month)):
+                *([Idea.quartier_id == q] if q else []))
+            .group_by(*([idea_month] if months else []))):
         add("permanence", month, count)
     # Everybody present, minus those ticked under an account (counted with the accounts).
     event_month = _bucket(Event.starts_at, local) if months else null()
@@ -201,7 +202,7 @@ def _anonymous(db: Session, scope: Scope, months: Sequence[tuple[date, date]] | 
     for month, count in db.execute(
             select(event_month, func.sum(Event.attendance - ticked)).where(
                 _in(Event.starts_at, scope), *([Event.quartier_id == q] if q else []))
-            .group_by(event_month)):
+            .group_by(*([event_month] if months else []))):
         add("event", month, count)
     return found
 
@@ -304,10 +305,11 @@ AGE_LABELS: dict[str, Any] = {"under_18": _l("Moins de 18 ans"), "18_24": _l("18
 def _declared(db: Session, scope: Scope, attribute: Any, dimension: str,
               values: Sequence[str]) -> list[dict[str, Any]]:
     acts = _account_acts(scope).subquery()
+    said = func.coalesce(attribute, "")  # one expression: PostgreSQL groups by its select
     accounts: dict[str, int] = dict(db.execute(
-        select(func.coalesce(attribute, ""), func.count())
+        select(said, func.count())
         .where(User.id.in_(select(acts.c.user_id)))
-        .group_by(func.coalesce(attribute, ""))).all())
+        .group_by(said)).all())
     q = scope.quartier_id
     counted = dict(db.execute(
         select(AttendanceFigure.value, func.sum(AttendanceFigure.count))
