@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote bench-map clean
+.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote bench-map bench-pilotage clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: translations
 $(BIN)/.bench-installed: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
+
+# The steering dashboard on the large demo contract, on SQLite and PostgreSQL (civic_bench_pilotage).
+bench-pilotage: translations
+	$(BIN)/python -m bench.pilotage
 
 bench-tally: $(BIN)/.bench-installed
 	$(BIN)/python -m bench.tally

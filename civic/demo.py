@@ -424,12 +424,20 @@ def _seed_fph(mirail: Any, empalot: Any, resident: Any, now: datetime) -> None:
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a contract already exists.")
+@click.option("--size", type=click.Choice(["small", "large"]), default="small",
+              show_default=True,
+              help="large: three years of a ten-quartier contract, for scale tests.")
 @with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
+def seed_demo_command(if_empty: bool, size: str) -> None:
     """Fill the database with the demo contract on real Toulouse perimeters."""
     with db.begin():
         if queries.current_contract(db()) is not None:
             if if_empty:
                 return
             raise click.ClickException("The database already holds a contract.")
-        seed()
+        if size == "large":
+            from civic.demo_large import seed_large
+
+            seed_large()
+        else:
+            seed()

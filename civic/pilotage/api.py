@@ -106,7 +106,9 @@ def api_table(key: str) -> Response:
     if form.errors:
         return _error(400, "; ".join(f"{name}: {' '.join(map(str, errors))}"
                                      for name, errors in form.errors.items()))
-    protect_all = not is_pilot(user)
+    # Open tables are published with small cells hidden (as on /donnees-ouvertes) to
+    # anyone but a pilot; a signatory reads the cooperative tables as on its page.
+    protect_all = key in OPEN and not is_pilot(user)
     [table] = _tables([indicators.ALL[key]], scope, protect_all=protect_all)
     body = export.json_table(table)
     body["scope"] = _scope_json(scope, form.quartier.data if scope.quartier_id else None)
@@ -157,7 +159,7 @@ def document(tables: list[Table], *, server: str) -> dict[str, Any]:
         {"name": "au", "in": "query", "schema": {"type": "string", "format": "date"},
          "description": "Last day, included."},
         {"name": "quartier", "in": "query", "schema": {"type": "string"},
-         "description": "Official code of a quartier (QP…)."},
+         "description": "Official code of a quartier (QP… or QN…)."},
         {"name": "orientation", "in": "query", "schema": {"type": "integer"},
          "description": "Id of an orientation of the contract (FPH and ideas)."},
     ]

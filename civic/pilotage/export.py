@@ -24,7 +24,7 @@ def value(row: dict[str, Any], column: Column, hidden: str) -> Any:
     if raw is None:
         return hidden if column.kind == "people" else ""
     if column.kind == "money":
-        return Decimal(int(raw)) / 100
+        return (Decimal(int(raw)) / 100).quantize(Decimal("0.01"))
     if column.kind == "text":
         return str(raw)
     return raw

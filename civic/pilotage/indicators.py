@@ -116,7 +116,7 @@ def _middle(db: Session, group: Any, value: Any, where: Sequence[Any],
         ranked = ranked.join(target, on)
     inner = ranked.where(*where).subquery()
     rows = db.execute(select(inner.c.g, inner.c.v, inner.c.r, inner.c.n).where(
-        inner.c.r.in_([(inner.c.n + 1) / 2, (inner.c.n + 2) / 2]))).all()
+        inner.c.r.in_([(inner.c.n + 1) // 2, (inner.c.n + 2) // 2]))).all()
     return _median([tuple(r) for r in rows])
 
 
@@ -694,7 +694,8 @@ def forwardings(db: Session, scope: Scope) -> Table:
         else:
             state = "late" if due < today else "waiting"
         rows.append({"signatory": name, "idea": title, "quartier": quartier,
-                     "forwarded_on": forwarded.date().isoformat(), "due_on": due.isoformat(),
+                     "forwarded_on": clock.local_day(forwarded, scope.timezone).isoformat(),
+                     "due_on": due.isoformat(),
                      "answered_on": answered.date().isoformat() if answered else "",
                      "delay_days": (answered - forwarded).days if answered else None,
                      "state": FORWARDING_STATES[state]})
@@ -714,7 +715,8 @@ def forwardings(db: Session, scope: Scope) -> Table:
 def signatory_events(db: Session, scope: Scope) -> Table:
     """Events the signatories organised in the period, with the people present."""
     q = scope.quartier_id
-    rows = [{"signatory": name, "event": title, "date": starts.date().isoformat(),
+    rows = [{"signatory": name, "event": title,
+             "date": clock.local_day(starts, scope.timezone).isoformat(),
              "present": present, "cancelled": cancelled is not None}
             for name, title, starts, present, cancelled in db.execute(
                 select(Signatory.name, Event.title, Event.starts_at, Event.attendance,

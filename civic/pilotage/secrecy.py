@@ -13,7 +13,7 @@ from civic.pilotage.tables import Table
 #: Each group is suppressed as a table: rows × parts, row totals in the sum column,
 #: column totals in the table's total row.
 GROUPS: dict[str, list[tuple[list[str], str | None]]] = {
-    "participants": [(["accounts", "without_account"], "total"), (["new", "returning"], None)],
+    "participants": [(["new", "returning", "without_account"], "total")],
     "participants_by_channel": [(["accounts", "without_account"], "people")],
     "participation_by_month": [(["accounts", "without_account"], "people")],
     "participants_by_gender": [(["accounts", "event_counts"], "people")],
@@ -21,6 +21,16 @@ GROUPS: dict[str, list[tuple[list[str], str | None]]] = {
     "fph_rounds": [(["voters_online", "voters_permanence", "voters_paper"], "voters")],
     "events_by_kind": [(["signed_up"], None), (["present"], None)],
     "signatory_events": [(["present"], None)],
+}
+
+
+#: Parts that add up to a column suppressed in another group: when one part is hidden,
+#: all of them and their sum are (else the sum, recoverable from the other group, would
+#: give the hidden part back).
+LINKED: dict[str, tuple[tuple[str, ...], str, tuple[str, ...], str]] = {
+    # new + returning = accounts; accounts + without_account = total.
+    "participants": (("new", "returning"), "accounts", ("accounts", "without_account"),
+                     "total"),
 }
 
 
@@ -41,10 +51,22 @@ def protect(table: Table, threshold: int) -> Table:
             if sums is not None:
                 row[sums] = hidden.row_totals[i]
         if total is not None:
+            # A total row may count each person once (not the sum of its rows): it keeps
+            # its own value where the suppression lets the column's total be published.
             for j, part in enumerate(parts):
-                total[part] = hidden.col_totals[j]
+                total[part] = total[part] if hidden.col_totals[j] is not None else None
             if sums is not None:
-                total[sums] = hidden.total
+                total[sums] = total[sums] if hidden.total is not None else None
+    if table.key in LINKED:
+        inner, inner_sum, outer, outer_sum = LINKED[table.key]
+        for row in [*rows, *([total] if total is not None else [])]:
+            if any(row.get(p) is None for p in inner) or 0 < int(
+                    row.get(inner_sum) or 0) < threshold:
+                row.update({p: None for p in inner})
+                row[inner_sum] = None
+            hidden = [p for p in outer if row.get(p) is None]
+            if len(hidden) == 1 and row.get(outer_sum) is not None:
+                row.update({p: None for p in outer})
     return table.with_rows(rows, total)
 
 

@@ -32,7 +32,7 @@ from civic.core.permissions import can, require
 from civic.ideas.models import Idea, Status
 from civic.moderation.models import State
 from civic.pilotage import bp, charts, export, indicators, secrecy, tokens
-from civic.pilotage.forms import RevokeForm, ScopeForm, TokenForm
+from civic.pilotage.forms import YEARS, RevokeForm, ScopeForm, TokenForm
 from civic.pilotage.models import ApiToken
 from civic.pilotage.scope import Scope, for_year
 from civic.pilotage.tables import Table
@@ -44,6 +44,8 @@ Indicator = Callable[[Any, Scope], Table]
 DECLARED = {"participants_by_gender", "participants_by_age"}
 #: A period longer than this is refused (the month chart would not mean much).
 MAX_DAYS = 3660
+#: WTForms' own message for a value not in a select, translated by WTForms.
+NOT_A_CHOICE = "Not a valid choice."
 
 
 def _threshold() -> int:
@@ -69,9 +71,15 @@ def scope_from_request() -> tuple[ScopeForm, Scope]:
     form.validate()
     quartier = next((q for q in quartiers if q.code == form.quartier.data), None)
     orientation = next((o.id for o in orientations if o.id == form.orientation.data), None)
+    for field, found in ((form.quartier, quartier), (form.orientation, orientation)):
+        if field.data not in ("", None) and found is None and not field.errors:
+            field.errors = [*field.errors, field.gettext(NOT_A_CHOICE)]
     narrowing = {"quartier_id": quartier.id if quartier else None,
                  "orientation_id": orientation}
     first, last = form.du.data, form.au.data
+    for day in (form.du, form.au):  # a year the period's arithmetic can reach
+        if day.data and not day.errors and not YEARS[0] <= day.data.year <= YEARS[1]:
+            day.errors = [*day.errors, _("Indiquez une année entre 2000 et 2100.")]
     if first and last and not form.du.errors and not form.au.errors:
         if last < first:
             form.au.errors = [*form.au.errors, _("Cette date doit venir après la première.")]
@@ -202,7 +210,7 @@ def report() -> Page:
 @bp.route("/pilotage/colonnes")
 def columns() -> Page:
     """What every table and column counts (the exports' and the API's documentation)."""
-    scope = for_year(date.today().year)
+    scope = for_year(clock.local_day(clock.now(), str(current_app.config["TIMEZONE"])).year)
     tables = [f(db(), scope) for f in indicators.ALL.values()]
     return render_template("pilotage/columns.html", tables=tables,
                            open_keys={f.__name__ for f in indicators.OPEN})
@@ -212,11 +220,12 @@ def columns() -> Page:
 
 
 def _allowed(key: str, user: Any) -> bool:
-    if key in {f.__name__ for f in indicators.DASHBOARD}:
-        return can(user, "pilotage.dashboard")
-    if key in {f.__name__ for f in indicators.COOPERATIVE}:
-        return can(user, "pilotage.cooperative")
-    return False
+    """A table of the cooperative dashboard (some are on both) is its readers'."""
+    if key in {f.__name__ for f in indicators.COOPERATIVE} and can(
+            user, "pilotage.cooperative"):
+        return True
+    return key in {f.__name__ for f in indicators.DASHBOARD} and can(
+        user, "pilotage.dashboard")
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -310,7 +319,7 @@ def api_tokens() -> Page:
         400 if form.errors else 200
 
 
-@bp.route("/compte/jetons/<int:token_id>/revoquer", methods=["POST"])
+@bp.route("/compte/jetons/<int(max=2147483647):token_id>/revoquer", methods=["POST"])
 def revoke_token(token_id: int) -> BaseResponse:
     require(current_user, "pilotage.tokens")
     token = db().get(ApiToken, token_id)

@@ -33,9 +33,11 @@ def test_the_matrix_covers_every_registered_action() -> None:
     from tests.map.test_permissions import ACTIONS as MAP_ACTIONS
     from tests.moderation.test_permissions import ACTIONS as MODERATION_ACTIONS
     from tests.permanence.test_permissions import ACTIONS as PERMANENCE_ACTIONS
+    from tests.pilotage.test_permissions import ACTIONS as PILOTAGE_ACTIONS
 
     assert sorted([*MATRIX, *BUDGET_ACTIONS, *PERMANENCE_ACTIONS, *IDEAS_ACTIONS,
-                   *MODERATION_ACTIONS, *MAP_ACTIONS, *EVENTS_ACTIONS]) == permissions.actions()
+                   *MODERATION_ACTIONS, *MAP_ACTIONS, *EVENTS_ACTIONS,
+                   *PILOTAGE_ACTIONS]) == permissions.actions()
 
 
 CELLS = [(action, target, role, role in allowed)
