@@ -260,6 +260,6 @@ class Participation(Base):
     #: The account that voted online; NULL at a permanence or on paper.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(10))
-    voted_on: Mapped[date] = mapped_column(Date)
+    voted_on: Mapped[date] = mapped_column(Date, index=True)
     #: Kiosk and paper: the permanence where the person signed the register.
     permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"), index=True)

@@ -20,13 +20,16 @@ Times are counted in the contract's time zone, by local day.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Date,
+    String,
     and_,
     case,
     cast,
@@ -88,9 +91,17 @@ def _months(scope: Scope) -> list[tuple[date, date]]:
     return months
 
 
-def _bucket(column: Any, bounds: Sequence[tuple[Any, Any]]) -> ColumnElement[Any]:
-    return case(*((and_(column >= a, column < b), i) for i, (a, b) in enumerate(bounds)),
-                else_=null())
+def _bucket(column: Any, bounds: Sequence[tuple[Any, Any]], first: int = 0
+            ) -> ColumnElement[Any]:
+    """The index of the (start, end) interval ``column`` falls in, or NULL: a balanced
+    tree of CASEs (contiguous intervals), so a row costs a few comparisons, not one per
+    month."""
+    if len(bounds) <= 2:
+        return case(*((and_(column >= a, column < b), first + i)
+                      for i, (a, b) in enumerate(bounds)), else_=null())
+    middle = len(bounds) // 2
+    return case((column < bounds[middle][0], _bucket(column, bounds[:middle], first)),
+                else_=_bucket(column, bounds[middle:], first + middle))
 
 
 def _local(day: date, scope: Scope) -> datetime:
@@ -166,9 +177,42 @@ def _account_acts(scope: Scope, months: Sequence[tuple[date, date]] | None = Non
     return union_all(*acts)
 
 
+_shared: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("pilotage_shared",
+                                                                  default=None)
+
+
+@contextmanager
+def one_page() -> Iterator[None]:
+    """Tables computed together (a page, a workbook) share the figures they have in
+    common, computed once; outside, every call asks the database."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _memo(db: Session, key: tuple[Any, ...], compute: Any) -> Any:
+    cache = _shared.get()
+    if cache is None:
+        return compute()
+    key = (id(db), *key)
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def _anonymous(db: Session, scope: Scope, months: Sequence[tuple[date, date]] | None = None
                ) -> dict[tuple[str, int | None], int]:
     """People counted by their act (no account): {(channel, month or None): count}."""
+    if months is None:
+        return dict(_memo(db, ("anonymous", scope), lambda: _count_anonymous(db, scope)))
+    return _count_anonymous(db, scope, months)
+
+
+def _count_anonymous(db: Session, scope: Scope,
+                     months: Sequence[tuple[date, date]] | None = None
+                     ) -> dict[tuple[str, int | None], int]:
     q = scope.quartier_id
     local = [(_local(a, scope), _local(b, scope)) for a, b in months or []]
     found: dict[tuple[str, int | None], int] = {}
@@ -207,16 +251,44 @@ def _anonymous(db: Session, scope: Scope, months: Sequence[tuple[date, date]] | 
     return found
 
 
+def _summary(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
+    """Every count of distinct accounts the participation tables need, in one query
+    that reads the acts once (a shared CTE): in all, already active a year before, by
+    channel, by month, by (gender, age bracket) of the profile."""
+    months = _months(scope)
+    acts = _account_acts(scope, months).cte("acts")
+    people = select(acts.c.user_id).distinct().cte("people")
+    before = select(_account_acts(scope.previous()).subquery().c.user_id).distinct().cte(
+        "before")
+    said = func.coalesce(User.gender, "") + "|" + func.coalesce(User.age_bracket, "")
+    parts = union_all(
+        select(literal("all").label("what"), literal("").label("value"),
+               func.count().label("n")).select_from(people),
+        select(literal("returning"), literal(""), func.count())
+        .select_from(people.join(before, before.c.user_id == people.c.user_id)),
+        select(literal("channel"), acts.c.channel, func.count(func.distinct(acts.c.user_id)))
+        .group_by(acts.c.channel),
+        select(literal("month"), cast(acts.c.month, String),
+               func.count(func.distinct(acts.c.user_id)))
+        .where(acts.c.month.is_not(None)).group_by(acts.c.month),
+        select(literal("profile"), said, func.count())
+        .select_from(people.join(User, User.id == people.c.user_id)).group_by(said),
+    )
+    return {(what, str(value)): int(n) for what, value, n in db.execute(parts)}
+
+
+def _accounts(db: Session, scope: Scope) -> tuple[int, int]:
+    """(distinct accounts active in the scope, of whom active a year before)."""
+    found = _memo(db, ("summary", scope), lambda: _summary(db, scope))
+    return found.get(("all", ""), 0), found.get(("returning", ""), 0)
+
+
 def participants(db: Session, scope: Scope) -> Table:
     """Distinct participants of the period: people with an account counted once across
     every part and channel, plus people without an account counted by their acts; of
     the accounts, those new this period and those already active in the same period a
     year before."""
-    acts = _account_acts(scope).subquery()
-    before = _account_acts(scope.previous()).subquery()
-    accounts = db.scalar(select(func.count(func.distinct(acts.c.user_id)))) or 0
-    returning = db.scalar(select(func.count(func.distinct(acts.c.user_id))).where(
-        acts.c.user_id.in_(select(before.c.user_id)))) or 0
+    accounts, returning = _accounts(db, scope)
     anonymous = sum(_anonymous(db, scope).values())
     table = Table("participants", _l("Participants"), participants.__doc__ or "", (
         Column("total", _l("Participants"), "people", _l("Comptes distincts et personnes "
@@ -244,11 +316,9 @@ def participants_by_channel(db: Session, scope: Scope) -> Table:
     """Participants by the channel they took part through: distinct accounts per channel
     (a person who used two channels is in both lines, once in the total), plus people
     without an account by their acts."""
-    acts = _account_acts(scope).subquery()
-    per: dict[Any, int] = dict(db.execute(
-        select(acts.c.channel, func.count(func.distinct(acts.c.user_id)))
-        .group_by(acts.c.channel)).all())
-    accounts = db.scalar(select(func.count(func.distinct(acts.c.user_id)))) or 0
+    found = _memo(db, ("summary", scope), lambda: _summary(db, scope))
+    per = {channel: n for (what, channel), n in found.items() if what == "channel"}
+    accounts = _accounts(db, scope)[0]
     anonymous = _anonymous(db, scope)
     rows = []
     for channel in CHANNELS:
@@ -273,10 +343,8 @@ def participation_by_month(db: Session, scope: Scope) -> Table:
     without an account by their acts in the month (a person active in two months is
     in both)."""
     months = _months(scope)
-    acts = _account_acts(scope, months).subquery()
-    per: dict[Any, int] = dict(db.execute(
-        select(acts.c.month, func.count(func.distinct(acts.c.user_id)))
-        .group_by(acts.c.month)).all())
+    found = _memo(db, ("summary", scope), lambda: _summary(db, scope))
+    per = {int(month): n for (what, month), n in found.items() if what == "month"}
     anonymous: dict[int, int] = {}
     for (_channel, month), count in _anonymous(db, scope, months).items():
         if month is not None:
@@ -302,14 +370,24 @@ AGE_LABELS: dict[str, Any] = {"under_18": _l("Moins de 18 ans"), "18_24": _l("18
                               "": _l("Non dit")}
 
 
+def _profiles(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
+    """Active accounts by (gender, age bracket) of their profile, "" when not said."""
+    found = _memo(db, ("summary", scope), lambda: _summary(db, scope))
+    profiles: dict[tuple[str, str], int] = {}
+    for (what, value), n in found.items():
+        if what == "profile":
+            gender, _bar, age = value.partition("|")
+            profiles[(gender, age)] = n
+    return profiles
+
+
 def _declared(db: Session, scope: Scope, attribute: Any, dimension: str,
               values: Sequence[str]) -> list[dict[str, Any]]:
-    acts = _account_acts(scope).subquery()
-    said = func.coalesce(attribute, "")  # one expression: PostgreSQL groups by its select
-    accounts: dict[str, int] = dict(db.execute(
-        select(said, func.count())
-        .where(User.id.in_(select(acts.c.user_id)))
-        .group_by(said)).all())
+    profiles = _profiles(db, scope)
+    accounts: dict[str, int] = {}
+    for (gender, age), count in profiles.items():
+        value = gender if dimension == "gender" else age
+        accounts[value] = accounts.get(value, 0) + count
     q = scope.quartier_id
     counted = dict(db.execute(
         select(AttendanceFigure.value, func.sum(AttendanceFigure.count))

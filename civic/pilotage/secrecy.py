@@ -64,8 +64,7 @@ def protect(table: Table, threshold: int) -> Table:
                     row.get(inner_sum) or 0) < threshold:
                 row.update({p: None for p in inner})
                 row[inner_sum] = None
-            hidden = [p for p in outer if row.get(p) is None]
-            if len(hidden) == 1 and row.get(outer_sum) is not None:
+            if sum(row.get(p) is None for p in outer) == 1 and row.get(outer_sum) is not None:
                 row.update({p: None for p in outer})
     return table.with_rows(rows, total)
 

@@ -109,11 +109,12 @@ def _filter_args(form: ScopeForm, scope: Scope) -> dict[str, Any]:
 def _tables(indicators_: Sequence[Indicator], scope: Scope, *, protect_all: bool = False
             ) -> list[Table]:
     found = []
-    for indicator in indicators_:
-        table = indicator(db(), scope)
-        if protect_all or table.key in DECLARED:
-            table = secrecy.protect(table, _threshold())
-        found.append(table)
+    with indicators.one_page():
+        for indicator in indicators_:
+            table = indicator(db(), scope)
+            if protect_all or table.key in DECLARED:
+                table = secrecy.protect(table, _threshold())
+            found.append(table)
     return found
 
 
