@@ -258,7 +258,7 @@ def _summary(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
     months = _months(scope)
     acts = _account_acts(scope, months).cte("acts")
     people = select(acts.c.user_id).distinct().cte("people")
-    before = select(_account_acts(scope.previous()).subquery().c.user_id).distinct().cte(
+    before = select(_account_acts(scope.year_before()).subquery().c.user_id).distinct().cte(
         "before")
     said = func.coalesce(User.gender, "") + "|" + func.coalesce(User.age_bracket, "")
     parts = union_all(
@@ -286,8 +286,8 @@ def _accounts(db: Session, scope: Scope) -> tuple[int, int]:
 def participants(db: Session, scope: Scope) -> Table:
     """Distinct participants of the period: people with an account counted once across
     every part and channel, plus people without an account counted by their acts; of
-    the accounts, those new this period and those already active in the same period a
-    year before."""
+    the accounts, those already active in the twelve months before the period (for a
+    calendar year: the year before) and the others, new."""
     accounts, returning = _accounts(db, scope)
     anonymous = sum(_anonymous(db, scope).values())
     table = Table("participants", _l("Participants"), participants.__doc__ or "", (
@@ -297,9 +297,9 @@ def participants(db: Session, scope: Scope) -> Table:
         Column("without_account", _l("Sans compte"), "people",
                _l("Personnes sans compte, comptées à chaque participation")),
         Column("new", _l("Nouveaux comptes"), "people",
-               _l("Comptes actifs cette période et pas la même période l’an passé")),
+               _l("Comptes actifs cette période et pas dans les douze mois d’avant")),
         Column("returning", _l("Déjà actifs l’an passé"), "people",
-               _l("Comptes actifs cette période et la même période l’an passé")),
+               _l("Comptes actifs cette période et dans les douze mois d’avant")),
     ))
     return table.with_rows([{"total": accounts + anonymous, "accounts": accounts,
                              "without_account": anonymous, "new": accounts - returning,

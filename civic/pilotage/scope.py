@@ -37,6 +37,12 @@ class Scope:
             return self.first_day.year
         return None
 
+    def year_before(self) -> Scope:
+        """The twelve months before the period ("already active last year"); for a
+        calendar year, the year before."""
+        return replace(self, first_day=_years_back(self.first_day),
+                       last_day=self.first_day - timedelta(days=1))
+
     def previous(self) -> Scope:
         """The same period one year earlier ("already active last year")."""
         return replace(self, first_day=_years_back(self.first_day),

@@ -484,8 +484,9 @@ def test_the_workbook_has_every_table_of_the_dashboard(login_as: Any, people: di
     assert response.headers["Cache-Control"] == "no-store"
     book = load_workbook(io.BytesIO(response.get_data()))
     assert book.sheetnames == [f.__name__ for f in indicators.DASHBOARD] + ["Colonnes"]
-    # February–March 2025 saw nobody: the three accounts are all new.
-    assert list(book["participants"].iter_rows(values_only=True))[2] == (17, 3, 14, 3, 0)
+    # The twelve months before 1 February 2026 include January 2026, when one of the
+    # three accounts already took part: two are new, one was already active.
+    assert list(book["participants"].iter_rows(values_only=True))[2] == (17, 3, 14, 2, 1)
     fph = list(book["fph_rounds"].iter_rows(values_only=True))
     assert fph[2][:5] == ("Les Tilleuls", "FPH 2026", 10_000, 500, 500)
     assert book["fph_rounds"].cell(row=3, column=3).number_format == "#,##0.00 €"
