@@ -115,6 +115,7 @@ def _small_map(event: Event) -> MapFragment | None:
         return None
     config = current_app.config
     return place_map(event.latitude, event.longitude,
+                     zoom_labels=(_("Agrandir la carte"), _("Réduire la carte")),
                      tile_url=config["TILE_URL"], attribution=config["TILE_ATTRIBUTION"])
 
 

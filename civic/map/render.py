@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 from markupsafe import Markup
 
 from civic.map import geometry
@@ -29,6 +31,25 @@ class LocalMap(folium.Map):
     default_css: list[tuple[str, str]] = []
 
 
+class ZoomControl(MacroElement):  # type: ignore[misc]
+    """Leaflet's + and − buttons, named in the page's language (Leaflet writes the
+    title into the buttons' title and aria-label). The names are the site's own
+    translations, written as JSON."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.zoom({zoomInTitle: {{ this.zoom_in|tojson }},
+                        zoomOutTitle: {{ this.zoom_out|tojson }}})
+            .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, zoom_in: str, zoom_out: str) -> None:
+        super().__init__()
+        self._name = "ZoomControl"
+        self.zoom_in, self.zoom_out = zoom_in, zoom_out
+
+
 @dataclass(frozen=True)
 class MapFragment:
     #: The map's ``<div>``.
@@ -40,7 +61,8 @@ class MapFragment:
 
 
 def quartier_map(perimeter: dict[str, Any] | None, *, tile_url: str, attribution: str,
-                 perimeter_label: str) -> MapFragment:
+                 perimeter_label: str, zoom_labels: tuple[str, str] = ("+", "−")
+                 ) -> MapFragment:
     """The quartier's perimeter on the tile layer of the settings (or on a plain
     background when there is none or it cannot be reached)."""
     centre = FALLBACK_CENTRE
@@ -48,7 +70,8 @@ def quartier_map(perimeter: dict[str, Any] | None, *, tile_url: str, attribution
         (south, west), (north, east) = geometry.bounds(perimeter)
         centre = ((south + north) / 2, (west + east) / 2)
     fmap = LocalMap(location=centre, zoom_start=15 if perimeter else 5, tiles=None,
-                    control_scale=True, width="100%", height="100%")
+                    control_scale=True, width="100%", height="100%", zoom_control=False)
+    ZoomControl(*zoom_labels).add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19,
                          referrer_policy="no-referrer").add_to(fmap)
@@ -71,12 +94,14 @@ def quartier_map(perimeter: dict[str, Any] | None, *, tile_url: str, attribution
 
 
 def place_map(latitude: float, longitude: float, *, tile_url: str, attribution: str,
-              label: str = "") -> MapFragment:
+              label: str = "", zoom_labels: tuple[str, str] = ("+", "−")) -> MapFragment:
     """A small map of one place (an event's venue) with a marker. ``label`` is not put
     in the script: the page writes the place's name and address next to the map."""
     del label
     fmap = LocalMap(location=(latitude, longitude), zoom_start=16, tiles=None,
-                    control_scale=True, width="100%", height="100%", scrollWheelZoom=False)
+                    control_scale=True, width="100%", height="100%", scrollWheelZoom=False,
+                    zoom_control=False)
+    ZoomControl(*zoom_labels).add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19,
                          referrer_policy="no-referrer").add_to(fmap)

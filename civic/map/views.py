@@ -81,7 +81,8 @@ def _map(quartier: Quartier) -> MapFragment:
     config = current_app.config
     return quartier_map(quartier.perimeter, tile_url=config["TILE_URL"],
                         attribution=config["TILE_ATTRIBUTION"],
-                        perimeter_label=_("Périmètre du quartier"))
+                        perimeter_label=_("Périmètre du quartier"),
+                        zoom_labels=(_("Agrandir la carte"), _("Réduire la carte")))
 
 
 def _labels() -> dict[str, Any]:

@@ -165,3 +165,13 @@ def test_the_pilot_keeps_the_landmarks(login_as: Any, db: Any, people: dict,
                                   "longitude": "1.405"}).status_code == 302
     assert "Stade" in _text(client.get(url))
     assert login_as(people["animator"]).get(url).status_code == 403
+
+
+def test_the_zoom_buttons_are_named_in_the_page_language(client: Any, quartier: Any) -> None:
+    """Leaflet's + and − get their names from the site's catalogues, not Leaflet's English."""
+    page = client.get(f"/quartiers/{quartier.code}/carte").get_data(as_text=True)
+    assert 'zoomInTitle: "Agrandir la carte"' in page
+    assert 'zoomOutTitle: "R\\u00e9duire la carte"' in page  # JSON, ASCII-escaped
+    client.post("/langue", data={"lang": "en", "next": "/"})
+    english = client.get(f"/quartiers/{quartier.code}/carte").get_data(as_text=True)
+    assert 'zoomInTitle: "Zoom in on the map"' in english
