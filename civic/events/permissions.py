@@ -69,6 +69,12 @@ def sign_up(_user: Any, event: Any, now: datetime) -> bool:
             and event.starts_at > now)
 
 
+@rule("events.manage")
+def manage(user: Any, _target: Any, _now: datetime) -> bool:
+    """« Mes événements »: pilots, and animators of at least one quartier."""
+    return is_pilot(user) or (user is not None and bool(user.quartier_ids_for(Role.ANIMATOR)))
+
+
 @rule("events.propose_any")
 def propose_any(user: Any, _target: Any, _now: datetime) -> bool:
     """The form to propose or create an event: anybody with an account."""

@@ -410,16 +410,25 @@ def reachable(db: Session, event: Event) -> list[Signup]:
     return [s for s in live_signups(db, event) if s.email and s.consent]
 
 
+def messaged(db: Session, event: Event, sent: int, *, actor: Any, now: datetime) -> None:
+    """The organiser wrote to the people signed up: audited, with how many were mailed."""
+    audit.record(db, actor=actor, action="events.message", target_type="event",
+                 target_id=event.id, now=now, sent=sent)
+
+
 def purge(db: Session, *, now: datetime, days: int) -> list[int]:
     """Delete the names and contact details of events ended more than ``days`` days ago;
     each event keeps its counts (seats taken, waiting, present). Returns the events."""
     ended = list(db.scalars(select(Event).where(
         Event.purged_at.is_(None), Event.ends_at < now - timedelta(days=days))))
+    ids = [e.id for e in ended]
+    waiting = dict(db.execute(
+        select(Signup.event_id, func.sum(Signup.party_size))
+        .where(Signup.event_id.in_(ids), Signup.status == SignupStatus.WAITING)
+        .group_by(Signup.event_id)).all())
+    db.execute(delete(Signup).where(Signup.event_id.in_(ids)))
     for event in ended:
-        event.waiting_kept = int(db.scalar(
-            select(func.coalesce(func.sum(Signup.party_size), 0)).where(
-                Signup.event_id == event.id, Signup.status == SignupStatus.WAITING)) or 0)
-        db.execute(delete(Signup).where(Signup.event_id == event.id))
+        event.waiting_kept = int(waiting.get(event.id) or 0)
         event.purged_at = now
     db.flush()
     if ended:

@@ -404,9 +404,8 @@ def cancel_event(event_id: int) -> Page:
 
 @bp.route("/evenements/gerer")
 def manage() -> Page:
-    user = _user()
-    if user is None or not (is_pilot(user) or user.quartier_ids_for(Role.ANIMATOR)):
-        require(current_user, "events.create", None)
+    require(current_user, "events.manage")
+    user = current_user
     scope = None if is_pilot(user) else user.quartier_ids_for(Role.ANIMATOR)
     return render_template("events/manage.html",
                            events=queries.managed(db(), scope, clock.now()),
@@ -423,10 +422,7 @@ def attendees(event_id: int) -> Page:
         sent = sum(notifications.message(s, form.subject.data, form.body.data,
                                          current_user.display_name)
                    for s in services.reachable(db(), found))
-        from civic.core import audit
-
-        audit.record(db(), actor=current_user, action="events.message", target_type="event",
-                     target_id=found.id, now=clock.now(), sent=sent)
+        services.messaged(db(), found, sent, actor=current_user, now=clock.now())
         flash(_("Message envoyé à %(num)d personnes.", num=sent), "success")
         return redirect(url_for("events.attendees", event_id=found.id))
     return render_template("events/attendees.html", event=found, form=form,

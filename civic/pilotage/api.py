@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
-from werkzeug.exceptions import HTTPException
 
 from civic.accounts.permissions import is_pilot
 from civic.core import clock
@@ -20,7 +19,7 @@ from civic.pilotage import bp, export, indicators, tokens
 from civic.pilotage.permissions import is_signatory
 from civic.pilotage.scope import Scope
 from civic.pilotage.tables import Table
-from civic.pilotage.views import DECLARED, _tables, scope_from_request
+from civic.pilotage.views import compute_tables, scope_from_request
 
 OPEN = {f.__name__ for f in indicators.OPEN}
 COOPERATIVE = {f.__name__ for f in indicators.COOPERATIVE}
@@ -43,22 +42,21 @@ def _error(status: int, message: str) -> Response:
     return response
 
 
-def _caller() -> tuple[Any, bool]:
-    """(account, whether a token was sent): a wrong or revoked token is a 401."""
+class _BadToken(Exception):
+    """A token was sent, but it is wrong, revoked, or its owner is gone."""
+
+
+def _caller() -> Any:
+    """The account of the token sent, or None without one."""
     header = request.headers.get("Authorization", "")
     if not header:
-        return None, False
+        return None
     scheme, _, value = header.partition(" ")
     user = tokens.owner_of(db(), value.strip(), now=clock.now()) if scheme.lower() == (
         "bearer") else None
     if user is None:
-        raise _Unauthorised()
-    return user, True
-
-
-class _Unauthorised(HTTPException):
-    code = 401
-    description = "invalid or revoked token"
+        raise _BadToken()
+    return user
 
 
 def readable(user: Any) -> set[str]:
@@ -69,18 +67,19 @@ def readable(user: Any) -> set[str]:
     return set(OPEN)
 
 
-def _key_for(user: Any) -> str:
+def _rate_key() -> str:
+    """A token's calls count together; without one, an address's."""
     header = request.headers.get("Authorization", "")
     return f"token:{header[-16:]}" if header else f"ip:{request.remote_addr}"
 
 
 @bp.route("/api/v1/tables")
 @csrf.exempt
-@limiter.limit("120 per minute", key_func=lambda: _key_for(None))
+@limiter.limit("120 per minute", key_func=_rate_key)
 def api_tables() -> Response:
     try:
-        user, _sent = _caller()
-    except _Unauthorised:
+        user = _caller()
+    except _BadToken:
         return _error(401, "invalid or revoked token")
     keys = readable(user)
     return jsonify({"tables": [
@@ -90,11 +89,11 @@ def api_tables() -> Response:
 
 @bp.route("/api/v1/tables/<key>")
 @csrf.exempt
-@limiter.limit("120 per minute", key_func=lambda: _key_for(None))
+@limiter.limit("120 per minute", key_func=_rate_key)
 def api_table(key: str) -> Response:
     try:
-        user, _sent = _caller()
-    except _Unauthorised:
+        user = _caller()
+    except _BadToken:
         return _error(401, "invalid or revoked token")
     if key not in indicators.ALL:
         return _error(404, "unknown table")
@@ -109,7 +108,7 @@ def api_table(key: str) -> Response:
     # Open tables are published with small cells hidden (as on /donnees-ouvertes) to
     # anyone but a pilot; a signatory reads the cooperative tables as on its page.
     protect_all = key in OPEN and not is_pilot(user)
-    [table] = _tables([indicators.ALL[key]], scope, protect_all=protect_all)
+    [table] = compute_tables([indicators.ALL[key]], scope, protect_all=protect_all)
     body = export.json_table(table)
     body["scope"] = _scope_json(scope, form.quartier.data if scope.quartier_id else None)
     body["secrecy_threshold"] = int(current_app.config["SMALL_CELL_THRESHOLD"])
@@ -218,5 +217,3 @@ def document(tables: list[Table], *, server: str) -> dict[str, Any]:
         },
     }
 
-
-__all__ = ["DECLARED", "document", "readable"]

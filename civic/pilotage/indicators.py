@@ -381,8 +381,8 @@ def _profiles(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
     return profiles
 
 
-def _declared(db: Session, scope: Scope, attribute: Any, dimension: str,
-              values: Sequence[str]) -> list[dict[str, Any]]:
+def _declared(db: Session, scope: Scope, dimension: str, values: Sequence[str]
+              ) -> list[dict[str, Any]]:
     profiles = _profiles(db, scope)
     accounts: dict[str, int] = {}
     for (gender, age), count in profiles.items():
@@ -421,7 +421,7 @@ def participants_by_gender(db: Session, scope: Scope) -> Table:
     counted twice). Published in totals of at least the secrecy threshold."""
     return _declared_table("participants_by_gender", _l("Participants par genre"),
                            participants_by_gender.__doc__ or "",
-                           _declared(db, scope, User.gender, "gender", GENDERS),
+                           _declared(db, scope, "gender", GENDERS),
                            GENDER_LABELS)
 
 
@@ -431,7 +431,7 @@ def participants_by_age(db: Session, scope: Scope) -> Table:
     counted twice). Published in totals of at least the secrecy threshold."""
     return _declared_table("participants_by_age", _l("Participants par âge"),
                            participants_by_age.__doc__ or "",
-                           _declared(db, scope, User.age_bracket, "age", AGE_BRACKETS),
+                           _declared(db, scope, "age", AGE_BRACKETS),
                            AGE_LABELS)
 
 

@@ -106,8 +106,10 @@ def _filter_args(form: ScopeForm, scope: Scope) -> dict[str, Any]:
     return args
 
 
-def _tables(indicators_: Sequence[Indicator], scope: Scope, *, protect_all: bool = False
-            ) -> list[Table]:
+def compute_tables(indicators_: Sequence[Indicator], scope: Scope, *,
+                   protect_all: bool = False) -> list[Table]:
+    """The tables of one page, sharing their common figures; small counts of people
+    hidden in declared-profile tables always, in every table with ``protect_all``."""
     found = []
     with indicators.one_page():
         for indicator in indicators_:
@@ -165,7 +167,7 @@ def _scope_text(form: ScopeForm, scope: Scope) -> dict[str, Any]:
 def dashboard() -> Page:
     require(current_user, "pilotage.dashboard")
     form, scope = scope_from_request()
-    tables = _tables(indicators.DASHBOARD, scope)
+    tables = compute_tables(indicators.DASHBOARD, scope)
     by_key = {t.key: t for t in tables}
     return render_template("pilotage/dashboard.html", form=form, scope=scope, tables=by_key,
                            charts=_charts(by_key), args=_filter_args(form, scope),
@@ -176,7 +178,7 @@ def dashboard() -> Page:
 def cooperative() -> Page:
     require(current_user, "pilotage.cooperative")
     form, scope = scope_from_request()
-    tables = {t.key: t for t in _tables(indicators.COOPERATIVE, scope)}
+    tables = {t.key: t for t in compute_tables(indicators.COOPERATIVE, scope)}
     return render_template("pilotage/cooperative.html", form=form, scope=scope,
                            tables=tables, args=_filter_args(form, scope),
                            named=_scope_text(form, scope), hidden=hidden_mark())
@@ -187,7 +189,7 @@ def report() -> Page:
     """The yearly progress report (rapport d'étape), printable on A4."""
     require(current_user, "pilotage.dashboard")
     form, scope = scope_from_request()
-    tables = {t.key: t for t in _tables(indicators.DASHBOARD, scope)}
+    tables = {t.key: t for t in compute_tables(indicators.DASHBOARD, scope)}
     q = scope.quartier_id
     answered = list(db().scalars(
         select(Idea).where(Idea.responded_at >= scope.start, Idea.responded_at < scope.end,
@@ -248,7 +250,7 @@ def table_export(key: str, fmt: str) -> Response:
     if not _allowed(key, current_user if current_user.is_authenticated else None):
         require(current_user, "pilotage.dashboard")
     _form, scope = scope_from_request()
-    [table] = _tables([indicators.ALL[key]], scope)
+    [table] = compute_tables([indicators.ALL[key]], scope)
     audit.record(db(), actor=current_user, action="pilotage.export", target_type="table",
                  target_id=key, now=clock.now(), format=fmt)
     if fmt == "csv":
@@ -271,7 +273,7 @@ def workbook() -> Response:
     """Every table of the dashboard in one workbook."""
     require(current_user, "pilotage.dashboard")
     _form, scope = scope_from_request()
-    tables = _tables(indicators.DASHBOARD, scope)
+    tables = compute_tables(indicators.DASHBOARD, scope)
     audit.record(db(), actor=current_user, action="pilotage.export", target_type="table",
                  target_id="all", now=clock.now(), format="xlsx")
     return _download(_xlsx(tables), XLSX, f"{_name('pilotage', scope)}.xlsx")
@@ -283,7 +285,7 @@ def workbook() -> Response:
 @bp.route("/donnees-ouvertes")
 def open_data() -> Page:
     form, scope = scope_from_request()
-    tables = _tables(indicators.OPEN, scope, protect_all=True)
+    tables = compute_tables(indicators.OPEN, scope, protect_all=True)
     return render_template("pilotage/open_data.html", form=form, scope=scope,
                            tables={t.key: t for t in tables}, args=_filter_args(form, scope),
                            named=_scope_text(form, scope), hidden=hidden_mark(),
@@ -295,7 +297,7 @@ def open_data_csv(key: str) -> Response:
     if key not in {f.__name__ for f in indicators.OPEN}:
         abort(404)
     _form, scope = scope_from_request()
-    [table] = _tables([indicators.ALL[key]], scope, protect_all=True)
+    [table] = compute_tables([indicators.ALL[key]], scope, protect_all=True)
     separator = ";" if request.args.get("sep") in (";", "semicolon", "pv") else ","
     response = _download(export.csv_bytes(table, hidden=hidden_mark(), separator=separator),
                          "text/csv; charset=utf-8", f"{_name(key, scope)}.csv")

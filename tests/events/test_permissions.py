@@ -18,11 +18,11 @@ PLACES = ["A", "B", "C"]
 STATES = ["pending", "published", "rejected", "hidden"]
 #: upcoming; cancelled (still to come); started (under way); purged (over, names deleted).
 TIMES = ["upcoming", "cancelled", "started", "purged"]
-ACTIONS = ["events.attendees", "events.create", "events.edit", "events.propose",
-           "events.propose_any", "events.sign_up", "events.view"]
+ACTIONS = ["events.attendees", "events.create", "events.edit", "events.manage",
+           "events.propose", "events.propose_any", "events.sign_up", "events.view"]
 LOGGED_IN = set(ROLES) - {"anonymous"}
 #: Actions whose target is a quartier (None for the whole contract), not an event.
-ON_QUARTIER = {"events.create", "events.propose", "events.propose_any"}
+ON_QUARTIER = {"events.create", "events.manage", "events.propose", "events.propose_any"}
 
 
 def expected(action: str, role: str, where: str, state: str = "published",
@@ -35,6 +35,8 @@ def expected(action: str, role: str, where: str, state: str = "published",
         return published or runs or role == "author" or (role == "moderator" and here)
     if action == "events.create":  # published at once
         return runs
+    if action == "events.manage":  # the hub: an animator of any quartier, or a pilot
+        return role in ("pilot", "animator")
     if action == "events.propose":  # residents propose in a quartier; moderators decide
         return role in LOGGED_IN and where != "C"
     if action == "events.propose_any":
