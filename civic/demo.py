@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 
 from civic.accounts import services as accounts
 from civic.accounts.models import Role
-from civic.budget import imports, pabulib
+from civic.budget import imports, pabulib, trustees
 from civic.budget import services as budget
 from civic.budget.models import Project, ProjectStatus
 from civic.core import clock
@@ -124,7 +124,7 @@ def seed(*, echo: bool = True) -> dict[str, str]:
         created[email] = ", ".join(sorted({g[0].value for g in grants})) or "resident"
         users[email] = user
     db.flush()
-    _seed_fph(mirail, empalot, users["habitante@example.org"], now)
+    shares = _seed_fph(mirail, empalot, users, now)
     _seed_ideas(mirail, users, signatories, now)
     _seed_map(mirail, users, now)
     _seed_events(mirail, empalot, users, signatories, now)
@@ -142,6 +142,10 @@ def seed(*, echo: bool = True) -> dict[str, str]:
                    f"{password}:")
         for email, roles in created.items():
             click.echo(f"  {roles:<10} {email}")
+        click.echo("Shares of the open FPH vote's trustees, to count it (a real server never "
+                   "shows a share again):")
+        for share in shares:
+            click.echo(f"  {share}")
     return created
 
 
@@ -380,10 +384,12 @@ def _seed_events(mirail: Any, empalot: Any, users: dict[str, Any], signatories: 
         days=13), label="Vacances de Noël", actor=animator, now=now)
 
 
-def _seed_fph(mirail: Any, empalot: Any, resident: Any, now: datetime) -> None:
+def _seed_fph(mirail: Any, empalot: Any, users: dict[str, Any], now: datetime) -> list[str]:
     """A vote open now in Grand Mirail, proposals open in Empalot, and the real 2022
-    participatory budget of the district, imported and published."""
+    participatory budget of the district, imported and published. Returns the shares of
+    the open vote's trustees (the pilot and the conseil citoyen member)."""
     day = timedelta(days=1)
+    resident = users["habitante@example.org"]
     rules = {"min_project_cents": 20_000, "min_age": 16, "vote_method": "approval",
              "approval_min": 1, "approval_max": 3, "points_total": 0, "points_max": 0,
              "tally_rule": "greedy", "min_score": 0,
@@ -410,6 +416,9 @@ def _seed_fph(mirail: Any, empalot: Any, resident: Any, now: datetime) -> None:
             checklist=dict.fromkeys(budget.CHECKLIST, True), created_at=now - 30 * day,
             updated_at=now - 10 * day)
         db.add(project)
+    bureau = [users["pilote@example.org"], users["moderateur@example.org"]]
+    trustees.name(db(), voting, bureau, 2, actor=bureau[0], now=now - 3 * day)
+    shares = [trustees.hand_share(db(), voting, person, now=now - 3 * day) for person in bureau]
     other = budget.save_fund(db(), empalot, None, {
         "year": now.year, "envelope_cents": 300_000, "cap_cents": 100_000, **rules},
         actor=None, now=now)
@@ -420,6 +429,7 @@ def _seed_fph(mirail: Any, empalot: Any, resident: Any, now: datetime) -> None:
         actor=None, now=now - 6 * day)
     imports.import_instance(db(), mirail, pabulib.read(PB_FILE.read_text(encoding="utf-8")),
                             now=now, title="Budget participatif 2022 (Toulouse)")
+    return shares
 
 
 @click.command("seed-demo")

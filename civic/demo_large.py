@@ -57,10 +57,10 @@ from civic import demo
 from civic.accounts import services as accounts
 from civic.accounts.models import AGE_BRACKETS, GENDERS, Role, RoleGrant, User
 from civic.budget import ballots as ballot_rules
-from civic.budget import counting, identity
+from civic.budget import box as ballot_box
+from civic.budget import counting, identity, trustees
 from civic.budget import services as budget
 from civic.budget.models import (
-    Ballot,
     Channel,
     FollowUp,
     Fund,
@@ -68,6 +68,7 @@ from civic.budget.models import (
     Project,
     ProjectStatus,
     Round,
+    SealedBallot,
 )
 from civic.budget.phases import Phase
 from civic.core import clock
@@ -528,6 +529,8 @@ class _Seeder:
         self.u_last: list[float] = []
         self.slots: list[tuple[float, int]] = []
         self.kinds: list[str] = []
+        #: The trustees' shares by round: kept by the demo only, to run the count.
+        self.shares: dict[int, list[str]] = {}
         self.from_points: set[int] = set()
         self.ideas: list[_Post] = []
         self.points: list[_Post] = []
@@ -1661,6 +1664,8 @@ class _Seeder:
         largest = max(voting, key=lambda v: v[2])[0] if voting else None
         for round_, q, weight in voting:
             voters = max(4, round(self.n("participations") * weight / total))
+            if round_.box_key is None:
+                self.bureau(round_, q)
             self.vote(round_, q, voters, forced=round_ is largest)
             self.count(round_, q)
 
@@ -1817,7 +1822,7 @@ class _Seeder:
         if forced:  # every channel appears, however small the scale
             channels[:4] = [Channel.ONLINE, Channel.KIOSK, Channel.PAPER, Channel.CODE]
         register: list[dict[str, Any]] = []
-        box: list[dict[str, Any]] = []
+        sealed: list[dict[str, Any]] = []
         seal = round_.seal
         fingerprints: set[str] = set()
         online: set[int] = set()
@@ -1835,24 +1840,30 @@ class _Seeder:
                 "permanence_id": permanence})
             choices = self.choices(fund, costs, popularity)
             assert not ballot_rules.problems(method, choices, costs)
-            ballot_id = secrets.token_hex(16)
-            ballot = {"id": ballot_id, "round_id": round_.id,
-                      "choices": {str(k): v for k, v in sorted(choices.items())},
-                      "channel": channel.value, "cast_on": day,
-                      "receipt_hash": None if channel == Channel.PAPER else
-                      budget.receipt_hash("-".join(secrets.token_hex(2).upper()
-                                                   for _ in range(4))),
-                      "permanence_id": permanence if channel == Channel.PAPER else None}
-            seal = ballot_rules.add_to_seal(seal, ballot_rules.ballot_hash(
-                ballot_id, choices, channel.value, day))
-            box.append(ballot)
+            ciphertext = budget.seal_choices(round_, choices, costs)
+            tracker = ballot_box.tracker(ciphertext)
+            sealed.append({"tracker": tracker, "round_id": round_.id, "ciphertext": ciphertext,
+                           "channel": channel.value,
+                           "permanence_id": permanence if channel == Channel.PAPER else None})
+            seal = ballot_box.add_to_seal(seal, tracker)
         rng.shuffle(register)
-        rng.shuffle(box)
+        rng.shuffle(sealed)
         self.insert(Participation, register)
-        self.insert(Ballot, box)
+        self.insert(SealedBallot, sealed)
         self.vote_codes(round_, q, code_votes)
         round_.seal = seal
         self.db.flush()
+
+    def bureau(self, round_: Round, q: _Quartier) -> None:
+        """A pilot and two moderators named trustees a week before the vote; each takes
+        their share, which the demo keeps for the count (a real server keeps none)."""
+        at = _dt(round_.vote_starts_at.timestamp() - 7 * DAY)
+        pilot = self.users_by_id[self.rng.choice(self.pilots)]
+        people = [pilot, *(self.user(m) for m in self.rng.sample(q.moderators,
+                                                                 min(2, len(q.moderators))))]
+        trustees.name(self.db, round_, people, 2, actor=pilot, now=at)
+        self.shares[round_.id] = [trustees.hand_share(self.db, round_, person, now=at)
+                                  for person in people]
 
     def how(self, channel: Channel, q: _Quartier, begins: float, ends: float,
             permanences: list[tuple[int, float, float]], online: set[int]
@@ -1958,7 +1969,7 @@ class _Seeder:
                    "permanence.codes_generated", "round", round_.id, batch=1, count=printed)
 
     def count(self, round_: Round, q: _Quartier) -> None:
-        """Started by a pilot, confirmed by a moderator, published: the services' own way.
+        """Two trustees' shares open the box, a pilot publishes: the services' own way.
         Funded projects then move on, and the register's key is destroyed after a while."""
         rng = self.rng
         ended = round_.vote_ends_at.timestamp()
@@ -1966,12 +1977,14 @@ class _Seeder:
         if started >= self.now:
             return
         pilot = self.users_by_id[rng.choice(self.pilots)]
-        moderator = self.user(rng.choice(q.moderators))
-        counting.start(self.db, round_, actor=pilot, now=_dt(started))
         confirmed = started + rng.uniform(1, 30) * HOUR
         if confirmed >= self.now:
             return
-        counting.confirm(self.db, round_, actor=moderator, now=_dt(confirmed))
+        if round_.id not in self.shares:
+            return
+        shares = rng.sample(self.shares[round_.id], 2)
+        counting.count(self.db, round_, shares, actor=pilot, now=_dt(confirmed),
+                       small=int(current_app.config.get("SMALL_CELL_THRESHOLD", 11)))
         published = confirmed + rng.uniform(1, 48) * HOUR
         if published >= self.now:
             return

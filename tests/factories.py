@@ -79,8 +79,9 @@ def make_user(db: Session, *, roles: list[tuple[Role, Any]] | None = None,
 
 from datetime import timedelta  # noqa: E402
 
-from civic.budget.ballots import EMPTY_SEAL  # noqa: E402
-from civic.budget.models import Fund, Project, Round  # noqa: E402
+from civic.budget import box, trustees  # noqa: E402
+from civic.budget.box import EMPTY_SEAL  # noqa: E402
+from civic.budget.models import Fund, Project, Round, Trustee  # noqa: E402
 
 DAY = timedelta(days=1)
 
@@ -120,7 +121,36 @@ def make_round(db: Session, fund: Fund, phase: str = "vote", **values: Any) -> R
         round_.results_published_at = values.get("results_published_at", NOW - DAY)
     db.add(round_)
     db.flush()
+    if phase in ("vote", "counting") and "box_key" not in values:
+        make_box(db, round_)
     return round_
+
+
+#: The trustees' shares of the rounds made here, by round id (a test keeps them as a
+#: trustee would; the server keeps none).
+SHARES: dict[int, list[str]] = {}
+
+
+def make_box(db: Session, round_: Round, count: int = 3, needed: int = 2) -> list[str]:
+    """Seal the round's empty box with ``count`` trustees' seats (no accounts), as the
+    services do once every trustee has received a share; returns the shares."""
+    round_.trustees_needed = needed
+    shares = []
+    for position in range(1, count + 1):
+        private, public = box.new_key()
+        db.add(Trustee(round_id=round_.id, position=position, public_key=public,
+                       received_at=NOW - 5 * DAY))
+        shares.append(box.share_text(round_.id, position, private))
+    db.flush()
+    db.expire(round_, ["trustees"])
+    trustees.seal_empty_box(db, round_, now=round_.vote_starts_at - DAY)
+    SHARES[round_.id] = shares
+    return shares
+
+
+def count_key(round_: Round) -> bytes:
+    """The round's count key, rebuilt from its trustees' shares as the count does."""
+    return trustees.open_key(round_, SHARES[round_.id][:round_.trustees_needed])[0]
 
 
 def make_project(db: Session, round_: Round, author: User | None = None, **values: Any

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from civic.accounts.models import AGE_BRACKETS, GENDERS, Role, RoleGrant, User
 from civic.budget import counting
 from civic.budget import services as budget
-from civic.budget.models import Ballot, Channel, Participation, Round
+from civic.budget.models import Ballot, Channel, Participation, Round, SealedBallot
 from civic.core import clock
 from civic.demo_large import TARGETS, seed_large
 from civic.events.models import KINDS, AttendanceFigure, Event, Signup, SignupStatus
@@ -59,7 +59,7 @@ def _every_state_channel_kind_and_category_appears(db: Any, large: dict[str, int
         assert set(db.scalars(select(model.moderation).distinct())) == states, model
     channels = {c.value for c in Channel}
     assert set(db.scalars(select(Participation.channel).distinct())) == channels
-    assert set(db.scalars(select(Ballot.channel).distinct())) == channels
+    assert set(db.scalars(select(SealedBallot.channel).distinct())) == channels
     assert set(db.scalars(select(Event.kind).distinct())) == set(KINDS)
     assert set(db.scalars(select(MapPoint.category).distinct())) == set(CATEGORIES)
     assert set(db.scalars(select(MapPoint.polarity).distinct())) == {"positive", "negative"}
@@ -146,11 +146,17 @@ def _every_round_is_sealed_and_its_results_recountable(db: Any,
         assert budget.seal_intact(db, round_), round_.id
         register = dict(db.execute(select(Participation.channel, func.count()).where(
             Participation.round_id == round_.id).group_by(Participation.channel)).all())
-        box = dict(db.execute(select(Ballot.channel, func.count()).where(
-            Ballot.round_id == round_.id).group_by(Ballot.channel)).all())
+        box = dict(db.execute(select(SealedBallot.channel, func.count()).where(
+            SealedBallot.round_id == round_.id).group_by(SealedBallot.channel)).all())
         if not register:  # the imported 2022 round has ballots and no register
             continue
         assert register == box
+        if round_.count_confirmed_at is not None:  # counted: the same ballots, in clear
+            counted = dict(db.execute(select(Ballot.channel, func.count()).where(
+                Ballot.round_id == round_.id).group_by(Ballot.channel)).all())
+            assert sum(counted.values()) == sum(box.values())
+            assert round_.results["turnout"] == box
+            assert all(n >= 11 for channel, n in counted.items() if channel is not None)
         online = db.scalars(select(Participation.user_id).where(
             Participation.round_id == round_.id, Participation.channel == "online"))
         assert all(user_id is not None for user_id in online)

@@ -1,23 +1,14 @@
-"""What a valid ballot is for each vote method, and the seal of the ballot box. Pure.
+"""What a valid ballot is for each vote method. Pure.
 
 Choices are always a mapping project id → points: approval and knapsack give 1 point
-to each chosen project, cumulative spreads points.
-
-The seal is the sum of the SHA-256 of every ballot, modulo 2^256. A sum does not depend
-on the order of casting (a hash chain would, and would let someone line the box up with
-the register); removing or altering any ballot changes it.
+to each chosen project, cumulative spreads points. (The box they are sealed into, and
+its seal, are ``box``'s.)
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
-
-SEAL_MODULUS = 2**256
-EMPTY_SEAL = "0" * 64
 
 
 @dataclass(frozen=True)
@@ -77,21 +68,3 @@ def problems(method: Method, choices: Mapping[int, int], costs: Mapping[int, int
     if method.kind != "cumulative" and any(points != 1 for points in choices.values()):
         return ["bad_points"]
     return CHECKERS[method.kind](method, choices, costs)
-
-
-def canonical(ballot_id: str, choices: Mapping[int, int], channel: str, cast_on: date) -> bytes:
-    return json.dumps({"id": ballot_id, "choices": {str(k): v for k, v in sorted(choices.items())},
-                       "channel": channel, "day": cast_on.isoformat()},
-                      sort_keys=True, separators=(",", ":")).encode()
-
-
-def ballot_hash(ballot_id: str, choices: Mapping[int, int], channel: str, cast_on: date) -> int:
-    return int.from_bytes(hashlib.sha256(canonical(ballot_id, choices, channel, cast_on)).digest())
-
-
-def add_to_seal(seal: str, ballot: int) -> str:
-    return f"{(int(seal, 16) + ballot) % SEAL_MODULUS:064x}"
-
-
-def seal_of(hashes: Iterable[int]) -> str:
-    return f"{sum(hashes) % SEAL_MODULUS:064x}"

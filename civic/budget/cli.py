@@ -91,10 +91,12 @@ fph_cli = AppGroup("fph", help="The neighbourhood fund (FPH).")
 
 @fph_cli.command("destroy-secrets")
 def destroy_secrets_command() -> None:
-    """Forget the register's key of rounds published more than FPH_SECRET_MONTHS ago.
+    """Destroy the secrets of rounds published more than FPH_SECRET_MONTHS ago.
 
-    Run it daily (cron). Afterwards nobody, not even the database's administrator, can
-    tell whose fingerprint a line of the register holds.
+    Run it daily (cron). It forgets the register's key, deletes the sealed ballots'
+    ciphertexts and the trustees' pieces of the count key. Afterwards nobody, not even
+    the database's administrator with every trustee's share, can tell whose fingerprint a
+    line of the register holds, nor open a sealed ballot.
     """
     from datetime import timedelta
 
@@ -102,6 +104,7 @@ def destroy_secrets_command() -> None:
 
     from civic.budget import services
     from civic.core import clock
+    from civic.core.db import checkpoint_wal
     from civic.core.db import session as db
 
     now = clock.now()
@@ -109,4 +112,5 @@ def destroy_secrets_command() -> None:
     with db.begin():
         done = services.destroy_secrets(db(), published_before=now - timedelta(days=30 * months),
                                         now=now)
-    click.echo(f"{len(done)} round(s) forgot their register key.")
+    checkpoint_wal(db.get_bind())
+    click.echo(f"{len(done)} round(s) forgot their register key and their sealed ballots.")

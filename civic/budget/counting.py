@@ -1,48 +1,70 @@
-"""The count: started by a pilot, confirmed by a moderator, computed with the fund's rule,
-published frozen with the SHA-256 of the anonymous ballots file anyone can recount."""
+"""The count: the trustees' shares open the encrypted box, the fund's rule runs, and the
+results are published frozen with the SHA-256 of the anonymous ballots file anyone can
+recount, next to the list of trackers every voter can find their receipt in."""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from civic.budget import pabulib, queries, tally
-from civic.budget.models import FollowUp, Fund, Project, Round
+from civic.budget import box, pabulib, queries, tally, trustees
+from civic.budget.models import Ballot, FollowUp, Fund, Project, Round, SealedBallot
+from civic.budget.phases import Phase
 from civic.budget.services import BudgetError, seal_intact
 from civic.core import audit
 from civic.core.i18n import _
 
 
-def start(db: Session, round_: Round, *, actor: Any, now: datetime) -> None:
-    """Refused while a permanence's paper ballots and paper voters differ."""
+def count(db: Session, round_: Round, shares: Sequence[str], *, actor: Any, now: datetime,
+          small: int) -> dict[str, Any]:
+    """Open the box with the trustees' shares, and count.
+
+    In one request and one transaction: the shares rebuild the count key in memory; the
+    seal is checked over the ciphertexts; every ballot is decrypted; the plaintext box is
+    shuffled with ``secrets`` and written with fresh random ids; the fund's rule runs.
+    The key is then dropped: nothing of it outlives the request. A wrong share, a missing
+    one, the same share twice or a broken seal changes nothing. ``small`` is the secrecy
+    threshold: a channel with fewer ballots is not named on any counted ballot.
+    """
+    if round_.count_confirmed_at is not None:
+        raise BudgetError("already_counted")
+    if round_.phase(now) != Phase.COUNTING:
+        raise BudgetError("not_counting")
     if any(voters != ballots for voters, ballots in queries.paper_counts(db, round_).values()):
         raise BudgetError("paper_mismatch")
-    round_.count_started_by_id = actor.id
-    round_.count_started_at = now
-    db.flush()
-    audit.record(db, actor=actor, action="budget.count_started", target_type="round",
-                 target_id=round_.id, now=now, seal=round_.seal,
-                 ballots=queries.ballot_count(db, round_))
-
-
-def confirm(db: Session, round_: Round, *, actor: Any, now: datetime) -> dict[str, Any]:
-    """The second person confirms: the seal is checked, then the rule runs."""
+    key, used = trustees.open_key(round_, shares)
     if not seal_intact(db, round_):
         audit.record(db, actor=actor, action="budget.seal_broken", target_type="round",
                      target_id=round_.id, now=now, seal=round_.seal)
         raise BudgetError("seal_broken")
-    round_.results = compute(db, round_)
-    round_.count_confirmed_by_id = actor.id
-    round_.count_confirmed_at = now
+    sealed = db.execute(select(SealedBallot.ciphertext, SealedBallot.channel)
+                        .where(SealedBallot.round_id == round_.id)).all()
+    opened = [(box.decrypt(key, ciphertext), channel) for ciphertext, channel in sealed
+              if ciphertext is not None]
+    del key
+    secrets.SystemRandom().shuffle(opened)
+    turnout = Counter(channel for _, channel in opened)
+    named = {channel for channel, n in turnout.items() if n >= small}
+    rows = [{"id": secrets.token_hex(16), "round_id": round_.id, "choices": choices,
+             "channel": channel if channel in named else None} for choices, channel in opened]
+    if rows:
+        db.execute(insert(Ballot), rows)
+    round_.count_started_by_id = used[0].user_id
+    round_.count_confirmed_by_id = used[1].user_id if len(used) > 1 else None
+    round_.count_started_at = round_.count_confirmed_at = now
+    round_.results = compute(db, round_, [choices for choices, _ in opened], dict(turnout))
     db.flush()
-    audit.record(db, actor=actor, action="budget.count_confirmed", target_type="round",
-                 target_id=round_.id, now=now, seal=round_.seal,
-                 selected=round_.results["selected"])
+    audit.record(db, actor=actor, action="budget.counted", target_type="round",
+                 target_id=round_.id, now=now, seal=round_.seal, ballots=len(opened),
+                 trustees=[t.position for t in used], selected=round_.results["selected"])
     return round_.results
 
 
@@ -56,16 +78,16 @@ def election(fund: Fund, projects: list[Project], ballots: Sequence[Mapping[str,
         ballots=ballots, min_score=fund.min_score or None)
 
 
-def compute(db: Session, round_: Round) -> dict[str, Any]:
+def compute(db: Session, round_: Round, ballots: Sequence[Mapping[str, int]],
+            turnout: dict[str, int]) -> dict[str, Any]:
+    """The results of the round from its ballots and its ballots by channel."""
     fund = round_.fund
     projects = queries.ballot_projects(db, round_)
-    ballots = [{k: int(v) for k, v in b.choices.items()} for b in queries.ballots(db, round_)]
     the_election = election(fund, projects, ballots)
     selected = tally.RULES[fund.tally_rule](the_election)
     scores = tally.scores(the_election.costs, ballots)
     by_id = {str(p.id): p for p in projects}
     spent = sum(by_id[i].amount_cents for i in selected)
-    turnout = queries.ballots_by_channel(db, round_)
     voters = sum(turnout.values())
     population = fund.quartier.population
     ranked = sorted(projects, key=lambda p: (-scores[str(p.id)], p.amount_cents, str(p.id)))
@@ -100,6 +122,15 @@ def publish(db: Session, round_: Round, *, actor: Any, now: datetime) -> None:
     audit.record(db, actor=actor, action="budget.results_published", target_type="round",
                  target_id=round_.id, now=now, results_hash=round_.results_hash,
                  seal=round_.seal)
+
+
+def trackers_text(db: Session, round_: Round) -> str:
+    """The published list of trackers, sorted, under the seal they add up to: each voter
+    finds the start of theirs, anyone can add them up."""
+    lines = [f"# {round_.title} — {round_.fund.quartier.name}",
+             f"# seal (sum of the trackers modulo 2^256): {round_.seal}",
+             f"# ballots: {queries.ballot_count(db, round_)}"]
+    return "\n".join([*lines, *queries.trackers(db, round_)]) + "\n"
 
 
 def _euros(cents: int) -> str:
@@ -138,7 +169,8 @@ def export_pb(db: Session, round_: Round) -> str:
     votes = []
     for ballot in queries.ballots(db, round_):
         ids = sorted(ballot.choices, key=int)
-        row = {"voter_id": ballot.id, "vote": ",".join(ids), "voting_method": ballot.channel}
+        row = {"voter_id": ballot.id, "vote": ",".join(ids),
+               "voting_method": ballot.channel or ""}
         if vote_type == "cumulative":
             row["points"] = ",".join(str(ballot.choices[i]) for i in ids)
         votes.append(row)

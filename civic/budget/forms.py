@@ -15,12 +15,14 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import FieldList
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from civic.core.forms import TEXT_FILTERS, EurosField, PlainText, choices, optional_int
 from civic.core.i18n import _l
@@ -183,3 +185,47 @@ class UpdateForm(FlaskForm):
                                                      PlainText(multiline=True)],
                          filters=TEXT_FILTERS)
     photo = FileField(_l("Photo (facultatif)"), [_photo])
+
+
+class TrusteesForm(FlaskForm):
+    """The bureau de vote: who holds a share of the count key, and how many open it."""
+
+    trustees = SelectMultipleField(_l("Garants de l’urne"), coerce=int,
+                                   widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput())
+    needed = SelectField(_l("Parts nécessaires pour ouvrir l’urne"), coerce=int,
+                         choices=choices((n, str(n)) for n in range(2, 8)), default=2)
+
+
+SHARE_FILE_BYTES = 4096
+
+
+class CountForm(FlaskForm):
+    """The trustees' shares, typed or as the downloaded files (``share_1``… added by
+    ``count_form``)."""
+
+    def shares(self, needed: int) -> list[str]:
+        """Each trustee's share: the typed text, else the chosen file's."""
+        found = []
+        for n in range(1, needed + 1):
+            text = getattr(self, f"share_{n}").data or ""
+            upload = getattr(self, f"file_{n}").data
+            if not text.strip() and upload:
+                text = upload.read(SHARE_FILE_BYTES).decode("utf-8", "replace")
+            found.append(text)
+        return found
+
+
+def count_form(needed: int) -> CountForm:
+    """A count form with one share (text and file) per trustee needed."""
+
+    class Form(CountForm):
+        pass
+
+    for n in range(1, needed + 1):
+        setattr(Form, f"share_{n}", TextAreaField(
+            _l("Part de clé du garant %(n)s", n=n), [Optional(), Length(max=400)],
+            render_kw={"rows": 3, "autocomplete": "off", "spellcheck": "false",
+                       "autocapitalize": "characters"}))
+        setattr(Form, f"file_{n}", FileField(_l("ou son fichier (.txt)")))
+    return Form()

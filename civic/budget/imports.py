@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -11,8 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from civic.budget import ballots as ballot_rules
-from civic.budget import counting
+from civic.budget import box, counting
 from civic.budget.models import Ballot, Channel, Fund, Project, ProjectStatus, Round
 from civic.budget.pabulib import Instance
 from civic.budget.services import BudgetError
@@ -78,7 +78,7 @@ def import_instance(db: Session, quartier: Any, instance: Instance, *, now: date
                    vote_ends_at=datetime.combine(end, time(20), tzinfo=UTC),
                    follow_up_starts_at=datetime.combine(end, time(20), tzinfo=UTC)
                    + timedelta(days=30),
-                   secret=os.urandom(32), seal=ballot_rules.EMPTY_SEAL, created_at=now)
+                   secret=os.urandom(32), seal=box.EMPTY_SEAL, created_at=now)
     db.add(round_)
     db.flush()
     ids: dict[str, int] = {}
@@ -95,22 +95,22 @@ def import_instance(db: Session, quartier: Any, instance: Instance, *, now: date
         db.add(project)
         db.flush()
         ids[pid] = project.id
-    seal = ballot_rules.EMPTY_SEAL
     points = instance.cumulative_ballots() if cumulative else [
         dict.fromkeys(b, 1) for b in instance.approval_ballots()]
+    ballots: list[dict[str, int]] = []
+    turnout: Counter[str] = Counter()
     for row, ballot_points in zip(instance.votes, points, strict=True):
         channel = CHANNELS.get(row.get("voting_method", "").lower(), Channel.ONLINE)
-        ballot = Ballot(id=secrets.token_hex(16), round_id=round_.id, channel=channel.value,
-                        choices={str(ids[p]): n for p, n in sorted(ballot_points.items())},
-                        cast_on=end, receipt_hash=None)
-        db.add(ballot)
-        seal = ballot_rules.add_to_seal(seal, ballot_rules.ballot_hash(
-            ballot.id, {int(k): v for k, v in ballot.choices.items()}, ballot.channel, end))
-    round_.seal = seal
+        choices = {str(ids[p]): n for p, n in sorted(ballot_points.items())}
+        db.add(Ballot(id=secrets.token_hex(16), round_id=round_.id, channel=channel.value,
+                      choices=choices))
+        ballots.append(choices)
+        turnout[channel.value] += 1
     db.flush()
+    # A past election comes counted: it has no sealed ballots, so its seal stays empty.
     audit.record(db, actor=None, action="budget.round_imported", target_type="round",
-                 target_id=round_.id, now=now, ballots=len(instance.votes), seal=seal)
+                 target_id=round_.id, now=now, ballots=len(instance.votes))
     round_.count_started_at = round_.count_confirmed_at = now
-    round_.results = counting.compute(db, round_)
+    round_.results = counting.compute(db, round_, ballots, dict(turnout))
     counting.publish(db, round_, actor=None, now=now)
     return round_

@@ -55,6 +55,27 @@ ERRORS: dict[str, Any] = {
                          "de votants sur papier d’une permanence. Terminez la saisie d’abord."),
     "seal_broken": _l("Le scellé de l’urne ne correspond plus aux bulletins : le "
                       "dépouillement est arrêté. Prévenez l’équipe du contrat de ville."),
+    "box_not_ready": _l("Le vote n’est pas encore ouvert : les garants de l’urne n’ont pas "
+                        "tous reçu leur part de clé."),
+    "box_sealed": _l("L’urne est déjà scellée : les garants ne peuvent plus changer."),
+    "trustees_count": _l("Choisissez de 2 à 7 garants."),
+    "trustee_not_allowed": _l("Un garant doit être pilote, ou membre du conseil citoyen "
+                              "de ce quartier."),
+    "trustees_needed": _l("Le nombre de parts nécessaires doit être entre 2 et le nombre "
+                          "de garants."),
+    "not_trustee": _l("Vous n’êtes pas garant de cette urne."),
+    "share_given": _l("Votre part de clé vous a déjà été remise. Elle ne peut pas être "
+                      "donnée deux fois."),
+    "share_malformed": _l("Ce texte n’est pas une part de clé entière. Recopiez toute la "
+                          "ligne qui commence par FPH, ou choisissez le fichier reçu."),
+    "share_mistyped": _l("Cette part de clé contient une erreur de frappe. Vérifiez chaque "
+                         "caractère."),
+    "share_other_round": _l("Cette part de clé est celle d’une autre session de vote."),
+    "share_wrong": _l("Cette part de clé n’ouvre pas cette urne."),
+    "share_twice": _l("Cette part a déjà été saisie. Il faut les parts de garants "
+                      "différents."),
+    "already_counted": _l("Le dépouillement est déjà fait."),
+    "not_counting": _l("Le dépouillement n’est possible qu’une fois le vote clos."),
 }
 
 
@@ -79,6 +100,9 @@ def error_text(error: Any) -> str:
                  min=format_cents(details["min"], locale))
     if error.code == "too_young":
         return _("Il faut avoir au moins %(age)s ans pour voter.", age=details["min_age"])
+    if error.code == "share_missing":
+        return _("Il faut les parts de %(n)s garants différents pour ouvrir l’urne.",
+                 n=details["needed"])
     if error.code == "too_many":
         return _("Vous avez choisi trop de projets.")
     return str(ERRORS[error.code])

@@ -116,10 +116,18 @@ class Round(Base):
     #: Keys the register's fingerprints; NULL once destroyed (then nobody can be linked).
     secret: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     secret_destroyed_at: Mapped[datetime | None]
-    #: Sum of the ballots' hashes modulo 2^256, in hex: changes if any ballot is removed
-    #: or altered, does not depend on the order of casting.
+    #: The public count key: every ballot is encrypted to it. NULL until every trustee
+    #: has received their share; the private key is kept nowhere (see ``box``).
+    box_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    #: When the empty box was sealed (the key made, the trustees' pieces sealed).
+    box_opened_at: Mapped[datetime | None]
+    #: How many trustees' shares open the box (Shamir's threshold).
+    trustees_needed: Mapped[int] = mapped_column(default=2)
+    #: Sum of the sealed ballots' trackers modulo 2^256, in hex: changes if any ballot is
+    #: removed or altered, does not depend on the order of casting, and cannot be
+    #: computed from the plaintext ballots published after the count.
     seal: Mapped[str] = mapped_column(String(64))
-    #: The count: started by a pilot, confirmed by a moderator of the quartier.
+    #: The count: the first two trustees whose shares opened the box.
     count_started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     count_started_at: Mapped[datetime | None]
     count_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -132,6 +140,8 @@ class Round(Base):
     created_at: Mapped[datetime]
 
     fund: Mapped[Fund] = relationship(back_populates="rounds", lazy="joined")
+    trustees: Mapped[list[Trustee]] = relationship(back_populates="round",
+                                                   order_by="Trustee.position")
     projects: Mapped[list[Project]] = relationship(
         back_populates="round", order_by="Project.id",
         primaryjoin="Project.round_id == Round.id")
@@ -212,11 +222,58 @@ class ProjectUpdate(Base):
     project: Mapped[Project] = relationship(back_populates="updates")
 
 
-class Ballot(Base):
-    """One secret ballot: what was chosen, never who chose it nor when exactly.
+class Trustee(Base):
+    """A member of the round's *bureau de vote* who holds one share of the count key.
 
-    The id is random and rows carry the day only, so neither the order of the box nor
-    any time can be lined up with the register.
+    The share itself (a private key) was printed or downloaded once; the server keeps its
+    public half and the piece of the count key sealed to it, which only the share opens.
+    """
+
+    __tablename__ = "trustees"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),
+                      UniqueConstraint("round_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Shamir's index of this trustee's piece: 1, 2, 3…
+    position: Mapped[int]
+    #: The public half of the trustee's share; NULL until they have received it.
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    received_at: Mapped[datetime | None]
+    #: This trustee's piece of the count key, sealed to their share; NULL until the box
+    #: is sealed, and again once the round's secrets are destroyed.
+    sealed_piece: Mapped[bytes | None] = mapped_column(LargeBinary(128))
+
+    round: Mapped[Round] = relationship(back_populates="trustees")
+    user = relationship("User", lazy="joined")
+
+
+class SealedBallot(Base):
+    """One ballot as cast: encrypted to the round's count key, never readable before the
+    count. Its register line may be found (same transaction); its choices may not."""
+
+    __tablename__ = "sealed_ballots"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    #: SHA-256 of the ciphertext, in hex: the voter's receipt starts with it, the seal
+    #: adds it up, and the list of trackers is published after the count.
+    tracker: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    #: The sealed box; NULL once the round's secrets are destroyed.
+    ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: online, kiosk, paper or code (the register says as much).
+    channel: Mapped[str] = mapped_column(String(10))
+    #: Paper ballots only: the permanence where they were counted, so that each
+    #: permanence's paper ballots can be checked against its paper voters.
+    permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"), index=True)
+
+
+class Ballot(Base):
+    """One counted ballot: what was chosen, never who chose it, when or where.
+
+    Written at the count, shuffled, with fresh random ids, all in one transaction, so that
+    nothing in the database lines it up with a sealed ballot or the register.
     """
 
     __tablename__ = "ballots"
@@ -227,15 +284,9 @@ class Ballot(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     #: {"project id": points}; approval and knapsack give 1 point per chosen project.
     choices: Mapped[dict[str, Any]]
-    #: online, kiosk, paper or code.
-    channel: Mapped[str] = mapped_column(String(10))
-    #: The day of casting, nothing finer.
-    cast_on: Mapped[date] = mapped_column(Date)
-    #: SHA-256 of the receipt code given to the voter (the code itself is not kept).
-    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    #: Paper ballots only: the permanence where they were counted, so that each
-    #: permanence's paper ballots can be checked against its paper voters.
-    permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"), index=True)
+    #: online, kiosk, paper or code; NULL where fewer ballots than the secrecy threshold
+    #: came by that channel (their counts are in the results).
+    channel: Mapped[str | None] = mapped_column(String(10))
 
 
 class Participation(Base):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, url_for
 from flask_babel import force_locale
 
-from civic.budget.models import Project
+from civic.budget.models import Project, Round
 from civic.core import mail
 from civic.core.i18n import _
 
@@ -20,3 +22,16 @@ def reviewed(project: Project) -> None:
                   render_template("budget/mail/reviewed.txt", project=project, user=author,
                                   link=url_for("budget.project_page", project_id=project.id,
                                                _external=True)))
+
+
+def trustee_named(round_: Round, people: list[Any]) -> None:
+    """Tell each trustee where to receive their share of the count key."""
+    link = url_for("budget.trustee", round_id=round_.id, _external=True)
+    for person in people:
+        if person is None or not person.email:
+            continue
+        with force_locale(person.language):
+            mail.send(person.email,
+                      _("Vous êtes garant de l’urne « %(title)s »", title=round_.title),
+                      render_template("budget/mail/trustee_named.txt", round=round_,
+                                      user=person, link=link))

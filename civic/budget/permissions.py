@@ -78,19 +78,33 @@ def view_count(user: Any, round_: Any, _now: datetime) -> bool:
     return is_pilot(user) or _moderates(user, round_)
 
 
-@rule("budget.count_start")
-def count_start(user: Any, round_: Any, now: datetime) -> bool:
-    return (is_pilot(user) and round_.phase(now) == Phase.COUNTING
-            and round_.count_started_at is None)
+def _is_trustee(user: Any, round_: Any) -> bool:
+    return user is not None and any(t.user_id == user.id for t in round_.trustees)
 
 
-@rule("budget.count_confirm")
-def count_confirm(user: Any, round_: Any, now: datetime) -> bool:
-    """A second person, moderator of the quartier, confirms the count the pilot started."""
-    if not _moderates(user, round_) or round_.phase(now) != Phase.COUNTING:
+@rule("budget.trustees")
+def trustees(user: Any, round_: Any, now: datetime) -> bool:
+    """The pilot names the bureau de vote, until the box is sealed before the vote."""
+    return (is_pilot(user) and round_.box_key is None
+            and round_.phase(now) in (Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW))
+
+
+@rule("budget.receive_share")
+def receive_share(user: Any, round_: Any, now: datetime) -> bool:
+    """A trustee receives their share once, before the vote."""
+    if user is None or round_.box_key is not None or round_.phase(now) not in (
+            Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW):
         return False
-    return (round_.count_started_at is not None and round_.count_confirmed_at is None
-            and round_.count_started_by_id != user.id)
+    return any(t.user_id == user.id and t.public_key is None for t in round_.trustees)
+
+
+@rule("budget.count")
+def count(user: Any, round_: Any, now: datetime) -> bool:
+    """The count is run by a trustee or a pilot once the vote is over; the shares typed
+    in, not the account, open the box."""
+    if round_.phase(now) != Phase.COUNTING or round_.count_confirmed_at is not None:
+        return False
+    return round_.box_key is not None and (is_pilot(user) or _is_trustee(user, round_))
 
 
 @rule("budget.publish")

@@ -7,7 +7,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from civic.budget.models import Ballot, Fund, Participation, Project, ProjectStatus, Round
+from civic.budget.models import (
+    Ballot,
+    Fund,
+    Participation,
+    Project,
+    ProjectStatus,
+    Round,
+    SealedBallot,
+)
 
 
 def funds(db: Session) -> list[Fund]:
@@ -40,7 +48,7 @@ def my_projects(db: Session, round_: Round, user: Any) -> list[Project]:
 
 
 def ballots(db: Session, round_: Round) -> list[Ballot]:
-    """The box, in the order of the random ids (never the order of casting)."""
+    """The counted box, in the order of its random ids (never the order of casting)."""
     return list(db.scalars(select(Ballot).where(Ballot.round_id == round_.id)
                            .order_by(Ballot.id)))
 
@@ -52,25 +60,26 @@ def turnout(db: Session, round_: Round) -> dict[str, int]:
     return {channel: count for channel, count in rows}
 
 
-def ballots_by_channel(db: Session, round_: Round) -> dict[str, int]:
-    """Ballots in the box, by channel (what the results publish)."""
-    rows = db.execute(select(Ballot.channel, func.count()).where(
-        Ballot.round_id == round_.id).group_by(Ballot.channel))
-    return {channel: count for channel, count in rows}
-
-
 def paper_counts(db: Session, round_: Round) -> dict[int, tuple[int, int]]:
     """Per permanence id: (paper voters in the register, paper ballots entered)."""
     voters = dict(db.execute(select(Participation.permanence_id, func.count()).where(
         Participation.round_id == round_.id, Participation.channel == "paper",
         Participation.permanence_id.is_not(None)).group_by(Participation.permanence_id)).all())
-    ballots = dict(db.execute(select(Ballot.permanence_id, func.count()).where(
-        Ballot.round_id == round_.id, Ballot.channel == "paper",
-        Ballot.permanence_id.is_not(None)).group_by(Ballot.permanence_id)).all())
+    ballots = dict(db.execute(select(SealedBallot.permanence_id, func.count()).where(
+        SealedBallot.round_id == round_.id, SealedBallot.channel == "paper",
+        SealedBallot.permanence_id.is_not(None)).group_by(SealedBallot.permanence_id)).all())
     return {pid: (int(voters.get(pid, 0)), int(ballots.get(pid, 0)))
             for pid in set(voters) | set(ballots) if pid is not None}
 
 
 def ballot_count(db: Session, round_: Round) -> int:
-    return db.scalar(select(func.count()).select_from(Ballot)
-                     .where(Ballot.round_id == round_.id)) or 0
+    """Ballots in the box: the sealed ones until the count, then the counted ones."""
+    model = Ballot if round_.count_confirmed_at is not None else SealedBallot
+    return db.scalar(select(func.count()).select_from(model)
+                     .where(model.round_id == round_.id)) or 0
+
+
+def trackers(db: Session, round_: Round) -> list[str]:
+    """The trackers of the sealed ballots, sorted (nothing of the order of casting)."""
+    return list(db.scalars(select(SealedBallot.tracker).where(SealedBallot.round_id == round_.id)
+                           .order_by(SealedBallot.tracker)))

@@ -6,7 +6,6 @@ the rule, change, flush and write the audit entry. They never commit.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 from collections.abc import Callable
@@ -14,14 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from civic.budget import ballots as ballot_rules
-from civic.budget import identity
+from civic.budget import box, identity
 from civic.budget.models import (
-    Ballot,
     Channel,
     FollowUp,
     Fund,
@@ -30,6 +28,8 @@ from civic.budget.models import (
     ProjectStatus,
     ProjectUpdate,
     Round,
+    SealedBallot,
+    Trustee,
 )
 from civic.budget.phases import NEXT_BOUNDARY, Phase, Schedule
 from civic.core import audit
@@ -103,7 +103,7 @@ def save_round(db: Session, fund: Fund, round_: Round | None, values: dict[str, 
         raise BudgetError("dates_order", wrong[0])
     if round_ is None:
         round_ = Round(fund=fund, title=values["title"], secret=os.urandom(32),
-                       seal=ballot_rules.EMPTY_SEAL, created_at=now,
+                       seal=box.EMPTY_SEAL, created_at=now,
                        **{k: values[k] for k in ROUND_DATES})
         db.add(round_)
         db.flush()
@@ -131,6 +131,8 @@ def advance_phase(db: Session, round_: Round, *, actor: Any, now: datetime) -> P
     field = NEXT_BOUNDARY.get(phase)
     if field is None:
         raise BudgetError("cannot_advance")
+    if field == "vote_starts_at" and round_.box_key is None:
+        raise BudgetError("box_not_ready")
     setattr(round_, field, now)
     later = ROUND_DATES[ROUND_DATES.index(field) + 1:]
     for name in later:  # keep the dates in order
@@ -303,6 +305,16 @@ def has_voted(db: Session, round_: Round, user: Any) -> bool:
                                                     Participation.user_id == user.id)) is not None
 
 
+@dataclass(frozen=True)
+class CheckedVoter:
+    """A declaration already checked at a permanence: only its fingerprint goes on."""
+
+    fingerprint: str
+
+
+Voter = Declaration | CheckedVoter
+
+
 def _lock_round(db: Session, round_: Round) -> str:
     """Lock the round's row and return its seal. Taken before writing rows that reference
     the round, so that casts update the seal one at a time and never deadlock on the
@@ -311,81 +323,98 @@ def _lock_round(db: Session, round_: Round) -> str:
                       .with_for_update(key_share=True)).scalar_one()
 
 
-def _register_line(round_: Round, declaration: Declaration, channel: Channel, user: Any,
-                   today: date, permanence_id: int | None) -> Participation:
+def _open_for_votes(round_: Round, now: datetime) -> None:
+    if round_.phase(now) != Phase.VOTE or round_.secret is None:
+        raise BudgetError("not_vote")
+    if round_.box_key is None:
+        raise BudgetError("box_not_ready")
+
+
+def fingerprint_of(round_: Round, declaration: Declaration, today: date) -> str:
+    """The register's fingerprint of a declaration, once it is checked."""
     assert round_.secret is not None
+    check_declaration(round_.fund, declaration, today)
+    return identity.fingerprint(round_.secret, declaration.name, declaration.birth_date)
+
+
+def _register_line(round_: Round, fingerprint: str, channel: Channel, user: Any,
+                   today: date, permanence_id: int | None) -> Participation:
     return Participation(
         id=secrets.token_hex(16), round_id=round_.id, channel=channel.value, voted_on=today,
-        fingerprint=identity.fingerprint(round_.secret, declaration.name, declaration.birth_date),
-        user_id=getattr(user, "id", None), permanence_id=permanence_id)
+        fingerprint=fingerprint, user_id=getattr(user, "id", None),
+        permanence_id=permanence_id)
 
 
-def _into_box(db: Session, round_: Round, seal: str, choices: dict[int, int],
-              channel: Channel, today: date, *, receipt: str | None,
-              permanence_id: int | None = None) -> Ballot:
-    ballot = Ballot(id=secrets.token_hex(16), round_id=round_.id,
-                    choices={str(k): v for k, v in sorted(choices.items())},
-                    channel=channel.value, cast_on=today,
-                    receipt_hash=receipt_hash(receipt) if receipt else None,
-                    permanence_id=permanence_id)
-    db.add(ballot)
-    round_.seal = ballot_rules.add_to_seal(seal, _hash(ballot))
-    return ballot
+def seal_choices(round_: Round, choices: dict[int, int], costs: dict[int, int]) -> bytes:
+    """The choices encrypted to the round's count key, padded to the round's width; from
+    here on only the ciphertext exists."""
+    assert round_.box_key is not None
+    fund = round_.fund
+    most = fund.points_max if fund.vote_method == "cumulative" else 1
+    return box.encrypt(round_.box_key, choices, box.width(costs, most))
+
+
+def _into_box(db: Session, round_: Round, seal: str, ciphertext: bytes, channel: Channel,
+              permanence_id: int | None = None) -> str:
+    tracker = box.tracker(ciphertext)
+    db.add(SealedBallot(tracker=tracker, round_id=round_.id, ciphertext=ciphertext,
+                        channel=channel.value, permanence_id=permanence_id))
+    round_.seal = box.add_to_seal(seal, tracker)
+    return tracker
 
 
 def can_vote(db: Session, round_: Round, declaration: Declaration, *, now: datetime,
-             today: date) -> None:
+             today: date) -> str:
     """Check a declaration before the ballot is handed over (kiosk): right phase, old
-    enough, not yet in the register by any channel. Says nothing of when or how."""
-    if round_.phase(now) != Phase.VOTE or round_.secret is None:
-        raise BudgetError("not_vote")
-    check_declaration(round_.fund, declaration, today)
-    fingerprint = identity.fingerprint(round_.secret, declaration.name, declaration.birth_date)
+    enough, not yet in the register by any channel; returns its fingerprint. Says nothing
+    of when or how."""
+    _open_for_votes(round_, now)
+    fingerprint = fingerprint_of(round_, declaration, today)
     if db.scalar(select(Participation.id).where(Participation.round_id == round_.id,
                                                 Participation.fingerprint == fingerprint)):
         raise BudgetError("already_voted", "name")
+    return fingerprint
 
 
-def cast(db: Session, round_: Round, declaration: Declaration, choices: dict[int, int], *,
+def cast(db: Session, round_: Round, voter: Voter, choices: dict[int, int], *,
          channel: Channel, user: Any, now: datetime, today: date,
          permanence_id: int | None = None,
          also: Callable[[Session], None] | None = None) -> str:
-    """Put one ballot in the box and the voter in the register; returns the receipt code.
+    """Seal one ballot into the box and the voter into the register; returns the receipt.
 
-    Both rows are written in one savepoint: the register's unique fingerprint makes a
-    second vote by the same person, by any channel, fail as a whole ("already_voted").
-    ``also`` runs in the same savepoint (a vote code is spent there). ``today`` is the
-    day in the contract's time zone, the only time a ballot keeps.
+    The choices are encrypted as soon as they are valid: the plaintext is never written
+    anywhere. Both rows are written in one savepoint: the register's unique fingerprint
+    makes a second vote by the same person, by any channel, fail as a whole
+    ("already_voted"). ``also`` runs in the same savepoint (a vote code is spent there).
+    ``today`` is the day in the contract's time zone, the only time the register keeps.
     """
-    if round_.phase(now) != Phase.VOTE or round_.secret is None:
-        raise BudgetError("not_vote")
-    check_declaration(round_.fund, declaration, today)
-    check_choices(db, round_, choices)
-    receipt = "-".join(secrets.token_hex(2).upper() for _ in range(4))
+    _open_for_votes(round_, now)
+    fingerprint = voter.fingerprint if isinstance(voter, CheckedVoter) else \
+        fingerprint_of(round_, voter, today)
+    ciphertext = seal_choices(round_, choices, check_choices(db, round_, choices))
     try:
         with db.begin_nested():
             seal = _lock_round(db, round_)
             if also is not None:
                 also(db)
-            db.add(_register_line(round_, declaration, channel, user, today, permanence_id))
-            _into_box(db, round_, seal, choices, channel, today, receipt=receipt)
+            db.add(_register_line(round_, fingerprint, channel, user, today, permanence_id))
+            tracker = _into_box(db, round_, seal, ciphertext, channel)
             db.flush()
     except IntegrityError as error:
         raise BudgetError("already_voted") from error
-    return receipt
+    return box.receipt(tracker)
 
 
 def register_paper_voter(db: Session, round_: Round, declaration: Declaration, *,
                          permanence_id: int, now: datetime, today: date) -> None:
     """A resident votes on paper at a permanence: the register line now, the ballot later
     (entered with the others once the paper box is opened)."""
-    if round_.phase(now) != Phase.VOTE or round_.secret is None:
-        raise BudgetError("not_vote")
-    check_declaration(round_.fund, declaration, today)
+    _open_for_votes(round_, now)
+    fingerprint = fingerprint_of(round_, declaration, today)
     try:
         with db.begin_nested():
             _lock_round(db, round_)
-            db.add(_register_line(round_, declaration, Channel.PAPER, None, today,
+            db.add(_register_line(round_, fingerprint, Channel.PAPER, None, today,
                                   permanence_id))
             db.flush()
     except IntegrityError as error:
@@ -393,48 +422,48 @@ def register_paper_voter(db: Session, round_: Round, declaration: Declaration, *
 
 
 def enter_paper_ballot(db: Session, round_: Round, choices: dict[int, int], *,
-                       permanence_id: int, now: datetime, today: date) -> None:
+                       permanence_id: int, now: datetime) -> None:
     """A paper ballot typed in after the paper box is opened (during the vote or after
-    it, until the count starts); it joins the box and the seal like any other."""
+    it, until the count); it is sealed and joins the box like any other."""
     if round_.phase(now) not in (Phase.VOTE, Phase.COUNTING) or round_.count_started_at:
         raise BudgetError("paper_closed")
-    check_choices(db, round_, choices)
+    if round_.box_key is None:
+        raise BudgetError("box_not_ready")
+    ciphertext = seal_choices(round_, choices, check_choices(db, round_, choices))
     with db.begin_nested():
         seal = _lock_round(db, round_)
-        _into_box(db, round_, seal, choices, Channel.PAPER, today, receipt=None,
-                  permanence_id=permanence_id)
+        _into_box(db, round_, seal, ciphertext, Channel.PAPER, permanence_id=permanence_id)
         db.flush()
 
 
-def receipt_hash(code: str) -> str:
-    cleaned = "".join(c for c in code.upper() if c.isalnum())
-    return hashlib.sha256(cleaned.encode()).hexdigest()
-
-
-def receipt_in_box(db: Session, code: str) -> Round | None:
-    """The round whose box holds the ballot of this receipt, if any (never its choices)."""
-    round_id = db.scalar(select(Ballot.round_id).where(Ballot.receipt_hash == receipt_hash(code)))
-    return db.get(Round, round_id) if round_id is not None else None
-
-
-def _hash(ballot: Ballot) -> int:
-    return ballot_rules.ballot_hash(ballot.id, {int(k): v for k, v in ballot.choices.items()},
-                                    ballot.channel, ballot.cast_on)
+def receipt_in_box(db: Session, code: str) -> SealedBallot | None:
+    """The sealed ballot whose tracker starts with this receipt, if any (never its
+    choices: nobody can read them before the count)."""
+    prefix = box.receipt_prefix(code)
+    if prefix is None:
+        return None
+    return db.scalars(select(SealedBallot).where(SealedBallot.tracker.startswith(prefix))
+                      .limit(1)).first()
 
 
 def _ballot_count(db: Session, round_: Round) -> int:
-    return db.scalar(select(func.count()).select_from(Ballot)
-                     .where(Ballot.round_id == round_.id)) or 0
+    return db.scalar(select(func.count()).select_from(SealedBallot)
+                     .where(SealedBallot.round_id == round_.id)) or 0
 
 
 def box_seal(db: Session, round_: Round) -> str:
-    """The seal recomputed from the ballots now in the box."""
-    return ballot_rules.seal_of(_hash(b) for b in db.scalars(
-        select(Ballot).where(Ballot.round_id == round_.id)))
+    """The seal recomputed from the sealed ballots now in the box."""
+    return box.seal_of(db.scalars(select(SealedBallot.tracker)
+                                  .where(SealedBallot.round_id == round_.id)))
 
 
 def seal_intact(db: Session, round_: Round) -> bool:
-    return box_seal(db, round_) == round_.seal
+    """Every tracker is the hash of its ciphertext and they add up to the round's seal."""
+    rows = db.execute(select(SealedBallot.tracker, SealedBallot.ciphertext)
+                      .where(SealedBallot.round_id == round_.id)).all()
+    if any(c is not None and box.tracker(c) != t for t, c in rows):
+        return False
+    return box.seal_of(t for t, _ in rows) == round_.seal
 
 
 # --- Follow-up ------------------------------------------------------------------------
@@ -463,13 +492,20 @@ def add_update(db: Session, project: Project, text: str, photo: str | None, *, a
 
 
 def destroy_secrets(db: Session, *, published_before: datetime, now: datetime) -> list[int]:
-    """Forget the register's keys of rounds published before the date: no link remains."""
+    """Once the contest period is over: forget the register's keys, delete the sealed
+    ballots' ciphertexts and the trustees' pieces of the count key. The published
+    trackers stay; nothing can link a register line to a choice any more."""
     rounds = list(db.scalars(select(Round).where(Round.secret.is_not(None),
                                                  Round.results_published_at < published_before)))
+    ids = [r.id for r in rounds]
     for round_ in rounds:
         round_.secret = None
         round_.secret_destroyed_at = now
         audit.record(db, actor=None, action="budget.secret_destroyed", target_type="round",
                      target_id=round_.id, now=now)
+    if ids:
+        db.execute(update(SealedBallot).where(SealedBallot.round_id.in_(ids))
+                   .values(ciphertext=None))
+        db.execute(update(Trustee).where(Trustee.round_id.in_(ids)).values(sealed_piece=None))
     db.flush()
-    return [r.id for r in rounds]
+    return ids

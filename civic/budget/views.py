@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from civic.budget import bp, counting, notifications, prefill, queries, services
+from civic.budget import box, bp, counting, notifications, prefill, queries, services, trustees
 from civic.budget.forms import (
     DeclarationForm,
     FollowUpForm,
@@ -26,15 +26,19 @@ from civic.budget.forms import (
     ReceiptForm,
     ReviewForm,
     RoundForm,
+    TrusteesForm,
     UpdateForm,
+    count_form,
 )
 from civic.budget.messages import attach_error, error_text
 from civic.budget.models import Channel, FollowUp, Fund, Project, Round
 from civic.core import clock
+from civic.core.db import checkpoint_after_commit
 from civic.core.db import session as db
 from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _
-from civic.core.permissions import can, require
+from civic.core.permissions import PermissionDenied, can, require
+from civic.core.qr import qr_svg
 from civic.core.security import no_store
 from civic.core.uploads import read_photo, store
 from civic.territory import queries as territory_queries
@@ -73,7 +77,8 @@ def round_page(round_id: int) -> Page:
         projects=queries.ballot_projects(db(), round_),
         mine=queries.my_projects(db(), round_, user),
         has_voted=services.has_voted(db(), round_, user),
-        ballots=queries.ballot_count(db(), round_))
+        ballots=queries.ballot_count(db(), round_), empty_seal=box.EMPTY_SEAL,
+        trustee_waiting=can(current_user, "budget.receive_share", round_))
 
 
 @bp.route("/fph/projets/<int:project_id>")
@@ -86,12 +91,13 @@ def project_page(project_id: int) -> Page:
 @bp.route("/fph/recu", methods=["GET", "POST"])
 def receipt() -> Page:
     form = ReceiptForm()
-    found: Round | None = None
+    found = None
     checked = False
     if form.validate_on_submit():
         checked = True
         found = services.receipt_in_box(db(), form.code.data)
     return render_template("budget/receipt_check.html", form=form, found=found,
+                           found_round=db().get(Round, found.round_id) if found else None,
                            checked=checked)
 
 
@@ -307,48 +313,98 @@ def _declaration(form: DeclarationForm, round_: Round) -> tuple[Any, bool]:
     return declaration, False
 
 
-# --- The count ------------------------------------------------------------------------
+# --- The bureau de vote and the count -------------------------------------------------
 
 
-@bp.route("/fph/<int:round_id>/depouillement", methods=["GET"])
+@bp.route("/admin/fph/sessions/<int:round_id>/garants", methods=["GET", "POST"])
+def trustees_page(round_id: int) -> Page:
+    """The pilot names the trustees of the round's count key."""
+    round_ = _round(round_id)
+    require(current_user, "budget.manage")
+    people = trustees.eligible(db(), round_)
+    form = TrusteesForm(data={"trustees": [t.user_id for t in round_.trustees],
+                              "needed": round_.trustees_needed}
+                        if request.method == "GET" and round_.trustees else None)
+    form.trustees.choices = choices((u.id, u.display_name) for u in people)
+    if form.validate_on_submit():
+        require(current_user, "budget.trustees", round_)
+        chosen = [u for u in people if u.id in form.trustees.data]
+        try:
+            seats = trustees.name(db(), round_, chosen, form.needed.data, actor=current_user,
+                                  now=clock.now())
+        except services.BudgetError as error:
+            attach_error(form, error)
+        else:
+            notifications.trustee_named(round_, [s.user for s in seats])
+            flash(_("Les garants sont nommés. Chacun reçoit un courriel pour venir chercher "
+                    "sa part de clé."), "success")
+            return redirect(request.path)
+    return render_template("budget/admin/trustees.html", form=form, round=round_,
+                           fund=round_.fund, phase=round_.phase(clock.now())), \
+        400 if form.errors else 200
+
+
+@bp.route("/fph/<int:round_id>/garant", methods=["GET", "POST"])
+def trustee(round_id: int) -> Page:
+    """A trustee receives their share, once: the answer is the only copy there is."""
+    round_ = _round(round_id)
+    if _user() is None:  # the mailed link: log in first, then come back here
+        raise PermissionDenied("budget.receive_share", anonymous=True)
+    seat = trustees.seat_of(round_, _user())
+    if seat is None:
+        abort(404)
+    if request.method == "POST":  # hand_share checks the seat, the phase and "only once"
+        try:
+            share = trustees.hand_share(db(), round_, current_user, now=clock.now())
+        except services.BudgetError as error:
+            flash(error_text(error), "error")
+            return redirect(request.path)
+        return no_store(render_template("budget/share_sheet.html", round=round_,
+                                        fund=round_.fund, seat=seat, share=share,
+                                        qr=qr_svg(share)))
+    return render_template("budget/trustee.html", round=round_, fund=round_.fund, seat=seat,
+                           phase=round_.phase(clock.now()))
+
+
+@bp.route("/fph/<int:round_id>/depouillement", methods=["GET", "POST"])
 def count_page(round_id: int) -> Page:
     round_ = _round(round_id)
     require(current_user, "budget.view_count", round_)
-    return render_template("budget/count.html", round=round_, fund=round_.fund,
-                           phase=round_.phase(clock.now()),
-                           seal_intact=services.seal_intact(db(), round_),
-                           ballots=queries.ballot_count(db(), round_),
-                           turnout=queries.turnout(db(), round_))
+    form = count_form(round_.trustees_needed)
+    if form.validate_on_submit():
+        require(current_user, "budget.count", round_)
+        try:
+            counting.count(db(), round_, form.shares(round_.trustees_needed),
+                           actor=current_user, now=clock.now(),
+                           small=current_app.config["SMALL_CELL_THRESHOLD"])
+        except services.BudgetError as error:
+            if error.code == "seal_broken":  # its audit entry must be kept: no rollback
+                flash(error_text(error), "error")
+                return redirect(request.path)
+            attach_error(form, error)
+        else:
+            checkpoint_after_commit(db)  # the log keeps nothing of the box, commit by commit
+            flash(_("L’urne est ouverte et les bulletins sont comptés. Les résultats peuvent "
+                    "être publiés."), "success")
+            if can(current_user, "budget.publish", round_):
+                return redirect(url_for("budget.results", round_id=round_.id))
+            return redirect(url_for("budget.round_page", round_id=round_.id))
+    return no_store(render_template(
+        "budget/count.html", round=round_, fund=round_.fund, form=form,
+        phase=round_.phase(clock.now()), seal_intact=services.seal_intact(db(), round_),
+        ballots=queries.ballot_count(db(), round_), turnout=queries.turnout(db(), round_)),
+        400 if form.errors else 200)
 
 
-@bp.route("/fph/<int:round_id>/depouillement/lancer", methods=["POST"])
-def count_start(round_id: int) -> Page:
+@bp.route("/fph/<int:round_id>/empreintes.txt")
+def trackers_file(round_id: int) -> Response:
+    """The published list of trackers, once the results are out."""
     round_ = _round(round_id)
-    require(current_user, "budget.count_start", round_)
-    try:
-        counting.start(db(), round_, actor=current_user, now=clock.now())
-    except services.BudgetError as error:
-        flash(error_text(error), "error")
-        return redirect(url_for("budget.count_page", round_id=round_.id))
-    flash(_("Le dépouillement est lancé. Un membre du conseil citoyen doit le confirmer."),
-          "success")
-    return redirect(url_for("budget.count_page", round_id=round_.id))
-
-
-@bp.route("/fph/<int:round_id>/depouillement/confirmer", methods=["POST"])
-def count_confirm(round_id: int) -> Page:
-    round_ = _round(round_id)
-    require(current_user, "budget.count_confirm", round_)
-    try:
-        counting.confirm(db(), round_, actor=current_user, now=clock.now())
-    except services.BudgetError as error:
-        flash(error_text(error), "error")
-        return redirect(url_for("budget.count_page", round_id=round_.id))
-    flash(_("Le dépouillement est confirmé. Les résultats peuvent être publiés."), "success")
-    if can(current_user, "budget.publish", round_):
-        return redirect(url_for("budget.results", round_id=round_.id))
-    # The moderator who confirms may not see unpublished results: back to the round.
-    return redirect(url_for("budget.round_page", round_id=round_.id))
+    if round_.results_published_at is None:
+        abort(404)
+    return Response(counting.trackers_text(db(), round_), mimetype="text/plain",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="fph-{round_.id}-empreintes.txt"'})
 
 
 @bp.route("/fph/<int:round_id>/publier", methods=["POST"])

@@ -47,6 +47,29 @@ class VoteCode(Base):
     void: Mapped[bool] = mapped_column(default=False)
 
 
+class KioskTicket(Base):
+    """The tablet's pass from the animator's check to the resident's ballot: an opaque
+    random token whose hash is kept here with the voter's fingerprint, for a few minutes.
+
+    The name and birth date never travel with the choices: the animator's screen turns
+    them into the fingerprint, and the ballot screen only carries the token. The ticket
+    is deleted when the ballot is cast, the tablet is given back, or it expires.
+    """
+
+    __tablename__ = "kiosk_tickets"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    #: SHA-256 of the token.
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"),
+                                          index=True)
+    permanence_id: Mapped[int] = mapped_column(
+        ForeignKey("permanences.id", ondelete="CASCADE"), index=True)
+    #: The register's fingerprint of the checked declaration (HMAC, see budget.identity).
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class WeeklySlot(Base):
     """When and where an animator can be met, every week (« le mardi de 14 h à 17 h à la
     maison de quartier »)."""

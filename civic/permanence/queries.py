@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-import qrcode
-import qrcode.image.svg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,9 +16,3 @@ def upcoming(db: Session, quartier_ids: Iterable[int], now: datetime) -> list[Pe
     return list(db.scalars(select(Permanence).where(
         Permanence.quartier_id.in_(list(quartier_ids)),
         Permanence.ends_at >= now - timedelta(hours=12)).order_by(Permanence.starts_at)))
-
-
-def qr_svg(data: str) -> str:
-    """A QR code as inline SVG (no image file, nothing fetched)."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
-    return str(image.to_string(encoding="unicode"))

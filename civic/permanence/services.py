@@ -6,21 +6,23 @@ so secrecy, the register, the seal and the one-vote rule are written once.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from civic.budget import queries as budget_queries
 from civic.budget import services as budget
 from civic.budget.models import Channel, Round
-from civic.budget.services import BudgetError, Declaration
+from civic.budget.services import BudgetError, CheckedVoter, Declaration
 from civic.core import audit
 from civic.permanence import codes
-from civic.permanence.models import Permanence, VoteCode
+from civic.permanence.models import KioskTicket, Permanence, VoteCode
 
 
 def open_permanence(db: Session, quartier: Any, place: str, starts_at: datetime,
@@ -36,11 +38,51 @@ def open_permanence(db: Session, quartier: Any, place: str, starts_at: datetime,
     return permanence
 
 
-def kiosk_cast(db: Session, round_: Round, permanence: Permanence, declaration: Declaration,
-               choices: dict[int, int], *, now: datetime, today: date) -> str:
-    """The resident votes on the tablet the animator handed over."""
-    return budget.cast(db, round_, declaration, choices, channel=Channel.KIOSK, user=None,
-                       now=now, today=today, permanence_id=permanence.id)
+#: How long the tablet may stay with the resident between the check and the vote.
+TICKET_MINUTES = 15
+
+
+def _ticket_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_ticket(db: Session, round_: Round, permanence: Permanence, declaration: Declaration,
+                 *, now: datetime, today: date) -> str:
+    """The animator has checked the declaration: hand the tablet over with an opaque token.
+    Only the declaration's fingerprint is kept, with the token's hash, for 15 minutes."""
+    fingerprint = budget.can_vote(db, round_, declaration, now=now, today=today)
+    db.execute(delete(KioskTicket).where(KioskTicket.expires_at < now))
+    token = secrets.token_urlsafe(24)
+    db.add(KioskTicket(digest=_ticket_digest(token), round_id=round_.id,
+                       permanence_id=permanence.id, fingerprint=fingerprint,
+                       expires_at=now + timedelta(minutes=TICKET_MINUTES)))
+    db.flush()
+    return token
+
+
+def voter_of_ticket(db: Session, round_: Round, permanence: Permanence, token: str, *,
+                    now: datetime) -> CheckedVoter | None:
+    """The voter a live ticket was issued for, at this permanence and round; else None."""
+    ticket = db.get(KioskTicket, _ticket_digest(token)) if token else None
+    if ticket is None or ticket.expires_at <= now or ticket.round_id != round_.id or (
+            ticket.permanence_id != permanence.id):
+        return None
+    return CheckedVoter(ticket.fingerprint)
+
+
+def drop_ticket(db: Session, token: str) -> None:
+    """The tablet is given back: the ticket is gone."""
+    db.execute(delete(KioskTicket).where(KioskTicket.digest == _ticket_digest(token)))
+
+
+def kiosk_cast(db: Session, round_: Round, permanence: Permanence, token: str,
+               voter: CheckedVoter, choices: dict[int, int], *, now: datetime,
+               today: date) -> str:
+    """The resident votes on the tablet the animator handed over; the ticket is spent in
+    the ballot's own savepoint."""
+    return budget.cast(db, round_, voter, choices, channel=Channel.KIOSK, user=None,
+                       now=now, today=today, permanence_id=permanence.id,
+                       also=lambda session: drop_ticket(session, token))
 
 
 # --- Printed vote codes ---------------------------------------------------------------

@@ -32,14 +32,14 @@ from civic.core.extensions import limiter
 from civic.core.forms import choices
 from civic.core.i18n import LANGUAGE_NAMES, _
 from civic.core.permissions import require
-from civic.core.security import no_store, sign, unsign
+from civic.core.qr import qr_svg
+from civic.core.security import no_store
 from civic.permanence import bp, codes, queries, services
 from civic.permanence.forms import CodesForm, CodeVoteForm, KioskDeclarationForm, PermanenceForm
 from civic.permanence.models import Permanence
 from civic.territory import queries as territory_queries
 
 Page = str | BaseResponse | tuple[str, int]
-TICKET_MAX_AGE = 15 * 60
 
 
 def _tz() -> str:
@@ -120,13 +120,11 @@ def kiosk(permanence_id: int, round_id: int) -> Page:
         try:
             if not form.checked.data:
                 raise BudgetError("not_checked", "checked")
-            services.budget.can_vote(db(), round_, declaration, now=clock.now(),
-                                     today=_today())
+            ticket = services.issue_ticket(db(), round_, permanence, declaration,
+                                           now=clock.now(), today=_today())
         except BudgetError as error:
             attach_error(form, error)
         else:
-            ticket = sign("kiosk", {"r": round_.id, "p": permanence.id, "n": declaration.name,
-                                    "b": declaration.birth_date.isoformat()})
             return _ballot_screen(round_, permanence, ticket, {}, str(current_user.language))
     return no_store(render_template("permanence/kiosk_start.html", form=form, round=round_,
                                      permanence=permanence), 400 if form.errors else 200)
@@ -156,24 +154,22 @@ def kiosk_ballot(permanence_id: int, round_id: int) -> Page:
     permanence = _permanence(permanence_id)
     round_ = _voting_round(permanence, round_id)
     back = url_for("permanence.kiosk", permanence_id=permanence.id, round_id=round_.id)
-    payload = unsign("kiosk", request.form.get("ticket", ""), TICKET_MAX_AGE)
-    if not isinstance(payload, dict) or payload.get("r") != round_.id or (
-            payload.get("p") != permanence.id):
+    ticket = request.form.get("ticket", "")
+    voter = services.voter_of_ticket(db(), round_, permanence, ticket, now=clock.now())
+    if voter is None:
         flash(_("Le temps est écoulé : recommencez la déclaration."), "error")
         return redirect(back)
     action = request.form.get("action", "choose")
     language = request.form.get("switch_lang") or request.form.get("lang", "fr")
     language = language if language in LANGUAGE_NAMES else "fr"
-    ticket = request.form["ticket"]
     picked = counting.choices_from_form(request.form, round_.fund.vote_method)
     if action == "giveback":
+        services.drop_ticket(db(), ticket)
         flash(_("La tablette a été rendue sans vote."), "info")
         return redirect(back)
     if action == "cast":  # the service checks the choices and the register, once
-        declaration = Declaration(str(payload["n"]), date.fromisoformat(str(payload["b"])),
-                                  True)
         try:
-            services.kiosk_cast(db(), round_, permanence, declaration, picked,
+            services.kiosk_cast(db(), round_, permanence, ticket, voter, picked,
                                 now=clock.now(), today=_today())
         except BudgetError as error:
             if error.field != "choices":
@@ -224,8 +220,7 @@ def paper(permanence_id: int, round_id: int) -> Page:
         picked = counting.choices_from_form(request.form, round_.fund.vote_method)
         try:
             services.budget.enter_paper_ballot(db(), round_, picked,
-                                               permanence_id=permanence.id, now=clock.now(),
-                                               today=_today())
+                                               permanence_id=permanence.id, now=clock.now())
         except BudgetError as error:
             flash(error_text(error), "error")
             status = 400
@@ -263,15 +258,18 @@ def vote_codes(round_id: int) -> Page:
         return no_store(render_template(
             "permanence/letters.html", round=round_, fund=round_.fund, batch=batch,
             letters=[(codes.grouped(code), _code_link(round_, code)) for code in made],
-            qr=queries.qr_svg))
+            address=url_for("permanence.code_vote", round_id=round_.id, _external=True),
+            qr=qr_svg))
     return render_template("permanence/codes.html", round=round_, fund=round_.fund, form=form,
                            batches=services.code_batches(db(), round_)), \
         400 if form.errors else 200
 
 
 def _code_link(round_: Round, code: str) -> str:
-    return url_for("permanence.code_vote", round_id=round_.id, c=codes.grouped(code),
-                   _external=True)
+    """The letter's link: the code rides in the fragment, which browsers never send, so
+    no server or proxy log can hold it (code.js puts it in the form)."""
+    return url_for("permanence.code_vote", round_id=round_.id,
+                   _external=True) + "#c=" + codes.grouped(code)
 
 
 @bp.route("/fph/<int:round_id>/code", methods=["GET", "POST"])
@@ -282,8 +280,7 @@ def code_vote(round_id: int) -> Page:
     if round_.phase(clock.now()) != Phase.VOTE:
         flash(_("Le vote n’est pas ouvert."), "info")
         return redirect(url_for("budget.round_page", round_id=round_.id))
-    form = CodeVoteForm(data={"code": request.args.get("c", "")}
-                        if request.method == "GET" else None)
+    form = CodeVoteForm()
     picked = counting.choices_from_form(request.form, round_.fund.vote_method)
     step = request.form.get("step", "choose")
     if step == "cast" and form.validate_on_submit():

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from civic.accounts.models import Role
 from civic.core.permissions import can
 from tests import factories
 from tests.factories import NOW
@@ -32,10 +33,12 @@ def expected(action: str, role: str, phase: str, quartier: str) -> bool:
         return role == "author" and phase == "submission"
     if action == "budget.view_project":  # a project still under review
         return role in ("author", "pilot") or (role == "moderator" and here)
-    if action == "budget.count_start":
+    if action == "budget.trustees":  # until the box is sealed, before the vote
+        return role == "pilot" and phase in ("upcoming", "submission", "review")
+    if action == "budget.receive_share":  # nobody here holds a seat (see the tests below)
+        return False
+    if action == "budget.count":  # trustees or a pilot; the trustees' shares open the box
         return role == "pilot" and phase == "counting"
-    if action == "budget.count_confirm":  # the pilot started it; a second person confirms
-        return role == "moderator" and here and phase == "counting"
     if action == "budget.publish":  # the count is confirmed, the results not yet published
         return role == "pilot" and phase in ("counting", "results", "follow_up")
     if action == "budget.view_results":  # published in the results and follow-up phases
@@ -47,10 +50,10 @@ def expected(action: str, role: str, phase: str, quartier: str) -> bool:
     raise AssertionError(action)
 
 
-ACTIONS = ["budget.count_confirm", "budget.count_start", "budget.edit_project",
-           "budget.follow_up", "budget.manage", "budget.propose", "budget.publish",
-           "budget.review", "budget.review_round", "budget.view_count", "budget.view_project",
-           "budget.view_results", "budget.vote"]
+ACTIONS = ["budget.count", "budget.edit_project", "budget.follow_up", "budget.manage",
+           "budget.propose", "budget.publish", "budget.receive_share", "budget.review",
+           "budget.review_round", "budget.trustees", "budget.view_count",
+           "budget.view_project", "budget.view_results", "budget.vote"]
 
 
 
@@ -72,15 +75,11 @@ def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
 def target(world: dict, action: str, phase: str, quartier: str) -> Any:
     round_ = world["rounds"][quartier, phase]
     project = world["projects"][quartier, phase]
-    if action == "budget.count_confirm":
-        round_.count_started_at = NOW
-        round_.count_started_by_id = world["pilot"].id
-        round_.count_confirmed_at = None
     if action == "budget.publish":
         round_.count_started_at = round_.count_confirmed_at = NOW
         round_.results_published_at = None
-    if action == "budget.count_start":
-        round_.count_started_at = None
+    if action == "budget.count":
+        round_.count_started_at = round_.count_confirmed_at = None
     if action == "budget.follow_up":
         project.follow_up = "to_start"
     if action in ("budget.review", "budget.edit_project", "budget.view_project",
@@ -112,13 +111,28 @@ def test_a_moderator_never_reviews_their_own_project(db: Any, people: dict,
     assert not can(moderator, "budget.review", own, now=NOW)
 
 
-def test_the_pilot_who_started_the_count_cannot_confirm_it(db: Any, quartier: Any) -> None:
-    from civic.accounts.models import Role
+def test_a_trustee_counts_and_receives_a_share_only_from_their_own_seat(
+        db: Any, people: dict, quartier: Any) -> None:
+    from civic.budget import trustees
 
-    both = factories.make_user(db, roles=[(Role.PILOT, None), (Role.MODERATOR, quartier)])
-    round_ = factories.make_round(db, factories.make_fund(db, quartier), "counting",
-                                  count_started_at=NOW, count_started_by_id=both.id)
-    assert not can(both, "budget.count_confirm", round_, now=NOW)
+    moderator, other = people["moderator"], factories.make_user(
+        db, roles=[(Role.MODERATOR, quartier)])
+    fund = factories.make_fund(db, quartier)
+    review = factories.make_round(db, fund, "review")
+    trustees.name(db, review, [people["pilot"], moderator], 2, actor=people["pilot"], now=NOW)
+    assert can(moderator, "budget.receive_share", review, now=NOW)
+    assert not can(other, "budget.receive_share", review, now=NOW)
+    trustees.hand_share(db, review, moderator, now=NOW)
+    assert not can(moderator, "budget.receive_share", review, now=NOW)  # once only
+
+    counting = factories.make_round(db, fund, "counting")
+    assert not can(moderator, "budget.count", counting, now=NOW)
+    counting.trustees[0].user_id = moderator.id
+    db.flush()
+    assert can(moderator, "budget.count", counting, now=NOW)
+    assert not can(other, "budget.count", counting, now=NOW)
+    counting.count_confirmed_at = NOW
+    assert not can(moderator, "budget.count", counting, now=NOW)  # counted once
 
 
 def test_published_projects_are_public(db: Any, quartier: Any) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civic.budget import services
-from civic.budget.models import Ballot, Channel, Participation, Round
+from civic.budget.models import Channel, Participation, Round, SealedBallot
 from civic.budget.services import BudgetError, Declaration
 from civic.core.db import Base
 from tests import factories
@@ -73,7 +73,7 @@ def test_simultaneous_casts_leave_one_ballot_per_person(committed_round: Any,
     people = len({services.identity.normalise_name(n) for n in names})
     assert sorted(outcomes) == sorted(["cast"] * people + ["already_voted"] * (4 - people))
     with Session(engine) as check:
-        assert check.scalar(select(func.count()).select_from(Ballot)) == people
+        assert check.scalar(select(func.count()).select_from(SealedBallot)) == people
         assert check.scalar(select(func.count()).select_from(Participation)) == people
         assert services.seal_intact(check, check.get(Round, round_id))
 
@@ -91,12 +91,15 @@ def test_the_same_person_on_four_channels_at_once_votes_once(app: Any,
                                 starts_at=NOW, ends_at=NOW)
         setup.add(permanence)
         _, made = permanence_services.generate_codes(setup, round_, 1, actor=None, now=NOW)
+        setup.flush()
+        who = Declaration("Moussa Diop", date(1966, 6, 6), True)
+        today = date(2026, 3, 14)
+        tickets = [permanence_services.issue_ticket(setup, round_, permanence, who, now=NOW,
+                                                    today=today) for _ in range(2)]
         setup.commit()
         permanence_id = permanence.id
-    who = Declaration("Moussa Diop", date(1966, 6, 6), True)
-    today = date(2026, 3, 14)
 
-    def by(channel: str) -> Callable[[Session, Round], object]:
+    def by(channel: str, tablet: int = 0) -> Callable[[Session, Round], object]:
         def act(session: Session, round_: Round) -> object:
             permanence = session.get(Permanence, permanence_id)
             if channel == "code":
@@ -106,8 +109,11 @@ def test_the_same_person_on_four_channels_at_once_votes_once(app: Any,
                 return services.register_paper_voter(session, round_, who,
                                                      permanence_id=permanence_id, now=NOW,
                                                      today=today)
-            return permanence_services.kiosk_cast(session, round_, permanence, who,
-                                                  {project_id: 1}, now=NOW, today=today)
+            voter = permanence_services.voter_of_ticket(session, round_, permanence,
+                                                        tickets[tablet], now=NOW)
+            assert voter is not None
+            return permanence_services.kiosk_cast(session, round_, permanence, tickets[tablet],
+                                                  voter, {project_id: 1}, now=NOW, today=today)
         return act
 
     barrier = threading.Barrier(4)
@@ -126,8 +132,8 @@ def test_the_same_person_on_four_channels_at_once_votes_once(app: Any,
             except Exception as error:  # noqa: BLE001  (reported by the assertion)
                 outcomes.append(repr(error))
 
-    threads = [threading.Thread(target=run, args=(by(c),))
-               for c in ("kiosk", "code", "paper", "kiosk")]
+    threads = [threading.Thread(target=run, args=(act,))
+               for act in (by("kiosk", 0), by("code"), by("paper"), by("kiosk", 1))]
     for thread in threads:
         thread.start()
     for thread in threads:

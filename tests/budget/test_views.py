@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from civic.budget.models import Ballot, Project, Round
+from civic.budget import box
+from civic.budget.models import Ballot, Project, Round, SealedBallot
 from civic.core.audit import AuditEntry
 from tests import factories
 from tests.conftest import Outbox
@@ -137,13 +138,14 @@ def test_a_resident_votes_checks_and_gets_a_receipt(login_as: Any, db: Any, fund
     page = review.get_data(as_text=True)
     assert "Vérifiez votre vote" in page and "1\u202f000,00\xa0€" in page
     assert review.headers["Cache-Control"] == "no-store"
-    assert db.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert db.scalar(select(func.count()).select_from(SealedBallot)) == 0
 
     cast = client.post(f"/fph/{round_.id}/voter", data=vote_form(round_, [a, b], "cast"))
     code = re.search(r'class="receipt"><code>([0-9A-F-]+)<', cast.get_data(as_text=True))
     assert code
-    (ballot,) = db.scalars(select(Ballot))
-    assert ballot.choices == {str(a): 1, str(b): 1}
+    (ballot,) = db.scalars(select(SealedBallot))
+    assert box.decrypt(factories.count_key(round_), ballot.ciphertext) == {
+        str(a): 1, str(b): 1}  # what the trustees will read at the count
     found = client.post("/fph/recu", data={"code": code.group(1)}).get_data(as_text=True)
     assert "Ce bulletin est bien dans l’urne" in found
     again = client.get(f"/fph/{round_.id}/voter")
@@ -154,10 +156,14 @@ def test_a_resident_votes_checks_and_gets_a_receipt(login_as: Any, db: Any, fund
         f"/fph/{round_.id}/voter", data=vote_form(round_, [c], "cast", name="MIREILLE DUPONT"),
         follow_redirects=True)
     assert "a déjà voté" in twin.get_data(as_text=True)
-    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+    assert db.scalar(select(func.count()).select_from(SealedBallot)) == 1
 
 
-def test_count_needs_two_people_and_publication_freezes_results(
+def count_form(*shares: str) -> dict[str, str]:
+    return {f"share_{n}": share for n, share in enumerate(shares, start=1)}
+
+
+def test_the_count_needs_two_trustees_shares_and_publication_freezes_results(
         login_as: Any, db: Any, fund: Any, people: dict) -> None:
     from datetime import date
 
@@ -166,6 +172,7 @@ def test_count_needs_two_people_and_publication_freezes_results(
 
     fund.envelope_cents = 200_000  # room for one of the two projects only
     round_ = factories.make_round(db, fund, "vote")
+    shares = factories.SHARES[round_.id]
     cheap, dear = (factories.make_project(db, round_, amount_cents=n).id
                    for n in (100_000, 150_000))
     for n, choice in enumerate([cheap, cheap, dear]):
@@ -175,44 +182,55 @@ def test_count_needs_two_people_and_publication_freezes_results(
     round_.vote_ends_at = NOW - factories.DAY / 2
     db.flush()
     url = f"/fph/{round_.id}"
-    assert login_as(people["resident"]).post(f"{url}/depouillement/lancer").status_code == 403
+    assert login_as(people["resident"]).post(f"{url}/depouillement",
+                                             data=count_form(*shares[:2])).status_code == 403
     pilot = login_as(people["pilot"])
-    pilot.post(f"{url}/depouillement/lancer")
-    assert pilot.post(f"{url}/depouillement/confirmer").status_code == 403  # not the same one
-    assert pilot.post(f"{url}/publier").status_code == 403  # not confirmed yet
+    one = pilot.post(f"{url}/depouillement", data=count_form(shares[0]))
+    assert one.status_code == 400
+    assert "Il faut les parts de 2 garants différents" in one.get_data(as_text=True)
+    twice = pilot.post(f"{url}/depouillement", data=count_form(shares[0], shares[0]))
+    assert "Cette part a déjà été saisie" in twice.get_data(as_text=True)
+    assert db.get(Round, round_.id).results is None
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert pilot.post(f"{url}/publier").status_code == 403  # not counted yet
     assert login_as(people["resident"]).get(f"{url}/resultats").status_code == 404
 
-    moderator = login_as(people["moderator"])
-    moderator.post(f"{url}/depouillement/confirmer")
+    pilot = login_as(people["pilot"])
+    counted = pilot.post(f"{url}/depouillement", data=count_form(shares[2], shares[0]))
+    assert counted.status_code == 302
     results = db.get(Round, round_.id).results
     assert results["selected"] == [cheap] and results["left_cents"] == 100_000
     assert [p["score"] for p in results["projects"]] == [2, 1]
 
-    pilot = login_as(people["pilot"])
     pilot.post(f"{url}/publier")
     published = db.get(Round, round_.id)
-    ballots_file = login_as(people["resident"]).get(f"{url}/bulletins.pb").data
+    reader = login_as(people["resident"])
+    ballots_file = reader.get(f"{url}/bulletins.pb").data
     assert hashlib.sha256(ballots_file).hexdigest() == published.results_hash
-    assert published.results_hash in login_as(people["resident"]).get(
-        f"{url}/resultats").get_data(as_text=True)
+    assert published.results_hash in reader.get(f"{url}/resultats").get_data(as_text=True)
+    trackers = reader.get(f"{url}/empreintes.txt").get_data(as_text=True)
+    listed = [line for line in trackers.splitlines() if not line.startswith("#")]
+    assert len(listed) == 3 and box.seal_of(listed) == published.seal
     assert db.get(Project, cheap).follow_up == "to_start"
     actions = set(db.scalars(select(AuditEntry.action).where(
         AuditEntry.target_type == "round", AuditEntry.target_id == str(round_.id))))
-    assert {"budget.count_started", "budget.count_confirmed",
-            "budget.results_published"} <= actions
+    assert {"budget.counted", "budget.results_published"} <= actions
 
 
 def test_a_broken_seal_stops_the_count(login_as: Any, db: Any, fund: Any, people: dict) -> None:
-    round_ = factories.make_round(db, fund, "counting", count_started_at=NOW,
-                                  count_started_by_id=people["pilot"].id)
+    round_ = factories.make_round(db, fund, "counting")
     project = factories.make_project(db, round_)
-    db.add(Ballot(id="f" * 32, round_id=round_.id, choices={str(project.id): 1},
-                  channel="online", cast_on=NOW.date()))  # slipped in behind the seal
+    sneaked = box.encrypt(round_.box_key, {project.id: 1}, 100)
+    db.add(SealedBallot(tracker=box.tracker(sneaked), round_id=round_.id, ciphertext=sneaked,
+                        channel="online"))  # slipped in behind the seal
     db.flush()
-    page = login_as(people["moderator"]).post(f"/fph/{round_.id}/depouillement/confirmer",
-                                              follow_redirects=True)
+    page = login_as(people["pilot"]).post(f"/fph/{round_.id}/depouillement",
+                                          data=count_form(*factories.SHARES[round_.id][:2]),
+                                          follow_redirects=True)
     assert "Le scellé de l’urne ne correspond plus" in page.get_data(as_text=True)
     assert db.get(Round, round_.id).results is None
+    assert db.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "budget.seal_broken")) == 1  # kept, for the inquiry
 
 
 def test_funded_projects_are_followed_up(login_as: Any, db: Any, fund: Any,

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from civic.budget import identity, services
-from civic.budget.models import Ballot, Channel, Participation, Round
+from civic.budget import box, identity, services
+from civic.budget.models import Ballot, Channel, Participation, Round, SealedBallot
 from civic.budget.services import BudgetError, Declaration
 from tests import factories
 from tests.factories import NOW
@@ -51,13 +51,15 @@ def test_names_are_folded_before_fingerprinting(a: str, b: str) -> None:
 def test_a_vote_puts_one_ballot_in_the_box_and_one_line_in_the_register(
         db: Any, voting: Round, people: dict) -> None:
     receipt = cast(db, voting, user=people["resident"])
-    (ballot,) = db.scalars(select(Ballot))
+    (ballot,) = db.scalars(select(SealedBallot))
     (line,) = db.scalars(select(Participation))
-    assert ballot.cast_on == TODAY and ballot.channel == "online"
-    assert set(vars(ballot)) & {"user_id", "participation_id", "cast_at"} == set()
+    assert ballot.channel == "online" and ballot.tracker.upper().startswith(
+        receipt.replace("-", ""))
+    assert set(vars(ballot)) & {"user_id", "participation_id", "cast_at", "choices"} == set()
+    assert db.scalar(select(func.count()).select_from(Ballot)) == 0  # nothing in clear
     assert line.user_id == people["resident"].id and line.voted_on == TODAY
     assert ADULT.name not in line.fingerprint
-    assert services.receipt_in_box(db, receipt.lower()).id == voting.id
+    assert services.receipt_in_box(db, receipt.lower()).round_id == voting.id
     assert services.receipt_in_box(db, "0000-0000-0000-0000") is None
     assert services.seal_intact(db, voting)
     assert voting.seal != "0" * 64
@@ -72,7 +74,7 @@ def test_the_same_person_cannot_vote_twice_by_any_channel(db: Any, voting: Round
     assert refused.value.code == "already_voted"
     with pytest.raises(BudgetError):
         cast(db, voting, twin, channel=Channel.KIOSK)  # at a permanence, without account
-    assert db.scalar(select(func.count()).select_from(Ballot)) == 1
+    assert db.scalar(select(func.count()).select_from(SealedBallot)) == 1
     assert db.scalar(select(func.count()).select_from(Participation)) == 1
     assert services.seal_intact(db, voting)
 
@@ -149,28 +151,39 @@ def test_the_seal_detects_a_removed_or_altered_ballot(db: Any, voting: Round) ->
     for n in range(3):
         cast(db, voting, Declaration(f"Votant {n}", date(1970, 1, 1 + n), True), {ids[n]: 1})
     assert services.seal_intact(db, voting)
-    some = db.scalars(select(Ballot)).first()
-    other = next(i for i in ids if str(i) not in some.choices)
-    some.choices = {str(other): 1}  # somebody changes a vote in the box
-    db.flush()
+    some = db.scalars(select(SealedBallot)).first()
+    original = some.ciphertext
+    some.ciphertext = box.encrypt(voting.box_key, {ids[0]: 1}, len(original) - 48)
+    db.flush()  # somebody seals another vote in its place
     assert not services.seal_intact(db, voting)
-    some_id = some.id
+    some.ciphertext = original
+    db.flush()
+    assert services.seal_intact(db, voting)
+    tracker = some.tracker
     db.expunge_all()
-    db.execute(text("DELETE FROM ballots WHERE id = :id"), {"id": some_id})
+    db.execute(text("DELETE FROM sealed_ballots WHERE tracker = :t"), {"t": tracker})
     assert not services.seal_intact(db, db.get(Round, voting.id))
 
 
+def test_every_ballot_of_a_round_has_the_same_size(db: Any, voting: Round) -> None:
+    """A ciphertext's length would tell one project from three: all are padded alike."""
+    ids = project_ids(voting)
+    for n, choice in enumerate(({ids[0]: 1}, {ids[0]: 1, ids[1]: 1},
+                                {ids[0]: 1, ids[1]: 1, ids[2]: 1})):
+        cast(db, voting, Declaration(f"Votant {n}", date(1970, 1, 1 + n), True), choice)
+    assert len({len(c) for c in db.scalars(select(SealedBallot.ciphertext))}) == 1
+
+
 def test_box_and_register_cannot_be_lined_up(db: Any, voting: Round) -> None:
-    """Ids are random and both carry the day only: sorting either by id gives no order."""
+    """Ids and trackers are random: sorting either gives no order of casting."""
     ids = project_ids(voting)
     names = [f"Votant {n:02d}" for n in range(30)]
-    for n, name in enumerate(names):
-        cast(db, voting, Declaration(name, date(1970, 1, 1 + n % 28), True), {ids[n % 2]: 1})
-    box = list(db.scalars(select(Ballot).order_by(Ballot.id)))
+    receipts = [cast(db, voting, Declaration(name, date(1970, 1, 1 + n % 28), True),
+                     {ids[n % 2]: 1}) for n, name in enumerate(names)]
+    sealed = list(db.scalars(select(SealedBallot).order_by(SealedBallot.tracker)))
     register = list(db.scalars(select(Participation).order_by(Participation.id)))
-    assert {b.cast_on for b in box} == {TODAY} and {p.voted_on for p in register} == {TODAY}
-    # Ballots alternate between two projects in casting order; ordered by id they do not.
-    sequence = [b.choices for b in box]
-    alternating = [{str(ids[n % 2]): 1} for n in range(30)]
-    assert sequence != alternating and sequence != alternating[1:] + alternating[:1]
-    assert all(len(b.id) == 32 and len(p.id) == 32 for b, p in zip(box, register, strict=True))
+    assert {p.voted_on for p in register} == {TODAY}
+    in_order = [r.replace("-", "").lower() for r in receipts]
+    by_tracker = [b.tracker[:16] for b in sealed]
+    assert sorted(in_order) == by_tracker and in_order != by_tracker
+    assert all(len(p.id) == 32 for p in register)

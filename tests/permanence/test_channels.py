@@ -37,7 +37,11 @@ def online(s: dict, who: Declaration, n: int) -> None:
 
 
 def kiosk(s: dict, who: Declaration, n: int) -> None:
-    permanence_services.kiosk_cast(s["db"], s["round"], s["permanence"], who,
+    db, round_, permanence = s["db"], s["round"], s["permanence"]
+    ticket = permanence_services.issue_ticket(db, round_, permanence, who, now=NOW,
+                                              today=TODAY)
+    voter = permanence_services.voter_of_ticket(db, round_, permanence, ticket, now=NOW)
+    permanence_services.kiosk_cast(db, round_, permanence, ticket, voter,
                                    {s["projects"][1]: 1}, now=NOW, today=TODAY)
 
 
@@ -114,22 +118,23 @@ def test_paper_ballots_must_match_paper_voters_before_the_count(db: Any, setting
     for n in range(2):
         paper(s, Declaration(f"Papier {n}", date(1950, 1, 1 + n), True), 0)
     services.enter_paper_ballot(db, s["round"], {s["projects"][0]: 1},
-                                permanence_id=s["permanence"].id, now=NOW, today=TODAY)
+                                permanence_id=s["permanence"].id, now=NOW)
     (count,) = permanence_services.paper_counts(db, s["round"])
     assert (count.voters, count.ballots, count.consistent) == (2, 1, False)
     s["round"].vote_ends_at = NOW - factories.DAY / 4
+    shares = factories.SHARES[s["round"].id][:2]
     with pytest.raises(BudgetError) as refused:
-        counting.start(db, s["round"], actor=people["pilot"], now=NOW)
+        counting.count(db, s["round"], shares, actor=people["pilot"], now=NOW, small=11)
     assert refused.value.code == "paper_mismatch"
     services.enter_paper_ballot(db, s["round"], {s["projects"][1]: 1},
-                                permanence_id=s["permanence"].id, now=NOW, today=TODAY)
-    counting.start(db, s["round"], actor=people["pilot"], now=NOW)
+                                permanence_id=s["permanence"].id, now=NOW)
     assert services.seal_intact(db, s["round"])
+    counting.count(db, s["round"], shares, actor=people["pilot"], now=NOW, small=2)
     assert db.scalar(select(func.count()).select_from(Ballot)
                      .where(Ballot.channel == "paper")) == 2
     with pytest.raises(BudgetError) as closed:
         services.enter_paper_ballot(db, s["round"], {s["projects"][1]: 1},
-                                    permanence_id=s["permanence"].id, now=NOW, today=TODAY)
+                                    permanence_id=s["permanence"].id, now=NOW)
     assert closed.value.code == "paper_closed"
 
 
@@ -140,7 +145,10 @@ def test_turnout_is_counted_by_channel(db: Any, setting: dict, people: dict) -> 
     code(s, Declaration("C", date(1980, 1, 3), True), 0)
     paper(s, Declaration("D", date(1980, 1, 4), True), 0)
     services.enter_paper_ballot(db, s["round"], {s["projects"][0]: 1},
-                                permanence_id=s["permanence"].id, now=NOW, today=TODAY)
+                                permanence_id=s["permanence"].id, now=NOW)
     s["round"].vote_ends_at = NOW - factories.DAY / 4
-    results = counting.compute(db, s["round"])
+    results = counting.count(db, s["round"], factories.SHARES[s["round"].id][1:],
+                             actor=people["pilot"], now=NOW, small=11)
     assert results["turnout"] == {"online": 1, "kiosk": 1, "code": 1, "paper": 1}
+    # Each channel has one ballot, under the secrecy threshold: no ballot names its channel.
+    assert set(db.scalars(select(Ballot.channel))) == {None}
