@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from civic.budget import ballots as ballot_rules
-from civic.budget import box, identity
+from civic.budget import box, identity, queries
 from civic.budget.models import (
     Channel,
     FollowUp,
@@ -142,7 +142,7 @@ def advance_phase(db: Session, round_: Round, *, actor: Any, now: datetime) -> P
     new_phase = round_.phase(now)
     audit.record(db, actor=actor, action="budget.phase_advanced", target_type="round",
                  target_id=round_.id, now=now, phase=[phase.value, new_phase.value],
-                 seal=round_.seal, ballots=_ballot_count(db, round_))
+                 seal=round_.seal, ballots=queries.ballot_count(db, round_))
     return new_phase
 
 
@@ -444,17 +444,6 @@ def receipt_in_box(db: Session, code: str) -> SealedBallot | None:
         return None
     return db.scalars(select(SealedBallot).where(SealedBallot.tracker.startswith(prefix))
                       .limit(1)).first()
-
-
-def _ballot_count(db: Session, round_: Round) -> int:
-    return db.scalar(select(func.count()).select_from(SealedBallot)
-                     .where(SealedBallot.round_id == round_.id)) or 0
-
-
-def box_seal(db: Session, round_: Round) -> str:
-    """The seal recomputed from the sealed ballots now in the box."""
-    return box.seal_of(db.scalars(select(SealedBallot.tracker)
-                                  .where(SealedBallot.round_id == round_.id)))
 
 
 def seal_intact(db: Session, round_: Round) -> bool:
