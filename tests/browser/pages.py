@@ -1,5 +1,5 @@
 """What the browser journeys do on every page: find the heading, the menu, a message,
-log in and out, and check that a phone page does not scroll sideways."""
+log in and out, check that a phone page does not scroll sideways, and read a QR code."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import Locator, Page, expect
 
+from civic.core.qr import qr_svg
 from tests import factories
 
 Audit = Callable[[Page], None]
@@ -66,3 +67,16 @@ def address_of(user: object) -> str:
     address = getattr(user, "email", None)
     assert isinstance(address, str)
     return address
+
+
+def _qr_path(svg: str) -> str:
+    found = re.search(r'<path[^>]* d="([^"]+)"', svg)
+    assert found is not None, svg[:200]
+    return found[1]
+
+
+def qr_holds(qr: Locator, data: str) -> None:
+    """The QR code drawn (as inline SVG) in ``qr`` holds ``data``: the same data always
+    gives the same drawing, so the one drawn is compared with the one ``data`` gives."""
+    drawn = qr.locator("svg path").get_attribute("d")
+    assert drawn == _qr_path(qr_svg(data)), f"the QR code does not hold {data!r}"

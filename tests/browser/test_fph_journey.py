@@ -1,6 +1,7 @@
 """The neighbourhood fund (FPH), end to end in a browser: a resident proposes a project
 on a phone, the committee admits it, residents vote in secret (in French and in Arabic)
-and cannot vote twice, then the pilot and a moderator count and publish on a tablet.
+and cannot vote twice, then two trustees' shares open the encrypted box on the pilot's
+tablet, the pilot publishes, and a voter finds their ballot counted.
 
 Rounds are dated from the real clock, since the live server reads it.
 """
@@ -22,8 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civic.accounts.models import Role, User
-from civic.budget import services
-from civic.budget.models import Ballot, Channel, Participation, Project, Round
+from civic.budget import box, services, trustees
+from civic.budget.models import Ballot, Channel, Participation, Project, Round, SealedBallot
 from civic.core import clock
 from tests import factories
 from tests.browser.conftest import Mailbox
@@ -135,6 +136,27 @@ def _no_store(response: Response) -> None:
 
 def _vote_post(response: Response) -> bool:
     return response.request.method == "POST" and response.url.endswith("/voter")
+
+
+def _sealed(seed: Session, round_id: int) -> SealedBallot:
+    """The round's only ballot, as the box holds it until the count."""
+    seed.expire_all()
+    return seed.scalars(select(SealedBallot).where(SealedBallot.round_id == round_id)).one()
+
+
+def _opened(seed: Session, sealed: SealedBallot) -> dict[str, int]:
+    """What a sealed ballot holds, read as the count reads it: with two trustees' shares
+    (kept by the factories, as trustees keep theirs)."""
+    round_ = seed.get(Round, sealed.round_id)
+    assert round_ is not None and sealed.ciphertext is not None
+    key, _ = trustees.open_key(round_, factories.SHARES[round_.id][:2])
+    return box.decrypt(key, sealed.ciphertext)
+
+
+def _counted(seed: Session, round_id: int) -> int:
+    """Ballots readable in the clear: none before the count."""
+    return int(seed.scalar(select(func.count()).select_from(Ballot)
+                           .where(Ballot.round_id == round_id)) or 0)
 
 
 # --- 1. Proposing a project --------------------------------------------------------------
@@ -439,17 +461,25 @@ def test_resident_votes_in_secret_and_checks_the_receipt_on_a_phone(
     _fits(page)
     audit(page)
 
-    # Back on the round: voted, one ballot, no way to vote again.
+    # Back on the round: voted, one ballot, no way to vote again. The box shows the seal
+    # it had when sealed empty, never one that moves with each ballot cast.
     page.goto(f"/fph/{round_id}")
     _heading(page, "Vote des Tilleuls")
     expect(page.get_by_text("Vous avez voté. Merci !")).to_be_visible()
     expect(page.get_by_role("link", name="Voter", exact=True)).to_have_count(0)
-    expect(page.get_by_text("Bulletins dans l’urne : 1.")).to_be_visible()
+    box_section = page.get_by_role("region", name="L’urne")
+    expect(box_section).to_contain_text("Bulletins dans l’urne : 1.")
+    expect(box_section).to_contain_text("Chaque bulletin est chiffré dès qu’il est déposé.")
+    expect(box_section.locator("code.seal")).to_have_text([box.EMPTY_SEAL])
     audit(page)
 
-    ballot = seed.scalars(select(Ballot).where(Ballot.round_id == round_id)).one()
-    assert ballot.choices == {str(projects["Fête des voisins"]): 1,
-                              str(projects["Atelier vélo"]): 1}
+    # In the box: one encrypted ballot, whose tracker the receipt starts; nothing in clear.
+    sealed = _sealed(seed, round_id)
+    assert (box.receipt(sealed.tracker), sealed.channel) == (code, Channel.ONLINE.value)
+    assert sealed.ciphertext is not None and b'":1' not in sealed.ciphertext
+    assert _opened(seed, sealed) == {str(projects["Fête des voisins"]): 1,
+                                     str(projects["Atelier vélo"]): 1}
+    assert _counted(seed, round_id) == 0
     seed.rollback()
 
 
@@ -490,8 +520,8 @@ def test_the_same_person_cannot_vote_twice_from_another_account_on_a_phone(
     audit(page)
 
     second_id = seed.scalars(select(User.id).where(User.email == address)).one()
-    assert seed.scalar(select(func.count()).select_from(Ballot)
-                       .where(Ballot.round_id == round_id)) == 1
+    assert seed.scalar(select(func.count()).select_from(SealedBallot)
+                       .where(SealedBallot.round_id == round_id)) == 1
     assert seed.scalar(select(func.count()).select_from(Participation)
                        .where(Participation.round_id == round_id)) == 1
     assert seed.scalar(select(Participation.id).where(Participation.user_id == second_id)) is None
@@ -564,35 +594,46 @@ def test_resident_votes_right_to_left_in_arabic_on_a_phone(
     _fits(page)
     audit(page)
 
-    ballot = seed.scalars(select(Ballot).where(Ballot.round_id == round_id)).one()
-    assert ballot.choices == {str(projects["Bancs au square"]): 1,
-                              str(projects["Atelier vélo"]): 1}
-    assert ballot.receipt_hash == services.receipt_hash(code)
+    sealed = _sealed(seed, round_id)
+    assert box.receipt(sealed.tracker) == code
+    assert _opened(seed, sealed) == {str(projects["Bancs au square"]): 1,
+                                     str(projects["Atelier vélo"]): 1}
+    assert _counted(seed, round_id) == 0
     seed.rollback()
 
 
 # --- 5. The count -------------------------------------------------------------------------
 
 
-def test_pilot_and_moderator_count_and_publish_on_a_tablet(
+def _mistyped(share: str) -> str:
+    """The share with the first character of its key replaced by another of base32."""
+    at = share.index("-", share.index("-G") + 1) + 1
+    other = next(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" if c != share[at])
+    return share[:at] + other + share[at + 1:]
+
+
+def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
         tablet: Page, phone: Page, seed: Session, audit: Audit) -> None:
     page = tablet
     quartier = _quartier(seed)
     fund = factories.make_fund(seed, quartier, envelope_cents=100_000, cap_cents=60_000,
                                min_project_cents=10_000)
     round_ = _live_round(seed, fund, "counting", title="Vote des Tilleuls")
+    shares = factories.SHARES[round_.id]  # three trustees, any two open the box
     ids = {title: factories.make_project(seed, round_, title=title, amount_cents=cents).id
            for title, cents in (("Fête des voisins", 60_000), ("Bancs au square", 50_000),
                                 ("Atelier vélo", 30_000))}
     during_vote = round_.vote_starts_at + factories.DAY / 2
-    for n, (channel, titles) in enumerate([
+    receipts = [
+        services.cast(seed, round_, services.Declaration(f"Votant {n}", date(1980, 1, 1 + n),
+                                                         True),
+                      {ids[t]: 1 for t in titles}, channel=channel, user=None, now=during_vote,
+                      today=clock.local_day(during_vote, TIMEZONE))
+        for n, (channel, titles) in enumerate([
             (Channel.ONLINE, ["Fête des voisins"]),
             (Channel.ONLINE, ["Fête des voisins", "Atelier vélo"]),
             (Channel.KIOSK, ["Fête des voisins", "Bancs au square"]),
-            (Channel.PAPER, ["Bancs au square"])]):
-        services.cast(seed, round_, services.Declaration(f"Votant {n}", date(1980, 1, 1 + n), True),
-                      {ids[t]: 1 for t in titles}, channel=channel, user=None, now=during_vote,
-                      today=clock.local_day(during_vote, TIMEZONE))
+            (Channel.PAPER, ["Bancs au square"])])]
     pilot = factories.make_user(seed, display_name="Paula", roles=[(Role.PILOT, None)])
     moderator = factories.make_user(seed, display_name="Moussa",
                                     roles=[(Role.MODERATOR, quartier)])
@@ -601,46 +642,60 @@ def test_pilot_and_moderator_count_and_publish_on_a_tablet(
     assert pilot_email is not None and moderator_email is not None
     seed.commit()
 
-    # The pilot starts the count.
+    # A moderator of the quartier, not a trustee, follows the count on their phone: the
+    # box and its seal, but no way to open it.
+    _signed_in(phone, moderator_email)
+    phone.goto(f"/fph/{round_id}")
+    _heading(phone, "Vote des Tilleuls")
+    expect(phone.get_by_text("Vote clos, dépouillement en cours")).to_be_visible()
+    _fits(phone)
+    audit(phone)
+    phone.get_by_role("link", name="Dépouillement").click()
+    expect(phone).to_have_url(re.compile(f"/fph/{round_id}/depouillement$"))
+    _heading(phone, "Dépouillement")
+    expect(_fact(phone, "Bulletins dans l’urne")).to_have_text("4")
+    expect(_fact(phone, "Scellé")).to_have_text("intact : les bulletins chiffrés correspondent")
+    expect(phone.get_by_text("Le dépouillement se fait par les garants de l’urne")).to_be_visible()
+    expect(phone.get_by_role("button", name="Ouvrir l’urne et compter")).to_have_count(0)
+    _fits(phone)
+    audit(phone)
+
+    # The pilot opens the count on the tablet, two trustees beside them.
     _signed_in(page, pilot_email)
     page.goto(f"/fph/{round_id}")
     _heading(page, "Vote des Tilleuls")
-    expect(page.get_by_text("Vote clos, dépouillement en cours")).to_be_visible()
     audit(page)
     page.get_by_role("link", name="Dépouillement").click()
-    expect(page).to_have_url(re.compile(f"/fph/{round_id}/depouillement$"))
     _heading(page, "Dépouillement")
     expect(_fact(page, "Bulletins dans l’urne")).to_have_text("4")
-    expect(_fact(page, "Scellé")).to_contain_text("intact : les bulletins correspondent")
-    audit(page)
-    page.get_by_role("button", name="Lancer le dépouillement").click()
-    expect(_status(page)).to_contain_text("Le dépouillement est lancé.")
-    expect(page.get_by_text(re.compile("^Lancé le "))).to_be_visible()
-    expect(page.get_by_text("En attente de la confirmation d’un membre du conseil citoyen"
-                            )).to_be_visible()
-    expect(page.get_by_role("button", name="Lancer le dépouillement")).to_have_count(0)
+    expect(_fact(page, "Personnes inscrites comme ayant voté")).to_have_text("4")
+    expect(_fact(page, "Scellé")).to_have_text("intact : les bulletins chiffrés correspondent")
+    first = page.get_by_label("Part de clé du garant 1")
+    second = page.get_by_label("Part de clé du garant 2")
+    expect(page.get_by_label("ou son fichier (.txt)")).to_have_count(2)
     audit(page)
 
-    # A moderator of the quartier confirms, on a phone of their own.
-    _signed_in(phone, moderator_email)
-    phone.goto(f"/fph/{round_id}/depouillement")
-    _heading(phone, "Dépouillement")
-    expect(phone.get_by_text("intact : les bulletins correspondent")).to_be_visible()
-    _fits(phone)
-    audit(phone)
-    phone.get_by_role("button", name="Confirmer le dépouillement").click()
-    expect(_status(phone)).to_contain_text("Le dépouillement est confirmé.")
-    _heading(phone, "Vote des Tilleuls")
-    _fits(phone)
-    audit(phone)
-
-    # The pilot publishes.
-    page.reload()
+    # The first trustee mistypes a character: told next to their share, nothing counted.
+    first.fill(_mistyped(shares[0]))
+    second.fill(shares[1])
+    page.get_by_role("button", name="Ouvrir l’urne et compter").click()
     _heading(page, "Dépouillement")
-    expect(page.get_by_text(re.compile("^Confirmé le "))).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Le formulaire contient des erreurs")
+    expect(first).to_have_attribute("aria-invalid", "true")
+    expect(first).to_have_accessible_description(re.compile("erreur de frappe"))
+    expect(second).not_to_have_attribute("aria-invalid", "true")
+    expect(second).to_have_value(shares[1])
+    expect(_fact(page, "Bulletins dans l’urne")).to_have_text("4")
     audit(page)
-    page.get_by_role("link", name="Voir les résultats").click()
+    assert _counted(seed, round_id) == 0
+    seed.rollback()
+
+    # Fixed: the box opens, the ballots are counted, the results wait for the pilot.
+    first.fill(shares[0])
+    page.get_by_role("button", name="Ouvrir l’urne et compter").click()
+    expect(page).to_have_url(re.compile(f"/fph/{round_id}/resultats$"))
     _heading(page, "Résultats")
+    expect(_status(page)).to_contain_text("L’urne est ouverte et les bulletins sont comptés.")
     expect(page.get_by_text("Ces résultats ne sont pas encore publiés.")).to_be_visible()
     audit(page)
     page.get_by_role("button", name="Publier les résultats").click()
@@ -657,6 +712,7 @@ def test_pilot_and_moderator_count_and_publish_on_a_tablet(
     expect(_fact(page, "Votants")).to_contain_text("4")
     audit(page)
 
+    # Anyone can recount: the anonymous ballots, and the trackers that add up to the seal.
     fingerprint = page.locator("p", has_text="du fichier publié (SHA-256)").locator(
         "code").inner_text()
     assert re.fullmatch("[0-9a-f]{64}", fingerprint)
@@ -670,3 +726,32 @@ def test_pilot_and_moderator_count_and_publish_on_a_tablet(
     assert seed.scalar(select(Round.results_hash).where(Round.id == round_id)) == fingerprint
     seed.rollback()
 
+    seal = page.locator("p", has_text="Scellé de l’urne au dépouillement").locator(
+        "code").inner_text()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger les empreintes").click()
+    download = download_info.value
+    assert download.suggested_filename == f"fph-{round_id}-empreintes.txt"
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+    assert f"# seal (sum of the trackers modulo 2^256): {seal}" in lines
+    listed = [line for line in lines if not line.startswith("#")]
+    assert len(listed) == 4 and listed == sorted(listed)
+    assert box.seal_of(listed) == seal
+    assert sorted(box.receipt(t) for t in listed) == sorted(receipts)
+
+    # A receipt now says its ballot was counted (anyone may check one, on any phone).
+    phone.goto("/fph/recu")
+    _heading(phone, "Vérifier un reçu de vote")
+    phone.get_by_label("Code du reçu").fill(receipts[0])
+    phone.get_by_role("button", name="Vérifier").click()
+    expect(_status(phone)).to_have_text(
+        "Ce bulletin a été compté au dépouillement de « Vote des Tilleuls ». "
+        "Son empreinte est dans la liste publiée.")
+    _fits(phone)
+    audit(phone)
+    phone.goto(f"/fph/{round_id}")
+    expect(phone.get_by_role("link", name="Voir les résultats")).to_be_visible()
+    expect(phone.get_by_role("region", name="L’urne").locator("code.seal")).to_have_text(
+        [box.EMPTY_SEAL, seal])
+    _fits(phone)
+    audit(phone)

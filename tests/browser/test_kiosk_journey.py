@@ -1,7 +1,8 @@
 """The permanence, end to end in a browser: an animator runs FPH votes on a tablet (three
 residents in a row, one refused, one in Arabic), the back button and the inactivity timeout
 never leave a voter's choices behind, and a resident without an account votes on a phone
-with a printed vote code.
+with a printed vote code. Every ballot goes into the box encrypted: it is read here, as at
+the count, with two of the trustees' shares the factories kept.
 
 Rounds are dated from the real clock, since the live server reads it. The tablet's own
 timers (8 s after the thank-you screen, 120 s without a touch) run on Playwright's clock
@@ -21,11 +22,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from civic.accounts.models import Role
-from civic.budget.models import Ballot, Channel, Participation, Round
+from civic.budget import box, trustees
+from civic.budget.models import Ballot, Channel, Participation, Round, SealedBallot
 from civic.core import clock
 from civic.permanence import codes
-from civic.permanence.models import VoteCode
+from civic.permanence.models import KioskTicket, VoteCode
 from tests import factories
+from tests.browser.pages import qr_holds
 
 Audit = Callable[[Page], None]
 
@@ -90,7 +93,24 @@ def _count(seed: Session, model: Any, round_id: int, **where: Any) -> int:
     query = select(func.count()).select_from(model).where(model.round_id == round_id)
     for column, value in where.items():
         query = query.where(getattr(model, column) == value)
-    return int(seed.scalar(query) or 0)
+    count = int(seed.scalar(query) or 0)
+    seed.rollback()  # no transaction left open while the server writes
+    return count
+
+
+def _opened_box(seed: Session, round_id: int) -> list[tuple[list[str], str]]:
+    """The sealed ballots of the round, opened as the count opens them (two trustees'
+    shares): each one's chosen project ids, sorted, and its channel."""
+    seed.expire_all()
+    round_ = seed.get(Round, round_id)
+    assert round_ is not None
+    key, _ = trustees.open_key(round_, factories.SHARES[round_id][:2])
+    sealed = seed.scalars(select(SealedBallot).where(SealedBallot.round_id == round_id)).all()
+    assert all(s.ciphertext is not None and box.tracker(s.ciphertext) == s.tracker
+               for s in sealed)
+    opened = [(sorted(box.decrypt(key, s.ciphertext or b"")), s.channel) for s in sealed]
+    seed.rollback()
+    return opened
 
 
 # --- Pages -------------------------------------------------------------------------------
@@ -216,10 +236,15 @@ def test_animator_runs_three_kiosk_votes_in_a_row_on_a_tablet(
     _animator_screen(page, kiosk)
     audit(page)
 
-    # Voter 1 chooses two projects, checks them, casts.
+    # Voter 1 chooses two projects, checks them, casts. Their name and birth date stay with
+    # the animator: the ballot screen carries an opaque ticket, nothing of them.
     _declare(page, "Hélène Dupré-Lefèvre", "1984-02-29")
     _ballot_screen(page)
     _html(page, "fr", "ltr")
+    _nothing_of(page, "Hélène Dupré-Lefèvre", ())
+    ticket = page.locator("input[type=hidden][name=ticket]").input_value()
+    assert re.fullmatch(r"[\w-]{32}", ticket), ticket  # a random token, no signed payload
+    assert _count(seed, KioskTicket, setting.round_id) == 1
     expect(page.get_by_role("button", name="Français")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_role("button", name="العربية")).to_have_attribute("aria-pressed", "false")
     audit(page)
@@ -274,17 +299,23 @@ def test_animator_runs_three_kiosk_votes_in_a_row_on_a_tablet(
     _animator_screen(page, kiosk, timeout=RETURN_TIMEOUT)
     audit(page)
 
-    # Two ballots in the box, two lines in the register of this permanence: voter 2 none.
-    ballots = seed.scalars(select(Ballot).where(Ballot.round_id == setting.round_id)).all()
-    assert sorted(sorted(b.choices) for b in ballots) == sorted([
-        sorted(str(setting.projects[t]) for t in ("Fête des voisins", "Atelier vélo")),
-        [str(setting.projects["Bancs au square"])]])
-    assert {b.channel for b in ballots} == {Channel.KIOSK.value}
+    # Two sealed ballots in the box, of one size whatever they hold, two lines in the
+    # register of this permanence: voter 2 none. No ticket is left, nothing is counted.
+    assert sorted(_opened_box(seed, setting.round_id)) == sorted([
+        (sorted(str(setting.projects[t]) for t in ("Fête des voisins", "Atelier vélo")),
+         Channel.KIOSK.value),
+        ([str(setting.projects["Bancs au square"])], Channel.KIOSK.value)])
+    sizes = seed.scalars(select(func.length(SealedBallot.ciphertext))
+                         .where(SealedBallot.round_id == setting.round_id)).all()
+    assert len(sizes) == 2 and len(set(sizes)) == 1, sizes
     lines = seed.scalars(select(Participation)
                          .where(Participation.round_id == setting.round_id)).all()
     assert len(lines) == 2
     assert {(p.channel, p.permanence_id, p.user_id) for p in lines} == {
         (Channel.KIOSK.value, permanence_id, None)}
+    seed.rollback()
+    assert _count(seed, KioskTicket, setting.round_id) == 0
+    assert _count(seed, Ballot, setting.round_id) == 0
 
 
 # --- 2. The back button ----------------------------------------------------------------------
@@ -316,7 +347,8 @@ def test_back_button_never_shows_the_previous_voter_on_a_tablet(
     page.clock.fast_forward("00:09")
     _animator_screen(page, kiosk, timeout=RETURN_TIMEOUT)
     audit(page)
-    assert _count(seed, Ballot, setting.round_id) == 1
+    assert _count(seed, SealedBallot, setting.round_id) == 1
+    assert _count(seed, KioskTicket, setting.round_id) == 0
 
     # The next person presses back, again and again: the animator's empty screen, or
     # Chrome's "Confirm form resubmission" page, never the previous voter.
@@ -332,7 +364,7 @@ def test_back_button_never_shows_the_previous_voter_on_a_tablet(
         if page.url.startswith(live_server) and state not in audited:
             audited.add(state)
             audit(page)
-    assert _count(seed, Ballot, setting.round_id) == 1
+    assert _count(seed, SealedBallot, setting.round_id) == 1
     assert _count(seed, Participation, setting.round_id) == 1
 
 
@@ -367,8 +399,9 @@ def test_ballot_left_alone_goes_back_to_the_animator_on_a_tablet(
     expect(page.get_by_role("status")).to_have_text("La tablette a été rendue sans vote.")
     _nothing_of(page, "Karim Benali", ("Atelier vélo",))
     audit(page)
-    assert _count(seed, Ballot, setting.round_id) == 0
+    assert _count(seed, SealedBallot, setting.round_id) == 0
     assert _count(seed, Participation, setting.round_id) == 0
+    assert _count(seed, KioskTicket, setting.round_id) == 0  # given back: the ticket is gone
 
 
 # --- 4. A printed vote code ------------------------------------------------------------------
@@ -410,17 +443,26 @@ def test_resident_votes_with_a_printed_code_on_a_phone(
     expect(letters).to_have_count(2)
     audit(tablet)
     code = letters.first.locator(".code-line strong").inner_text()
-    link = letters.first.locator("code").inner_text()
+    address = letters.first.locator("code").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}", code), code
-    assert link.endswith(f"/fph/{setting.round_id}/code?c={code}"), link
+    # The printed address has no code in it; the QR code has, in the link's fragment,
+    # which browsers never send to the server (so no log can keep it).
+    assert address.endswith(f"/fph/{setting.round_id}/code"), address
+    link = f"{address}#c={code}"
+    qr_holds(letters.first.locator(".qr"), link)
     assert _count(seed, VoteCode, setting.round_id, spent=False) == 2
 
-    # A resident without an account opens the link on their phone.
+    # A resident without an account scans it with their phone: code.js puts the code in
+    # its field and takes it out of the address bar.
     page = phone
-    page.goto(link)
+    with page.expect_request(re.compile(rf"/fph/{setting.round_id}/code")) as opened:
+        page.goto(link)
+    assert "#" not in opened.value.url and code not in opened.value.url
     _heading(page, "Voter")
     expect(page.get_by_role("link", name="Se connecter")).to_be_visible()
     expect(page.get_by_label("Votre code de vote")).to_have_value(code)
+    expect(page).to_have_url(re.compile(rf"/fph/{setting.round_id}/code$"))
+    assert page.evaluate("window.location.hash") == ""
     expect(page.locator("input[name=project]")).to_have_count(3)
     audit(page)
     _vote_with_code(page, "Fatou Diallo", "1995-06-30", "Atelier vélo")
@@ -429,15 +471,21 @@ def test_resident_votes_with_a_printed_code_on_a_phone(
     audit(page)
     page.get_by_role("button", name="Déposer mon bulletin").click()
     _heading(page, "Merci pour votre vote !")
-    expect(page.locator(".receipt code")).to_have_text(RECEIPT)
+    receipt = page.locator(".receipt code")
+    expect(receipt).to_have_text(RECEIPT)
     audit(page)
-    assert _count(seed, Ballot, setting.round_id, channel=Channel.CODE.value) == 1
+    assert [box.receipt(t) for t in seed.scalars(select(SealedBallot.tracker).where(
+        SealedBallot.round_id == setting.round_id))] == [receipt.inner_text()]
+    assert _opened_box(seed, setting.round_id) == [
+        ([str(setting.projects["Atelier vélo"])], Channel.CODE.value)]
     assert _count(seed, Participation, setting.round_id, channel=Channel.CODE.value) == 1
     assert _count(seed, VoteCode, setting.round_id, spent=True) == 1
 
-    # The same letter, picked up by someone else: the code has served.
+    # The same letter, picked up by someone else and scanned afresh: the code has served.
+    page.goto("about:blank")
     page.goto(link)
     expect(page.get_by_label("Votre code de vote")).to_have_value(code)
+    expect(page).to_have_url(re.compile(rf"/fph/{setting.round_id}/code$"))
     _vote_with_code(page, "Samir Haddad", "1988-09-09", "Fête des voisins")
     _heading(page, "Voter")
     field = page.get_by_label("Votre code de vote")
@@ -454,7 +502,7 @@ def test_resident_votes_with_a_printed_code_on_a_phone(
     expect(field).to_have_accessible_description(re.compile("erreur de frappe"))
     expect(page.get_by_label("Vos prénom et nom")).to_have_value("Samir Haddad")
     audit(page)
-    assert _count(seed, Ballot, setting.round_id) == 1
+    assert _count(seed, SealedBallot, setting.round_id) == 1
 
     # The pilot sees one code of the batch used, never which.
     tablet.get_by_role("link", name="Retour aux codes de vote").click()
