@@ -92,8 +92,15 @@ def encrypt(public: bytes, choices: Mapping[int, int], padded_to: int) -> bytes:
 
 def decrypt(private: bytes, ciphertext: bytes) -> dict[str, int]:
     """The choices of a sealed ballot, as {"project id": points}."""
-    choices = json.loads(SealedBox(PrivateKey(private)).decrypt(ciphertext))
-    return {str(k): int(v) for k, v in choices.items()}
+    return decrypt_all(private, [ciphertext])[0]
+
+
+def decrypt_all(private: bytes, ciphertexts: Iterable[bytes]) -> list[dict[str, int]]:
+    """The choices of many sealed ballots, in their order (the key is loaded once: that
+    is a third of the time of one ballot)."""
+    opener = SealedBox(PrivateKey(private))
+    return [{str(k): int(v) for k, v in json.loads(opener.decrypt(c)).items()}
+            for c in ciphertexts]
 
 
 def tracker(ciphertext: bytes) -> str:
@@ -107,6 +114,12 @@ def receipt(tracker_hex: str) -> str:
     """What the voter keeps: the tracker's first 16 hex digits, in groups of four."""
     head = tracker_hex[:RECEIPT_DIGITS].upper()
     return "-".join(head[i:i + 4] for i in range(0, RECEIPT_DIGITS, 4))
+
+
+def tracker_range(prefix: str) -> tuple[str, str]:
+    """The trackers that start with ``prefix`` lie in [low, high): a range an index can
+    read, where LIKE 'prefix%' scans the table under most collations."""
+    return prefix, prefix + "g"  # "g" sorts after every hex digit
 
 
 def receipt_prefix(typed: str) -> str | None:

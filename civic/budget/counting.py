@@ -45,18 +45,20 @@ def count(db: Session, round_: Round, shares: Sequence[str], *, actor: Any, now:
         audit.record(db, actor=actor, action="budget.seal_broken", target_type="round",
                      target_id=round_.id, now=now, seal=round_.seal)
         raise BudgetError("seal_broken")
-    sealed = db.execute(select(SealedBallot.ciphertext, SealedBallot.channel)
-                        .where(SealedBallot.round_id == round_.id)).all()
-    opened = [(box.decrypt(key, ciphertext), channel) for ciphertext, channel in sealed
-              if ciphertext is not None]
+    rows = db.execute(select(SealedBallot.ciphertext, SealedBallot.channel)
+                      .where(SealedBallot.round_id == round_.id)).all()
+    sealed = [(ciphertext, channel) for ciphertext, channel in rows if ciphertext is not None]
+    opened = list(zip(box.decrypt_all(key, [c for c, _ in sealed]),
+                      [channel for _, channel in sealed], strict=True))
     del key
     secrets.SystemRandom().shuffle(opened)
     turnout = Counter(channel for _, channel in opened)
     named = {channel for channel, n in turnout.items() if n >= small}
-    rows = [{"id": secrets.token_hex(16), "round_id": round_.id, "choices": choices,
-             "channel": channel if channel in named else None} for choices, channel in opened]
-    if rows:
-        db.execute(insert(Ballot), rows)
+    counted = [{"id": secrets.token_hex(16), "round_id": round_.id, "choices": choices,
+                "channel": channel if channel in named else None}
+               for choices, channel in opened]
+    if counted:
+        db.execute(insert(Ballot), counted)
     round_.count_started_by_id = used[0].user_id
     round_.count_confirmed_by_id = used[1].user_id if len(used) > 1 else None
     round_.count_started_at = round_.count_confirmed_at = now

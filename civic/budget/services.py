@@ -442,8 +442,10 @@ def receipt_in_box(db: Session, code: str) -> SealedBallot | None:
     prefix = box.receipt_prefix(code)
     if prefix is None:
         return None
-    return db.scalars(select(SealedBallot).where(SealedBallot.tracker.startswith(prefix))
-                      .limit(1)).first()
+    low, high = box.tracker_range(prefix)
+    return db.scalars(select(SealedBallot).where(SealedBallot.tracker >= low,
+                                                 SealedBallot.tracker < high)
+                      .order_by(SealedBallot.tracker).limit(1)).first()
 
 
 def seal_intact(db: Session, round_: Round) -> bool:

@@ -98,3 +98,11 @@ def test_a_piece_sealed_to_a_share_opens_with_that_share_only() -> None:
     assert box.open_with(share, sealed) == b"piece"
     with pytest.raises(box.ShareError):
         box.open_with(box.new_key()[0], sealed)
+
+
+def test_the_trackers_a_receipt_names_lie_in_one_index_range() -> None:
+    low, high = box.tracker_range("3f2a91bc0d4e77a1")
+    inside = ["3f2a91bc0d4e77a1" + tail for tail in ("0" * 48, "f" * 48, "9a" * 24)]
+    outside = ["3f2a91bc0d4e77a0" + "f" * 48, "3f2a91bc0d4e77a2" + "0" * 48]
+    assert all(low <= t < high for t in inside)
+    assert not any(low <= t < high for t in outside)
