@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote bench-map bench-pilotage clean
+.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote bench-count bench-map bench-pilotage clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ lint: install
 	$(BIN)/ruff check civic tests bench migrations wsgi.py
 
 STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/core/permissions.py civic/budget/tally.py civic/budget/pabulib.py \
-          civic/budget/phases.py civic/budget/identity.py civic/budget/ballots.py \
+          civic/budget/phases.py civic/budget/identity.py civic/budget/ballots.py civic/budget/box.py \
           civic/permanence/codes.py civic/ideas/search.py civic/core/catalogues.py civic/map/geometry.py civic/map/geojson.py \
           civic/permanence/schedule.py civic/pilotage/charts.py civic/pilotage/suppression.py \
           civic/pilotage/scope.py civic/pilotage/tables.py
@@ -64,6 +64,11 @@ bench-tally: $(BIN)/.bench-installed
 # Concurrent secret votes over HTTP: gunicorn (2 workers) on PostgreSQL (civic_bench).
 bench-vote: translations $(BIN)/.bench-installed
 	$(BIN)/python -m bench.vote_load
+
+# The count of 60 000 encrypted ballots (decrypt, shuffle, tally), on SQLite and, when it
+# answers, PostgreSQL (civic_bench_count, dropped after).
+bench-count: translations
+	$(BIN)/python -m bench.count
 
 # The quartier map with 50 and 5 000 points: page weight, GeoJSON, drawing in headless Chromium.
 bench-map: translations
