@@ -53,6 +53,9 @@ class Base(DeclarativeBase):
 
 session = scoped_session(sessionmaker(expire_on_commit=False))
 
+#: SQLite: how long a writer waits for another before "database is locked".
+BUSY_TIMEOUT_MS = 10_000
+
 
 def make_engine(url: str) -> Engine:
     engine = create_engine(url)
@@ -65,7 +68,7 @@ def make_engine(url: str) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             # Deleted rows are overwritten with zeros, not left in free pages.
             cursor.execute("PRAGMA secure_delete=ON")
             if url not in {"sqlite://", "sqlite:///:memory:"}:
@@ -103,9 +106,14 @@ def checkpoint_wal(bind: Engine | Connection) -> None:
     if engine.dialect.name != "sqlite":
         return
     raw = engine.raw_connection()
+    cursor = raw.cursor()
     try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Best effort: a reader still on an older snapshot keeps the log's tail until the
+        # next checkpoint; waiting on it the whole busy timeout would hold the request.
+        cursor.execute("PRAGMA busy_timeout=500")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         raw.close()
 
 
