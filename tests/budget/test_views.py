@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from civic.accounts.models import Role
 from civic.budget import box
 from civic.budget.models import Ballot, Project, Round, SealedBallot
 from civic.core.audit import AuditEntry
@@ -319,3 +320,23 @@ def test_deleting_an_account_keeps_projects_but_not_the_contact(login_as: Any, d
     login_as(author).post("/compte/supprimer", data={"password": factories.PASSWORD})
     kept = db.get(Project, project.id)
     assert kept.title == project.title and kept.contact == ""
+
+
+def test_the_trustees_page_says_what_a_lost_share_costs(login_as: Any, db: Any, fund: Any,
+                                                        people: dict) -> None:
+    from civic.budget import trustees
+
+    pilot = login_as(people["pilot"])
+    spare = factories.make_round(db, fund, "review")
+    trustees.name(db, spare, [people["pilot"], people["moderator"],
+                              factories.make_user(db, roles=[(Role.MODERATOR, fund.quartier)])],
+                  2, actor=people["pilot"], now=NOW)
+    page = pilot.get(f"/admin/fph/sessions/{spare.id}/garants").get_data(as_text=True)
+    assert "rien n’est perdu : les autres suffisent" in page
+    tight = factories.make_round(db, fund, "review")
+    trustees.name(db, tight, [people["pilot"], people["moderator"]], 2, actor=people["pilot"],
+                  now=NOW)
+    page = pilot.get(f"/admin/fph/sessions/{tight.id}/garants").get_data(as_text=True)
+    assert "chaque part est indispensable" in page and "rien n’est perdu" not in page
+    mine = login_as(people["moderator"]).get(f"/fph/{tight.id}/garant").get_data(as_text=True)
+    assert "Chaque part est indispensable" in mine
