@@ -46,10 +46,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         pilotage,
         territory,
     )
+    from civic.core import health
     from civic.core.cli import db_cli
     from civic.demo import seed_demo_command
     from civic.territory.cli import territory_cli
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(territory.bp)
     app.register_blueprint(budget.bp)
