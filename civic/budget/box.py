@@ -139,6 +139,17 @@ def seal_of(trackers: Iterable[str]) -> str:
     return f"{sum(int(t, 16) for t in trackers) % SEAL_MODULUS:064x}"
 
 
+def seal_holds(sealed: Iterable[tuple[str, bytes | None]], seal: str) -> bool:
+    """Every (tracker, ciphertext) matches (a destroyed ciphertext is skipped) and the
+    trackers add up to ``seal``."""
+    trackers = []
+    for tracker_hex, ciphertext in sealed:
+        if ciphertext is not None and tracker(ciphertext) != tracker_hex:
+            return False
+        trackers.append(tracker_hex)
+    return seal_of(trackers) == seal
+
+
 # --- Splitting the count key ----------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from civic.budget import box, pabulib, queries, tally, trustees
 from civic.budget.models import Ballot, FollowUp, Fund, Project, Round, SealedBallot
 from civic.budget.phases import Phase
-from civic.budget.services import BudgetError, seal_intact
+from civic.budget.services import BudgetError
 from civic.core import audit
 from civic.core.i18n import _
 
@@ -41,13 +41,15 @@ def count(db: Session, round_: Round, shares: Sequence[str], *, actor: Any, now:
     if any(voters != ballots for voters, ballots in queries.paper_counts(db, round_).values()):
         raise BudgetError("paper_mismatch")
     key, used = trustees.open_key(round_, shares)
-    if not seal_intact(db, round_):
+    rows = db.execute(select(SealedBallot.tracker, SealedBallot.ciphertext,
+                             SealedBallot.channel)
+                      .where(SealedBallot.round_id == round_.id)).all()
+    if not box.seal_holds(((t, c) for t, c, _ in rows), round_.seal):
         audit.record(db, actor=actor, action="budget.seal_broken", target_type="round",
                      target_id=round_.id, now=now, seal=round_.seal)
         raise BudgetError("seal_broken")
-    rows = db.execute(select(SealedBallot.ciphertext, SealedBallot.channel)
-                      .where(SealedBallot.round_id == round_.id)).all()
-    sealed = [(ciphertext, channel) for ciphertext, channel in rows if ciphertext is not None]
+    sealed = [(ciphertext, channel) for _, ciphertext, channel in rows
+              if ciphertext is not None]
     opened = list(zip(box.decrypt_all(key, [c for c, _ in sealed]),
                       [channel for _, channel in sealed], strict=True))
     del key
