@@ -52,12 +52,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, make_url, select, text
 
+from bench.vote_load import seal_box
+
 AIM_S = 10.0
 POSTGRES_PROBE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/civic_bench_count"
 #: The channels of the ballots, with their shares of the box.
 CHANNELS = {"online": 0.6, "kiosk": 0.3, "code": 0.1}
-TRUSTEES, TRUSTEES_NEEDED = 3, 2
 SMALL = 11  # the secrecy threshold of the count (the app's setting)
 BATCH = 10_000  # sealed ballots per INSERT statement
 
@@ -124,8 +125,8 @@ class Seeded:
 def seed_round(db: Any, args: argparse.Namespace, now: Any) -> tuple[Any, list[str]]:
     """The round, its projects and its box sealed empty the day before the vote; the
     trustees' shares (the server keeps none)."""
-    from civic.budget import box, trustees
-    from civic.budget.models import Fund, Project, ProjectStatus, Round, Trustee
+    from civic.budget import box
+    from civic.budget.models import Fund, Project, ProjectStatus, Round
     from civic.territory.models import Contract, Quartier
 
     day = timedelta(days=1)
@@ -157,16 +158,7 @@ def seed_round(db: Any, args: argparse.Namespace, now: Any) -> tuple[Any, list[s
                        carrier_kind="residents", carrier_name="Collectif d’habitants",
                        contact="06 00 00 00 00", status=ProjectStatus.ADMITTED.value,
                        checklist={}, created_at=now - 40 * day, updated_at=now - 40 * day))
-    round_.trustees_needed = TRUSTEES_NEEDED
-    shares = []
-    for position in range(1, TRUSTEES + 1):
-        private, public = box.new_key()
-        db.add(Trustee(round_id=round_.id, position=position, public_key=public,
-                       received_at=round_.vote_starts_at - 2 * day))
-        shares.append(box.share_text(round_.id, position, private))
-    db.flush()
-    db.expire(round_, ["trustees"])
-    trustees.seal_empty_box(db, round_, now=round_.vote_starts_at - day)
+    shares = seal_box(db, round_, round_.vote_starts_at - day)
     return round_, shares
 
 
