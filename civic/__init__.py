@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides the environment's settings (tests)."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+    from civic.core.db import App
+
+    app = App(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     from civic import config as settings
 

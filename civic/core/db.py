@@ -1,16 +1,23 @@
 """Engine, session and declarative base shared by every part.
 
-One scoped session per thread; the request boundary commits (``after_request``) when
-the response is not an error and the app context teardown removes the session, which
-rolls back whatever was left. Services only ``flush()``.
+One scoped session per thread, and one rule for its transaction: **a request commits
+when its view returned without raising, whatever the status it answers, and rolls back
+otherwise** (``App.dispatch_request``; the app context's teardown removes the session,
+which rolls back whatever was left). Services only ``flush()``; views never commit.
+Work that must follow a commit, such as delivering the mail a change announces, is
+registered with ``after_commit`` and runs once the change is saved, never if it is not.
+Commands and jobs end with ``commit(db)``, which keeps the same promise.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
+from flask.typing import ResponseReturnValue
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, update
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -82,16 +89,51 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+log = logging.getLogger(__name__)
+
+_AFTER_COMMIT = "civic.after_commit"
+
+
+class App(Flask):
+    """Flask with the request's transaction rule: the view's work is committed as soon
+    as the view returns, before the response is built, so that nothing is announced
+    (a redirect, a mail) that was not saved. A view that raises, an ``abort`` included,
+    saves nothing: the session is rolled back when the app context ends."""
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        returned = super().dispatch_request()
+        commit(session)
+        return returned
+
+
+def after_commit(db: Any, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction is committed by ``commit``; it is
+    forgotten if the transaction is rolled back."""
+    db.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def commit(db: Any) -> None:
+    """Commit, then run what waited on this commit. A failing callback is logged, not
+    raised: the change is saved, and what it left undone (a mail) is retried later."""
+    db.commit()
+    callbacks = db.info.pop(_AFTER_COMMIT, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit work failed; it will be retried")
+
+
+@event.listens_for(session, "after_soft_rollback")
+def _forget_after_commit(db: Any, _previous: Any) -> None:
+    if not db.in_transaction():  # a savepoint's rollback leaves the outer work to do
+        db.info.pop(_AFTER_COMMIT, None)
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["civic.engine"] = engine
     session.configure(bind=engine)
-
-    @app.after_request
-    def _commit(response: Response) -> Response:
-        if response.status_code < 400:
-            session.commit()
-        return response
 
     @app.teardown_appcontext
     def _remove(_exc: BaseException | None) -> None:

@@ -238,7 +238,6 @@ def sign_up(event_id: int) -> Page:
         except services.EventError as error:
             _attach(form, error)
         else:
-            db().commit()
             notifications.signed_up(signup)
             return redirect(url_for("events.signup_page", token=notifications.token(signup)))
     return render_template("events/sign_up.html", event=found, form=form,
@@ -264,7 +263,6 @@ def cancel_signup(token: str) -> Page:
         except services.EventError as error:
             flash(str(ERRORS[error.code]), "error")
         else:
-            db().commit()
             notifications.cancelled(signup)
             for other in promoted:
                 notifications.promoted(other)
@@ -366,7 +364,6 @@ def edit(event_id: int) -> Page:
         except services.EventError as error:
             _attach(form, error)
         else:
-            db().commit()
             for signup in services.live_signups(db(), found) if noticeable else []:
                 if signup not in promoted:  # their own mail carries the new details
                     notifications.changed(signup, noticeable)
@@ -390,7 +387,6 @@ def cancel_event(event_id: int) -> Page:
         except services.EventError as error:
             _attach(form, error)
         else:
-            db().commit()
             sent = sum(notifications.event_cancelled(s) for s in told)
             flash(_("L’événement est annulé. %(num)d personnes prévenues par e-mail.",
                     num=sent), "success")
