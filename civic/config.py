@@ -86,6 +86,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         # Photos, re-encoded without EXIF.
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
+        # Where photos are kept: "local" (files under UPLOAD_DIR, one machine) or
+        # "database" (the stored_files table, read by every app machine).
+        "UPLOAD_STORAGE": _env("UPLOAD_STORAGE", "database" if production else "local"),
         # The register's key of a round is destroyed this many months after its results.
         "FPH_SECRET_MONTHS": int(_env("FPH_SECRET_MONTHS", "6")),
         # Where the site is reached, for links in mails sent by commands (reminders).

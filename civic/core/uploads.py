@@ -1,21 +1,40 @@
 """Photos: re-encoded as JPEG, turned upright, stripped of EXIF (and so of location).
 
-Files are stored under ``UPLOAD_DIR`` with a random name and served from ``/media/``.
+Each is stored under a random name in the backend ``UPLOAD_STORAGE`` chooses (``local``:
+files under ``UPLOAD_DIR``; ``database``: the ``stored_files`` table, which every app
+machine reads; see :mod:`civic.core.storage`) and served from ``/media/<name>``.
 """
 
 from __future__ import annotations
 
 import secrets
 import warnings
+from collections.abc import Callable, Mapping
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Flask, abort, current_app, send_from_directory
+import click
+from flask import Flask, abort, current_app, has_app_context, request
+from flask.cli import AppGroup
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from civic.core import clock
+from civic.core.db import commit, session
 from civic.core.i18n import _
+from civic.core.storage import (
+    JPEG,
+    NAME,
+    Backend,
+    DatabaseBackend,
+    LocalBackend,
+    Photo,
+    copy_missing,
+    track_releases,
+)
 
 MAX_SIDE = 1600
 MAX_PIXELS = 40_000_000
@@ -62,20 +81,74 @@ def read_photo(field: Any) -> tuple[bool, bytes | None]:
         return False, None
 
 
+#: The backends ``UPLOAD_STORAGE`` may name, each built from the settings and a session.
+BACKENDS: dict[str, Callable[[Mapping[str, Any], Session], Backend]] = {
+    "local": lambda config, _db: LocalBackend(Path(config["UPLOAD_DIR"])),
+    "database": lambda _config, db: DatabaseBackend(db),
+}
+#: A name never serves other bytes, so browsers and proxies may keep a photo this long.
+CACHE_SECONDS = 365 * 24 * 3600
+
+
+def backend(db: Session | None = None) -> Backend:
+    """The current app's photo store, on ``db`` (the request's session by default)."""
+    config = current_app.config
+    return BACKENDS[config["UPLOAD_STORAGE"]](config, db if db is not None else session())
+
+
 def store(data: bytes) -> str:
     """Store re-encoded image bytes; returns the stored file name."""
-    directory = Path(current_app.config["UPLOAD_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.jpg"
-    (directory / name).write_bytes(data)
+    backend().put(name, data, content_type=JPEG, now=clock.now())
     return name
 
 
+def _committing_backend(committing: Session) -> Backend | None:
+    """Where photos released by a commit are removed: the app's store; nowhere outside
+    an app (a script's session keeps every file)."""
+    return backend(committing) if has_app_context() else None
+
+
+def photo_response(name: str, photo: Photo) -> Response:
+    """The photo with the headers of an immutable resource, answered 304 when the
+    browser already holds it and cut to a Range when one is asked for."""
+    response = Response(photo.data, mimetype=photo.content_type)
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.set_etag(name.removesuffix(".jpg"))  # the same on every machine
+    response.last_modified = photo.created_at
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    response.cache_control.immutable = True
+    response.expires = clock.now() + timedelta(seconds=CACHE_SECONDS)
+    return response.make_conditional(request, accept_ranges=True,
+                                     complete_length=len(photo.data))
+
+
+uploads_cli = AppGroup("uploads", help="Uploaded photos and where they are stored.")
+
+
+@uploads_cli.command("migrate-to-db")
+def migrate_to_db_command() -> None:
+    """Copy the photos under UPLOAD_DIR into the database (stored_files), skipping those
+    already there: run it before switching UPLOAD_STORAGE to database, again at will."""
+    db = session()
+    copied = copy_missing(LocalBackend(Path(current_app.config["UPLOAD_DIR"])),
+                          DatabaseBackend(db))
+    commit(db)
+    click.echo(f"{copied} photos copied into the database")
+
+
 def init_app(app: Flask) -> None:
+    if app.config["UPLOAD_STORAGE"] not in BACKENDS:
+        raise RuntimeError(f"CIVIC_UPLOAD_STORAGE must be one of: {', '.join(BACKENDS)}.")
+    track_releases(session, _committing_backend)
+
     @app.route("/media/<name>")
     def media(name: str) -> Response:
-        if not name.endswith(".jpg") or "/" in name or name.startswith("."):
+        if not NAME.fullmatch(name):
             abort(404)
-        response = send_from_directory(app.config["UPLOAD_DIR"], name, max_age=86400)
-        response.headers["Content-Disposition"] = "inline"
-        return response
+        photo = backend().get(name)
+        if photo is None:
+            abort(404)
+        return photo_response(name, photo)
