@@ -79,4 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from civic.core.uploads import uploads_cli
 
     app.cli.add_command(uploads_cli)
+    from civic.core import jobs, mail  # noqa: F401  (mail declares its jobs)
+
+    jobs.init_app(app)
     return app

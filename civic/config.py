@@ -55,6 +55,13 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "MAIL_PASSWORD": _env("MAIL_PASSWORD", ""),
         "MAIL_STARTTLS": _flag("MAIL_STARTTLS", True),
         "MAIL_SENDER": _env("MAIL_SENDER", "civic <no-reply@civic.localhost>"),
+        "MAIL_TIMEOUT": int(_env("MAIL_TIMEOUT", "10")),
+        # A mail that failed this many times is marked failed (pilots can resend it).
+        "MAIL_MAX_ATTEMPTS": int(_env("MAIL_MAX_ATTEMPTS", "8")),
+        # Jobs (mail delivery, reminders, purges): "inline" runs them in the process
+        # right after the commit; "procrastinate" queues them in PostgreSQL for
+        # `flask worker`.
+        "JOBS_BACKEND": _env("JOBS_BACKEND", "procrastinate" if production else "inline"),
         # Flask-Limiter: memory:// by default; redis://127.0.0.1:6379 in production.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
@@ -106,8 +113,14 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
 
 
 def check(config: dict[str, Any]) -> None:
-    """Refuse to start in production with a key anybody could know."""
-    if config["ENV"] == "production" and config["SECRET_KEY"] in {INSECURE_KEY, ""}:
+    """Refuse to start in production with a key anybody could know, or with mail that
+    a request would wait for."""
+    if config["ENV"] != "production":
+        return
+    if config["SECRET_KEY"] in {INSECURE_KEY, ""}:
         raise RuntimeError(
             "CIVIC_SECRET_KEY must be set to a long random value when CIVIC_ENV=production."
         )
+    if config["MAIL_BACKEND"] == "smtp" and config["JOBS_BACKEND"] != "procrastinate":
+        raise RuntimeError("CIVIC_JOBS_BACKEND=procrastinate (and `flask worker`) is needed "
+                           "to send mail by SMTP when CIVIC_ENV=production.")

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import civic.models  # noqa: F401  (imports every part's models)
+from civic.core.cli import civic_owns
 from civic.core.db import Base, UTCDateTime
 
 config = context.config
@@ -44,7 +45,8 @@ def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
 
 def _run(connection: object) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True, render_item=_render_item)
+                      render_as_batch=True, compare_type=True, render_item=_render_item,
+                      include_name=civic_owns)
     with context.begin_transaction():
         context.run_migrations()
 

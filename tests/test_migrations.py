@@ -10,14 +10,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 import civic.models  # noqa: F401
-from civic.core.cli import alembic_config
+from civic.core.cli import alembic_config, civic_owns
 from civic.core.db import Base
 
 
 def test_models_match_the_migrated_schema(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "include_name": civic_owns})
         assert compare_metadata(context, Base.metadata) == []
         head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
         assert context.get_current_revision() == head

@@ -18,7 +18,8 @@ def _send(user: User, subject: Callable[[], str], template: str, **context: obje
     assert user.email is not None
     with force_locale(user.language):
         mail.send(user.email, subject(),
-                  render_template(f"accounts/mail/{template}.txt", user=user, **context))
+                  render_template(f"accounts/mail/{template}.txt", user=user, **context),
+                  kind=f"accounts/mail/{template}")
 
 
 def confirmation(user: User) -> None:

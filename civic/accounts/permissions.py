@@ -5,37 +5,43 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from civic.accounts.models import Role
+from civic.accounts.models import Role, User
 from civic.core.permissions import rule
 
 
-def is_pilot(user: Any) -> bool:
+def is_pilot(user: User | None) -> bool:
     return user is not None and user.has_role(Role.PILOT)
 
 
 @rule("accounts.manage_roles")
-def manage_roles(user: Any, _target: Any, _now: datetime) -> bool:
+def manage_roles(user: User | None, _target: Any, _now: datetime) -> bool:
     return is_pilot(user)
 
 
 @rule("audit.read")
-def read_audit(user: Any, _target: Any, _now: datetime) -> bool:
+def read_audit(user: User | None, _target: Any, _now: datetime) -> bool:
+    return is_pilot(user)
+
+
+@rule("mail.manage")
+def manage_mail(user: User | None, _target: Any, _now: datetime) -> bool:
+    """The mail outbox: how many wait, which failed, and sending them again."""
     return is_pilot(user)
 
 
 @rule("admin.access")
-def admin_access(user: Any, _target: Any, _now: datetime) -> bool:
+def admin_access(user: User | None, _target: Any, _now: datetime) -> bool:
     return is_pilot(user)
 
 
 @rule("account.edit")
-def edit_account(user: Any, account: Any, _now: datetime) -> bool:
+def edit_account(user: User | None, account: Any, _now: datetime) -> bool:
     """Only the person themself edits, exports or deletes their account."""
     return user is not None and account is not None and user.id == account.id
 
 
 @rule("quartier.moderate")
-def moderate_quartier(user: Any, quartier: Any, _now: datetime) -> bool:
+def moderate_quartier(user: User | None, quartier: Any, _now: datetime) -> bool:
     """A conseil citoyen member moderates their own quartiers only."""
     if user is None or quartier is None:
         return False
@@ -43,7 +49,7 @@ def moderate_quartier(user: Any, quartier: Any, _now: datetime) -> bool:
 
 
 @rule("quartier.animate")
-def animate_quartier(user: Any, quartier: Any, _now: datetime) -> bool:
+def animate_quartier(user: User | None, quartier: Any, _now: datetime) -> bool:
     """An animator acts for residents of their own quartiers only."""
     if user is None or quartier is None:
         return False

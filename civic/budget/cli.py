@@ -1,4 +1,5 @@
-"""FPH commands: `pb tally|import|export` for pabulib files, `fph destroy-secrets` for cron."""
+"""FPH commands: `pb tally|import|export` for pabulib files, `fph destroy-secrets` (also a
+nightly job)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from civic.budget import pabulib, tally
+from civic.core.jobs import job
 
 pb_cli = AppGroup("pb", help="Participatory-budgeting files (pabulib .pb format).")
 
@@ -89,14 +91,13 @@ def export_command(round_id: int, output: Path | None) -> None:
 fph_cli = AppGroup("fph", help="The neighbourhood fund (FPH).")
 
 
-@fph_cli.command("destroy-secrets")
-def destroy_secrets_command() -> None:
+def destroy_secrets() -> int:
     """Destroy the secrets of rounds published more than FPH_SECRET_MONTHS ago.
 
-    Run it daily (cron). It forgets the register's key, deletes the sealed ballots'
-    ciphertexts and the trustees' pieces of the count key. Afterwards nobody, not even
-    the database's administrator with every trustee's share, can tell whose fingerprint a
-    line of the register holds, nor open a sealed ballot.
+    It forgets the register's key, deletes the sealed ballots' ciphertexts and the
+    trustees' pieces of the count key. Afterwards nobody, not even the database's
+    administrator with every trustee's share, can tell whose fingerprint a line of the
+    register holds, nor open a sealed ballot.
     """
     from datetime import timedelta
 
@@ -104,13 +105,26 @@ def destroy_secrets_command() -> None:
 
     from civic.budget import services
     from civic.core import clock
-    from civic.core.db import checkpoint_wal
+    from civic.core.db import checkpoint_wal, commit
     from civic.core.db import session as db
 
     now = clock.now()
     months = int(current_app.config["FPH_SECRET_MONTHS"])
-    with db.begin():
-        done = services.destroy_secrets(db(), published_before=now - timedelta(days=30 * months),
-                                        now=now)
+    done = services.destroy_secrets(db(), published_before=now - timedelta(days=30 * months),
+                                    now=now)
+    commit(db)
     checkpoint_wal(db.get_bind())
-    click.echo(f"{len(done)} round(s) forgot their register key and their sealed ballots.")
+    return len(done)
+
+
+@job("fph.destroy_secrets", cron="45 2 * * *")
+def destroy_secrets_job() -> str:
+    return f"{destroy_secrets()} round(s) forgot their secrets"
+
+
+@fph_cli.command("destroy-secrets")
+def destroy_secrets_command() -> None:
+    """Destroy the secrets of rounds published more than FPH_SECRET_MONTHS ago (the
+    worker runs it every night)."""
+    click.echo(f"{destroy_secrets()} round(s) forgot their register key and their "
+               "sealed ballots.")

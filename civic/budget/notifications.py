@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import render_template, url_for
 from flask_babel import force_locale
@@ -10,6 +10,9 @@ from flask_babel import force_locale
 from civic.budget.models import Project, Round
 from civic.core import mail
 from civic.core.i18n import _
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 
 def reviewed(project: Project) -> None:
@@ -21,7 +24,8 @@ def reviewed(project: Project) -> None:
         mail.send(author.email, _("Votre projet « %(title)s »", title=project.title),
                   render_template("budget/mail/reviewed.txt", project=project, user=author,
                                   link=url_for("budget.project_page", project_id=project.id,
-                                               _external=True)))
+                                               _external=True)),
+                  kind="budget/mail/reviewed")
 
 
 def trustee_named(round_: Round, people: list[Any]) -> None:
@@ -34,4 +38,16 @@ def trustee_named(round_: Round, people: list[Any]) -> None:
             mail.send(person.email,
                       _("Vous êtes garant de l’urne « %(title)s »", title=round_.title),
                       render_template("budget/mail/trustee_named.txt", round=round_,
-                                      user=person, link=link))
+                                      user=person, link=link),
+                      kind="budget/mail/trustee_named")
+
+
+def receipt(round_: Round, user: User, code: str) -> None:
+    """A copy of the ballot's receipt, which says nothing of the choices."""
+    if not user.email:
+        return
+    with force_locale(user.language):
+        mail.send(user.email, _("Votre vote est dans l’urne : « %(title)s »", title=round_.title),
+                  render_template("budget/mail/receipt.txt", round=round_, user=user,
+                                  code=code, link=url_for("budget.receipt", _external=True)),
+                  kind="budget/mail/receipt")

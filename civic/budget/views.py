@@ -296,7 +296,11 @@ def _cast_online(round_: Round, form: DeclarationForm, picked: dict[int, int]) -
     except services.BudgetError as error:
         flash(error_text(error), "error")
         return redirect(url_for("budget.round_page", round_id=round_.id))
-    return no_store(render_template("budget/voted.html", round=round_, code=code))
+    mailed = bool(request.form.get("mail_receipt")) and bool(current_user.email)
+    if mailed:
+        notifications.receipt(round_, current_user, code)
+    return no_store(render_template("budget/voted.html", round=round_, code=code,
+                                    mailed=mailed))
 
 
 def _declaration(form: DeclarationForm, round_: Round) -> tuple[Any, bool]:

@@ -15,6 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 
 
+def civic_owns(name: str | None, type_: str, _parents: object) -> bool:
+    """Whether Alembic compares this object with the models: procrastinate's job tables
+    belong to procrastinate's schema (applied by a migration), not to civic's models."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 def alembic_config(url: str | None = None) -> Config:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))

@@ -1,4 +1,5 @@
-"""Event commands for cron: `events send-reminders` (daily) and `events purge-signups`."""
+"""Event jobs: the reminders (every day at 16:00 UTC) and the purge of old signups
+(every night); also commands, `events send-reminders` and `events purge-signups`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from civic.core import clock
-from civic.core.db import session
+from civic.core.db import commit, session
+from civic.core.jobs import job
 from civic.events import notifications, services
 
 events_cli = AppGroup("events", help="Event reminders and the retention of signups.")
@@ -23,32 +25,45 @@ def end_of_tomorrow(now: datetime, timezone: str) -> datetime:
 
 def send_reminders(now: datetime) -> int:
     """Mail each confirmed person whose event starts by the end of tomorrow, once: the
-    reminder is claimed in the database before it is sent, so a second run (even a
-    simultaneous one) sends nothing again."""
+    reminder is claimed in the database in the transaction that puts its mail in the
+    outbox, so a second run (even a simultaneous one) sends nothing again."""
     db = session()
     due = services.due_reminders(db, now=now, tomorrow_ends=end_of_tomorrow(
         now, current_app.config["TIMEZONE"]))
     sent = 0
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         for signup in due:
-            if not services.mark_reminded(db, signup, now=now):
-                continue
-            db.commit()
-            sent += notifications.reminder(signup, now)
+            if services.mark_reminded(db, signup, now=now):
+                sent += notifications.reminder(signup, now)
+        commit(db)
     return sent
+
+
+@job("events.send_reminders", cron="0 16 * * *")
+def reminders_job() -> str:
+    return f"{send_reminders(clock.now())} reminders sent"
+
+
+@job("events.purge_signups", cron="30 2 * * *")
+def purge_job() -> str:
+    return f"signups deleted for {purge_signups()} events"
+
+
+def purge_signups() -> int:
+    db = session()
+    purged = services.purge(db, now=clock.now(),
+                            days=current_app.config["EVENT_SIGNUP_RETENTION_DAYS"])
+    commit(db)
+    return len(purged)
 
 
 @events_cli.command("send-reminders")
 def send_reminders_command() -> None:
-    """Mail tomorrow's reminders (run daily by cron; safe to run twice)."""
+    """Mail tomorrow's reminders (the worker runs it daily; safe to run twice)."""
     click.echo(f"{send_reminders(clock.now())} reminders sent")
 
 
 @events_cli.command("purge-signups")
 def purge_command() -> None:
     """Delete the names and contacts of events ended EVENT_SIGNUP_RETENTION_DAYS ago."""
-    db = session()
-    purged = services.purge(db, now=clock.now(),
-                            days=current_app.config["EVENT_SIGNUP_RETENTION_DAYS"])
-    db.commit()
-    click.echo(f"signups deleted for {len(purged)} events")
+    click.echo(f"signups deleted for {purge_signups()} events")

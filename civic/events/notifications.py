@@ -61,7 +61,7 @@ def _send(signup: Signup, subject: str, template: str, *, attach: bool = False,
         mail.send(signup.email, subject,
                   render_template(template, signup=signup, event=signup.event,
                                   links=links(signup), **context),
-                  attachments=attachments)
+                  attachments=attachments, kind=template.removesuffix(".txt"))
     return True
 
 
@@ -115,5 +115,5 @@ def message(signup: Signup, subject: str, body: str, sender: str) -> bool:
         mail.send(signup.email, subject,
                   render_template("events/mail/message.txt", signup=signup,
                                   event=signup.event, body=body, sender=sender,
-                                  links=links(signup)))
+                                  links=links(signup)), kind="events/mail/message")
     return True

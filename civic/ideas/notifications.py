@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import render_template, url_for
 from flask_babel import force_locale
@@ -11,12 +11,15 @@ from civic.core import mail
 from civic.core.i18n import _
 from civic.ideas.models import Forwarding, Idea
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
+
 
 def _link(idea: Idea) -> str:
     return url_for("ideas.idea", idea_id=idea.id, _external=True)
 
 
-def status_changed(idea: Idea, followers: list[Any], *, actor: Any,
+def status_changed(idea: Idea, followers: list[Any], *, actor: User | None,
                    forwarding: Forwarding | None = None) -> int:
     """Tell the idea's followers its new status; the person who acted is not told."""
     sent = 0
@@ -26,7 +29,8 @@ def status_changed(idea: Idea, followers: list[Any], *, actor: Any,
         with force_locale(user.language):
             mail.send(user.email, _("Du nouveau pour l’idée « %(title)s »", title=idea.title),
                       render_template("ideas/mail/status.txt", idea=idea, user=user,
-                                      forwarding=forwarding, link=_link(idea)))
+                                      forwarding=forwarding, link=_link(idea)),
+                      kind="ideas/mail/status")
         sent += 1
     return sent
 
@@ -42,4 +46,5 @@ def forwarded(forwarding: Forwarding) -> None:
                                   signatory=signatory, idea=forwarding.idea,
                                   link=url_for("ideas.answer_forwarding",
                                                forwarding_id=forwarding.id, _external=True),
-                                  public=_link(forwarding.idea)))
+                                  public=_link(forwarding.idea)),
+                  kind="ideas/mail/forwarded")

@@ -27,4 +27,5 @@ def decided(kind: Kind, obj: Any, action: str) -> None:
         }
         mail.send(author.email, subjects[action],
                   render_template("moderation/mail/decided.txt", item=item, action=action,
-                                  user=author, link=request.host_url.rstrip("/") + kind.url(obj)))
+                                  user=author, link=request.host_url.rstrip("/") + kind.url(obj)),
+                  kind="moderation/mail/decided")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from civic.core import audit, clock
+from civic.core import audit, clock, jobs, mail
 from civic.core.db import session as db
-from civic.core.i18n import _, _l
+from civic.core.i18n import _, _l, ngettext
 from civic.core.permissions import require
 from civic.territory import bp, queries, sections, services
 from civic.territory.forms import (
@@ -191,3 +191,23 @@ def edit_commitments(item_id: int) -> Page:
 def audit_log() -> Page:
     require(current_user, "audit.read")
     return render_template("territory/admin/audit.html", entries=audit.latest(db()))
+
+
+@bp.route("/admin/courriels", methods=["GET", "POST"])
+def mail_outbox() -> Page:
+    """What waits in the outbox, what failed, and sending the failed ones again."""
+    require(current_user, "mail.manage")
+    form = FlaskForm()
+    if form.validate_on_submit():
+        mail_id = request.form.get("mail_id", type=int)
+        now = clock.now()
+        again = mail.retry_failed(db(), now=now, mail_id=mail_id)
+        audit.record(db(), actor=current_user, action="mail.retried", target_type="mail",
+                     target_id=mail_id, now=now, mails=again)
+        jobs.defer_once(db(), "mail.deliver")
+        flash(ngettext("%(num)d courriel va repartir.", "%(num)d courriels vont repartir.",
+                       again), "success")
+        return redirect(url_for("territory.mail_outbox"))
+    return render_template("territory/admin/mail.html", form=form, counts=mail.counts(db()),
+                           oldest=mail.oldest_pending(db()), failures=mail.failures(db()),
+                           masked=mail.masked)

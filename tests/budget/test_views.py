@@ -160,6 +160,34 @@ def test_a_resident_votes_checks_and_gets_a_receipt(login_as: Any, db: Any, fund
     assert db.scalar(select(func.count()).select_from(SealedBallot)) == 1
 
 
+def test_a_voter_who_asks_gets_the_receipt_by_mail_without_the_choices(
+        login_as: Any, db: Any, fund: Any, people: dict, outbox: Any) -> None:
+    round_ = factories.make_round(db, fund, "vote", title="FPH du printemps")
+    a = factories.make_project(db, round_, title="Jardin partagé", amount_cents=40_000).id
+    client = login_as(people["resident"])
+    review = client.post(f"/fph/{round_.id}/voter", data=vote_form(round_, [a], "review"))
+    assert "M’envoyer le reçu par e-mail" in review.get_data(as_text=True)
+    cast = client.post(f"/fph/{round_.id}/voter",
+                       data=vote_form(round_, [a], "cast", mail_receipt="y"))
+    page = cast.get_data(as_text=True)
+    code = re.search(r'class="receipt"><code>([0-9A-F-]+)<', page)
+    assert code and "Une copie du reçu part à votre adresse e-mail." in page
+    [mail] = outbox.messages
+    body = outbox.body(mail)
+    assert mail["To"] == people["resident"].email and "FPH du printemps" in mail["Subject"]
+    assert code.group(1) in body and "/fph/recu" in body
+    assert "Jardin partagé" not in body and "Mireille" not in body  # no choice, no name
+
+
+def test_no_receipt_is_mailed_unless_asked(login_as: Any, db: Any, fund: Any, people: dict,
+                                           outbox: Any) -> None:
+    round_ = factories.make_round(db, fund, "vote")
+    a = factories.make_project(db, round_, amount_cents=40_000).id
+    cast = login_as(people["resident"]).post(f"/fph/{round_.id}/voter",
+                                             data=vote_form(round_, [a], "cast"))
+    assert cast.status_code == 200 and outbox.messages == []
+
+
 def count_form(*shares: str) -> dict[str, str]:
     return {f"share_{n}": share for n, share in enumerate(shares, start=1)}
 

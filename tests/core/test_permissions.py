@@ -18,6 +18,7 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     "territory.manage": {"-": {"pilot"}},
     "accounts.manage_roles": {"-": {"pilot"}},
     "audit.read": {"-": {"pilot"}},
+    "mail.manage": {"-": {"pilot"}},
     "quartier.moderate": {"A": {"moderator"}, "B": set()},
     "quartier.animate": {"A": {"animator"}, "B": set()},
     "account.edit": {"self": {"resident", "moderator", "animator", "signatory", "pilot"},
