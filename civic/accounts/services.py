@@ -188,7 +188,7 @@ def delete_account(db: Session, user: User, password: str, *, now: datetime) -> 
 
 
 def grant_role(db: Session, user: User, role: Role, *, quartier_id: int | None,
-               signatory_id: int | None, actor: Any, now: datetime) -> RoleGrant:
+               signatory_id: int | None, actor: User | None, now: datetime) -> RoleGrant:
     if user.deleted_at is not None:
         raise AccountError("email", "deleted")
     if role in QUARTIER_ROLES and quartier_id is None:
@@ -210,7 +210,7 @@ def grant_role(db: Session, user: User, role: Role, *, quartier_id: int | None,
     return grant
 
 
-def revoke_role(db: Session, grant: RoleGrant, *, actor: Any, now: datetime) -> None:
+def revoke_role(db: Session, grant: RoleGrant, *, actor: User | None, now: datetime) -> None:
     if grant.role == Role.PILOT and _pilot_count(db) <= 1:
         raise AccountError("role", "last_pilot")
     audit.record(db, actor=actor, action="accounts.role_revoked", target_type="user",

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -22,8 +22,11 @@ from civic.budget.services import BudgetError
 from civic.core import audit
 from civic.core.i18n import _
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
-def count(db: Session, round_: Round, shares: Sequence[str], *, actor: Any, now: datetime,
+
+def count(db: Session, round_: Round, shares: Sequence[str], *, actor: User | None, now: datetime,
           small: int) -> dict[str, Any]:
     """Open the box with the trustees' shares, and count.
 
@@ -112,7 +115,7 @@ def compute(db: Session, round_: Round, ballots: Sequence[Mapping[str, int]],
     }
 
 
-def publish(db: Session, round_: Round, *, actor: Any, now: datetime) -> None:
+def publish(db: Session, round_: Round, *, actor: User | None, now: datetime) -> None:
     """Freeze the results: they and the ballots file are hashed; funded projects enter
     follow-up."""
     assert round_.results is not None

@@ -6,7 +6,7 @@ what they chose is not theirs to export because it is nobody's: ballots carry no
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session
 from civic.accounts.services import register_personal_data
 from civic.budget.models import Participation, Project, ProjectUpdate, Round
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
-def fph_data(db: Session, user: Any) -> dict[str, Any]:
+
+def fph_data(db: Session, user: User) -> dict[str, Any]:
     projects = db.scalars(select(Project).where(Project.author_id == user.id)
                           .order_by(Project.id))
     votes = db.execute(select(Round.title, Participation.channel, Participation.voted_on)
@@ -36,7 +39,7 @@ def fph_data(db: Session, user: Any) -> dict[str, Any]:
     }
 
 
-def erase_fph_data(db: Session, user: Any) -> None:
+def erase_fph_data(db: Session, user: User) -> None:
     """Projects stay (they were public or under review); how to reach their author goes."""
     for project in db.scalars(select(Project).where(Project.author_id == user.id)):
         project.contact = ""

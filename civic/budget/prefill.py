@@ -5,9 +5,12 @@ opens filled in. The budget part imports none of them."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 #: name → function(db, id, user) returning form values, or None if not allowed.
 Source = Callable[[Session, int, Any], dict[str, Any] | None]
@@ -21,7 +24,7 @@ def register(name: str) -> Callable[[Source], Source]:
     return decorate
 
 
-def values(db: Session, reference: str | None, user: Any) -> dict[str, Any]:
+def values(db: Session, reference: str | None, user: User) -> dict[str, Any]:
     """``reference`` is ``name:id`` (``idea:12``); unknown or refused gives nothing."""
     if not reference or user is None:
         return {}

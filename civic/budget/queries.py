@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -16,6 +16,9 @@ from civic.budget.models import (
     Round,
     SealedBallot,
 )
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 
 def funds(db: Session) -> list[Fund]:
@@ -39,7 +42,7 @@ def ballot_projects(db: Session, round_: Round) -> list[Project]:
     return projects(db, round_, (ProjectStatus.ADMITTED.value,))
 
 
-def my_projects(db: Session, round_: Round, user: Any) -> list[Project]:
+def my_projects(db: Session, round_: Round, user: User) -> list[Project]:
     if user is None:
         return []
     return list(db.scalars(select(Project).where(Project.round_id == round_.id,

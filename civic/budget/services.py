@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,9 @@ from civic.budget.models import (
 )
 from civic.budget.phases import NEXT_BOUNDARY, Phase, Schedule
 from civic.core import audit
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 
 class BudgetError(ValueError):
@@ -66,7 +69,7 @@ def _check_fund(values: dict[str, Any]) -> None:
 
 
 def save_fund(db: Session, quartier: Any, fund: Fund | None, values: dict[str, Any], *,
-              actor: Any, now: datetime) -> Fund:
+              actor: User | None, now: datetime) -> Fund:
     values = {k: values[k] for k in FUND_FIELDS}
     _check_fund(values)
     clash = db.scalar(select(Fund.id).where(Fund.quartier_id == quartier.id,
@@ -96,7 +99,7 @@ ROUND_DATES = ("submission_starts_at", "review_starts_at", "vote_starts_at", "vo
 
 
 def save_round(db: Session, fund: Fund, round_: Round | None, values: dict[str, Any], *,
-               actor: Any, now: datetime) -> Round:
+               actor: User | None, now: datetime) -> Round:
     schedule = Schedule(*(values[k] for k in ROUND_DATES))
     wrong = schedule.problems()
     if wrong:
@@ -125,7 +128,7 @@ def save_round(db: Session, fund: Fund, round_: Round | None, values: dict[str, 
     return round_
 
 
-def advance_phase(db: Session, round_: Round, *, actor: Any, now: datetime) -> Phase:
+def advance_phase(db: Session, round_: Round, *, actor: User | None, now: datetime) -> Phase:
     """Move the round to its next phase now, by the pilot's hand."""
     phase = round_.phase(now)
     field = NEXT_BOUNDARY.get(phase)
@@ -207,7 +210,7 @@ def withdraw(db: Session, project: Project, *, now: datetime) -> None:
 CHECKLIST = ("within_cap", "in_quartier", "fund_rules", "carried_locally")
 
 
-def _reviewable(project: Project, actor: Any, now: datetime) -> None:
+def _reviewable(project: Project, actor: User, now: datetime) -> None:
     if project.round.phase(now) not in (Phase.SUBMISSION, Phase.REVIEW):
         raise BudgetError("not_review")
     if project.author_id == actor.id:
@@ -217,7 +220,7 @@ def _reviewable(project: Project, actor: Any, now: datetime) -> None:
 
 
 def review(db: Session, project: Project, decision: str, *, checklist: dict[str, bool],
-           message: str, merge_into: Project | None, actor: Any, now: datetime) -> None:
+           message: str, merge_into: Project | None, actor: User, now: datetime) -> None:
     """admit, changes, reject or merge; every decision is audited and told to the author."""
     _reviewable(project, actor, now)
     if decision == "admit":
@@ -298,7 +301,7 @@ def check_choices(db: Session, round_: Round, choices: dict[int, int], *,
     return costs
 
 
-def has_voted(db: Session, round_: Round, user: Any) -> bool:
+def has_voted(db: Session, round_: Round, user: User) -> bool:
     if user is None:
         return False
     return db.scalar(select(Participation.id).where(Participation.round_id == round_.id,
@@ -337,7 +340,7 @@ def fingerprint_of(round_: Round, declaration: Declaration, today: date) -> str:
     return identity.fingerprint(round_.secret, declaration.name, declaration.birth_date)
 
 
-def _register_line(round_: Round, fingerprint: str, channel: Channel, user: Any,
+def _register_line(round_: Round, fingerprint: str, channel: Channel, user: User | None,
                    today: date, permanence_id: int | None) -> Participation:
     return Participation(
         id=secrets.token_hex(16), round_id=round_.id, channel=channel.value, voted_on=today,
@@ -377,7 +380,7 @@ def can_vote(db: Session, round_: Round, declaration: Declaration, *, now: datet
 
 
 def cast(db: Session, round_: Round, voter: Voter, choices: dict[int, int], *,
-         channel: Channel, user: Any, now: datetime, today: date,
+         channel: Channel, user: User | None, now: datetime, today: date,
          permanence_id: int | None = None,
          also: Callable[[Session], None] | None = None) -> str:
     """Seal one ballot into the box and the voter into the register; returns the receipt.
@@ -459,7 +462,7 @@ def seal_intact(db: Session, round_: Round) -> bool:
 
 
 def set_follow_up(db: Session, project: Project, status: FollowUp, spent_cents: int | None, *,
-                  actor: Any, now: datetime) -> None:
+                  actor: User | None, now: datetime) -> None:
     if project.follow_up is None:
         raise BudgetError("not_funded")
     changed = audit.changes(project, {"follow_up": status.value, "spent_cents": spent_cents})
@@ -470,7 +473,7 @@ def set_follow_up(db: Session, project: Project, status: FollowUp, spent_cents: 
                      target_id=project.id, now=now, changed=changed)
 
 
-def add_update(db: Session, project: Project, text: str, photo: str | None, *, actor: Any,
+def add_update(db: Session, project: Project, text: str, photo: str | None, *, actor: User,
                now: datetime) -> ProjectUpdate:
     if project.follow_up is None:
         raise BudgetError("not_funded")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -41,7 +40,7 @@ def eligible(db: Session, round_: Round) -> list[User]:
                            .order_by(User.display_name, User.id)))
 
 
-def name(db: Session, round_: Round, people: Sequence[User], needed: int, *, actor: Any,
+def name(db: Session, round_: Round, people: Sequence[User], needed: int, *, actor: User | None,
          now: datetime) -> list[Trustee]:
     """Name (or name again) the trustees, while the box is not sealed. Naming again
     cancels the shares already handed out: they would open nothing."""
@@ -67,13 +66,13 @@ def name(db: Session, round_: Round, people: Sequence[User], needed: int, *, act
     return seats
 
 
-def seat_of(round_: Round, user: Any) -> Trustee | None:
+def seat_of(round_: Round, user: User) -> Trustee | None:
     if user is None:
         return None
     return next((t for t in round_.trustees if t.user_id == user.id), None)
 
 
-def hand_share(db: Session, round_: Round, user: Any, *, now: datetime) -> str:
+def hand_share(db: Session, round_: Round, user: User, *, now: datetime) -> str:
     """Make the trustee's share and return its text, for this one answer only. When every
     trustee has theirs, the count key is made and the box sealed, empty."""
     seat = seat_of(round_, user)

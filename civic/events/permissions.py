@@ -4,26 +4,29 @@ of them and the contract's own; residents sign up and propose."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civic.accounts.models import Role
 from civic.accounts.permissions import is_pilot
 from civic.core.permissions import rule
 from civic.moderation.models import State
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
-def _animates(user: Any, quartier_id: int | None) -> bool:
+
+def _animates(user: User | None, quartier_id: int | None) -> bool:
     return (user is not None and quartier_id is not None
             and user.has_role(Role.ANIMATOR, quartier_id=quartier_id))
 
 
-def _runs(user: Any, event: Any) -> bool:
+def _runs(user: User | None, event: Any) -> bool:
     """Animators of the event's quartier and pilots (for contract-wide events, pilots)."""
     return event is not None and (is_pilot(user) or _animates(user, event.quartier_id))
 
 
 @rule("events.view")
-def view(user: Any, event: Any, _now: datetime) -> bool:
+def view(user: User | None, event: Any, _now: datetime) -> bool:
     if event.moderation == State.PUBLISHED:
         return True
     return user is not None and (
@@ -33,25 +36,25 @@ def view(user: Any, event: Any, _now: datetime) -> bool:
 
 
 @rule("events.create")
-def create(user: Any, quartier: Any, _now: datetime) -> bool:
+def create(user: User | None, quartier: Any, _now: datetime) -> bool:
     """Publish at once: the quartier's animators, and pilots (also for the whole contract,
     ``quartier`` None)."""
     return is_pilot(user) or (quartier is not None and _animates(user, quartier.id))
 
 
 @rule("events.propose")
-def propose(user: Any, quartier: Any, _now: datetime) -> bool:
+def propose(user: User | None, quartier: Any, _now: datetime) -> bool:
     """Any resident or association with an account proposes; moderators decide."""
     return user is not None and quartier is not None
 
 
 @rule("events.edit")
-def edit(user: Any, event: Any, _now: datetime) -> bool:
+def edit(user: User | None, event: Any, _now: datetime) -> bool:
     return _runs(user, event)
 
 
 @rule("events.attendees")
-def attendees(user: Any, event: Any, _now: datetime) -> bool:
+def attendees(user: User | None, event: Any, _now: datetime) -> bool:
     """The list of people signed up (names, needs, contacts), writing to them, and the
     attendance at the door: the people who run the event and the person or association
     who proposed it (its organiser), while the list exists and the event is published."""
@@ -70,12 +73,12 @@ def sign_up(_user: Any, event: Any, now: datetime) -> bool:
 
 
 @rule("events.manage")
-def manage(user: Any, _target: Any, _now: datetime) -> bool:
+def manage(user: User | None, _target: Any, _now: datetime) -> bool:
     """« Mes événements »: pilots, and animators of at least one quartier."""
     return is_pilot(user) or (user is not None and bool(user.quartier_ids_for(Role.ANIMATOR)))
 
 
 @rule("events.propose_any")
-def propose_any(user: Any, _target: Any, _now: datetime) -> bool:
+def propose_any(user: User | None, _target: Any, _now: datetime) -> bool:
     """The form to propose or create an event: anybody with an account."""
     return user is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +11,11 @@ from civic.accounts.services import register_personal_data
 from civic.events import services
 from civic.events.models import Event, Signup
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
-def events_data(db: Session, user: Any) -> dict[str, Any]:
+
+def events_data(db: Session, user: User) -> dict[str, Any]:
     signups = db.scalars(select(Signup).where(Signup.user_id == user.id).order_by(Signup.id))
     proposed = db.scalars(select(Event).where(Event.author_id == user.id).order_by(Event.id))
     return {

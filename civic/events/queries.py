@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from civic.events.models import KINDS, Event, Signup, SignupStatus
 from civic.moderation.models import State
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 PAGE_SIZE = 20
 #: How far back and ahead a calendar feed reaches.
@@ -104,7 +107,7 @@ def counts(db: Session, event: Event) -> dict[str, int]:
     return found
 
 
-def own_signup(db: Session, event: Event, user: Any) -> Signup | None:
+def own_signup(db: Session, event: Event, user: User) -> Signup | None:
     if user is None:
         return None
     return db.scalar(select(Signup).where(Signup.event_id == event.id,

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +32,9 @@ from civic.events.models import (
     SignupStatus,
 )
 from civic.moderation.models import State
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 #: Fields whose change calendars and signed-up people must hear about.
 NOTICEABLE = ("starts_at", "ends_at", "place", "address")
@@ -96,7 +99,7 @@ def create(db: Session, quartier: Any, values: Mapping[str, Any], *, author: Any
     return event
 
 
-def edit(db: Session, event: Event, values: Mapping[str, Any], *, actor: Any,
+def edit(db: Session, event: Event, values: Mapping[str, Any], *, actor: User | None,
          now: datetime) -> tuple[list[str], list[Signup]]:
     """Change an event; the calendar sequence moves so phones update their copy. Returns
     the noticeable fields that changed (time, place), which signed-up people are told,
@@ -125,7 +128,7 @@ def edit(db: Session, event: Event, values: Mapping[str, Any], *, actor: Any,
     return [k for k in NOTICEABLE if k in changed], promoted
 
 
-def cancel_event(db: Session, event: Event, reason: str, *, actor: Any,
+def cancel_event(db: Session, event: Event, reason: str, *, actor: User | None,
                  now: datetime) -> list[Signup]:
     """Call the event off; returns the people to tell (confirmed and waiting)."""
     if event.cancelled_at is not None:
@@ -176,7 +179,7 @@ def _free_seats(db: Session, event: Event, seats: int) -> None:
     db.refresh(event, ["seats_taken"])
 
 
-def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: Any,
+def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: User | None,
             language: str, now: datetime) -> Signup:
     """A confirmed place when it fits, else a place on the waiting list. Free seats
     beside a waiting list are always too few for everyone waiting (``promote`` gives
@@ -346,7 +349,7 @@ class Attendance:
     figures: Mapping[tuple[str, str], int]
 
 
-def take_attendance(db: Session, event: Event, attendance: Attendance, *, actor: Any,
+def take_attendance(db: Session, event: Event, attendance: Attendance, *, actor: User | None,
                     now: datetime) -> int:
     """Tick who came, count walk-ins (named or not), and keep the declared genders and
     age brackets as counts. Returns the number of people present. May be redone."""
@@ -410,7 +413,7 @@ def reachable(db: Session, event: Event) -> list[Signup]:
     return [s for s in live_signups(db, event) if s.email and s.consent]
 
 
-def messaged(db: Session, event: Event, sent: int, *, actor: Any, now: datetime) -> None:
+def messaged(db: Session, event: Event, sent: int, *, actor: User | None, now: datetime) -> None:
     """The organiser wrote to the people signed up: audited, with how many were mailed."""
     audit.record(db, actor=actor, action="events.message", target_type="event",
                  target_id=event.id, now=now, sent=sent)
@@ -437,7 +440,7 @@ def purge(db: Session, *, now: datetime, days: int) -> list[int]:
     return [e.id for e in ended]
 
 
-def erase_person(db: Session, user: Any) -> None:
+def erase_person(db: Session, user: User) -> None:
     """Account deletion: the person's signups lose their name and contact details."""
     db.execute(update(Signup).where(Signup.user_id == user.id)
                .values(name="", email=None, phone=None, user_id=None)

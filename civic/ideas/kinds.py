@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import url_for
 from sqlalchemy import select
@@ -15,6 +15,9 @@ from civic.ideas import services
 from civic.ideas.models import Comment, Idea
 from civic.moderation.models import State
 from civic.moderation.registry import Item, Kind, register
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 
 class IdeaKind(Kind):
@@ -40,7 +43,7 @@ class IdeaKind(Kind):
     def url(self, obj: Idea) -> str:
         return url_for("ideas.idea", idea_id=obj.id)
 
-    def changed(self, db: Session, obj: Idea, action: str, *, actor: Any,
+    def changed(self, db: Session, obj: Idea, action: str, *, actor: User | None,
                 now: datetime) -> None:
         if action == "edit_title":
             services.retitled(db, obj)

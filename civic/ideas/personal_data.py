@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -11,8 +11,11 @@ from civic.accounts.services import register_personal_data
 from civic.ideas.models import Comment, Follow, Idea, Support
 from civic.moderation.models import Report
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
-def ideas_data(db: Session, user: Any) -> dict[str, Any]:
+
+def ideas_data(db: Session, user: User) -> dict[str, Any]:
     ideas = db.scalars(select(Idea).where(Idea.author_id == user.id).order_by(Idea.id))
     comments = db.scalars(select(Comment).where(Comment.author_id == user.id)
                           .order_by(Comment.id))
@@ -37,7 +40,7 @@ def ideas_data(db: Session, user: Any) -> dict[str, Any]:
     }
 
 
-def erase_ideas_data(db: Session, user: Any) -> None:
+def erase_ideas_data(db: Session, user: User) -> None:
     """Ideas and comments stay, signed by a deleted account; the exact position of an
     idea goes, as do the mails the person asked for and who they reported."""
     db.execute(update(Idea).where(Idea.author_id == user.id)

@@ -74,7 +74,7 @@ def published_count(db: Session, quartier_id: int) -> int:
         Idea.quartier_id == quartier_id, Idea.moderation == State.PUBLISHED)) or 0
 
 
-def mine_waiting(db: Session, quartier_id: int, user: Any) -> list[Idea]:
+def mine_waiting(db: Session, quartier_id: int, user: User) -> list[Idea]:
     """The person's own ideas that the conseil citoyen has not read yet."""
     if user is None:
         return []
@@ -89,7 +89,7 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
-def threads(db: Session, idea: Idea, user: Any) -> list[Thread]:
+def threads(db: Session, idea: Idea, user: User) -> list[Thread]:
     """Comments and their replies, oldest first: published ones, the viewer's own
     pending ones, and hidden or rejected ones as a notice with their reason."""
     visible = Comment.moderation != State.PENDING
@@ -109,7 +109,7 @@ def threads(db: Session, idea: Idea, user: Any) -> list[Thread]:
     return list(found.values())
 
 
-def relation(db: Session, idea: Idea, user: Any) -> tuple[bool, bool]:
+def relation(db: Session, idea: Idea, user: User) -> tuple[bool, bool]:
     """(supports, follows) for the viewer."""
     if user is None:
         return False, False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -14,6 +14,9 @@ from civic.ideas.models import ANSWERS, Comment, Follow, Forwarding, Idea, Statu
 from civic.ideas.search import normalise
 from civic.moderation.models import State
 from civic.moderation.services import initial_state
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 TITLE_MAX = 120
 BODY_MAX = 2000
@@ -94,7 +97,7 @@ def retitled(db: Session, idea: Idea) -> None:
 # --- Supports, follows: one row per account, counts in the same transaction -----------
 
 
-def support(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
+def support(db: Session, idea: Idea, user: User, *, now: datetime) -> bool:
     """True when the support is new. Two clicks at once make one support: the primary
     key refuses the second row, and the count moves only with a row."""
     if idea.moderation != State.PUBLISHED:
@@ -107,7 +110,7 @@ def support(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
     return True
 
 
-def withdraw_support(db: Session, idea: Idea, user: Any) -> bool:
+def withdraw_support(db: Session, idea: Idea, user: User) -> bool:
     if not delete_count(db, delete(Support).where(Support.idea_id == idea.id,
                                                   Support.user_id == user.id)):
         return False
@@ -115,11 +118,11 @@ def withdraw_support(db: Session, idea: Idea, user: Any) -> bool:
     return True
 
 
-def follow(db: Session, idea: Idea, user: Any, *, now: datetime) -> bool:
+def follow(db: Session, idea: Idea, user: User, *, now: datetime) -> bool:
     return insert_once(db, Follow(idea_id=idea.id, user_id=user.id, created_at=now))
 
 
-def unfollow(db: Session, idea: Idea, user: Any) -> bool:
+def unfollow(db: Session, idea: Idea, user: User) -> bool:
     return bool(delete_count(db, delete(Follow).where(Follow.idea_id == idea.id,
                                                       Follow.user_id == user.id)))
 
@@ -154,7 +157,7 @@ def comment(db: Session, idea: Idea, body: str, *, author: Any, parent: Comment 
 # --- Answers of the institutions ------------------------------------------------------
 
 
-def answer(db: Session, idea: Idea, status: str, response: str, *, actor: Any, now: datetime,
+def answer(db: Session, idea: Idea, status: str, response: str, *, actor: User, now: datetime,
            signatory: Any = None, due_on: date | None = None, message: str = "",
            today: date | None = None) -> Forwarding | None:
     """Under study, or answered with an outcome and an official response; forwarding
@@ -200,7 +203,7 @@ def answer(db: Session, idea: Idea, status: str, response: str, *, actor: Any, n
     return forwarding
 
 
-def answer_forwarding(db: Session, forwarding: Forwarding, text: str, *, actor: Any,
+def answer_forwarding(db: Session, forwarding: Forwarding, text: str, *, actor: User,
                       now: datetime) -> None:
     """The signatory's answer; the delay since forwarding is kept for the dashboard."""
     if forwarding.answered_at is not None:

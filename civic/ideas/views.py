@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -33,6 +33,9 @@ from civic.ideas.labels import STATUSES
 from civic.ideas.models import Comment, Forwarding, Idea, Status
 from civic.territory import queries as territory_queries
 from civic.territory.models import Quartier, Signatory
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 Page = str | BaseResponse | tuple[str, int]
 
@@ -298,7 +301,7 @@ def to_fph(idea_id: int) -> Page:
 
 
 @prefill.register("idea")
-def _project_from_idea(session: Session, idea_id: int, user: Any) -> dict[str, Any] | None:
+def _project_from_idea(session: Session, idea_id: int, user: User) -> dict[str, Any] | None:
     found = session.get(Idea, idea_id)
     if found is None or found.author_id != user.id or found.status != Status.FPH:
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,8 +10,11 @@ from sqlalchemy.orm import Session
 from civic.accounts.services import register_personal_data
 from civic.map.models import MapPoint, PointSupport
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
-def map_data(db: Session, user: Any) -> dict[str, Any]:
+
+def map_data(db: Session, user: User) -> dict[str, Any]:
     points = db.scalars(select(MapPoint).where(MapPoint.author_id == user.id)
                         .order_by(MapPoint.id))
     supported = db.scalars(select(PointSupport.point_id).where(PointSupport.user_id == user.id)

@@ -4,7 +4,7 @@ landmarks."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -17,6 +17,9 @@ from civic.map import geometry
 from civic.map.models import CATEGORIES, Landmark, MapPoint, PointSupport, Polarity, Walk
 from civic.moderation.models import State
 from civic.moderation.services import initial_state
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 TEXT_MAX = 500
 
@@ -84,7 +87,7 @@ def set_photo(db: Session, point: MapPoint, photo: str | None) -> None:
     db.flush()
 
 
-def support(db: Session, point: MapPoint, user: Any, *, now: datetime) -> bool:
+def support(db: Session, point: MapPoint, user: User, *, now: datetime) -> bool:
     """« Moi aussi »: True when new; the count moves only with a row."""
     if point.moderation != State.PUBLISHED:
         raise MapError("not_published")
@@ -96,7 +99,7 @@ def support(db: Session, point: MapPoint, user: Any, *, now: datetime) -> bool:
     return True
 
 
-def withdraw_support(db: Session, point: MapPoint, user: Any) -> bool:
+def withdraw_support(db: Session, point: MapPoint, user: User) -> bool:
     if not delete_count(db, delete(PointSupport).where(PointSupport.point_id == point.id,
                                                        PointSupport.user_id == user.id)):
         return False
@@ -104,7 +107,7 @@ def withdraw_support(db: Session, point: MapPoint, user: Any) -> bool:
     return True
 
 
-def to_idea(db: Session, point: MapPoint, title: str, *, actor: Any, now: datetime) -> Idea:
+def to_idea(db: Session, point: MapPoint, title: str, *, actor: User, now: datetime) -> Idea:
     """Turn a published point into an idea of the idea box, which the project team then
     answers or forwards to a signatory like any idea; the point links to it."""
     if point.moderation != State.PUBLISHED:
@@ -137,7 +140,7 @@ def to_idea(db: Session, point: MapPoint, title: str, *, actor: Any, now: dateti
 
 
 def save_walk(db: Session, quartier: Any, walk: Walk | None, values: dict[str, Any], *,
-              actor: Any, now: datetime) -> Walk:
+              actor: User, now: datetime) -> Walk:
     for name in ("title", "meeting_point"):
         if not (values.get(name) or "").strip():
             raise MapError("required", name)
@@ -164,7 +167,7 @@ def save_walk(db: Session, quartier: Any, walk: Walk | None, values: dict[str, A
 
 
 def add_landmark(db: Session, quartier: Any, name: str, lat: float, lon: float, *,
-                 actor: Any, now: datetime) -> Landmark:
+                 actor: User | None, now: datetime) -> Landmark:
     name = " ".join(name.split())
     if not name:
         raise MapError("required", "name")
@@ -178,7 +181,7 @@ def add_landmark(db: Session, quartier: Any, name: str, lat: float, lon: float, 
     return landmark
 
 
-def remove_landmark(db: Session, landmark: Landmark, *, actor: Any, now: datetime) -> None:
+def remove_landmark(db: Session, landmark: Landmark, *, actor: User | None, now: datetime) -> None:
     audit.record(db, actor=actor, action="map.landmark_removed", target_type="landmark",
                  target_id=landmark.id, now=now, name=landmark.name)
     db.delete(landmark)

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civic.accounts.models import Role
 from civic.accounts.permissions import is_pilot
 from civic.core.permissions import rule
 from civic.moderation.models import State
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
+
 
 @rule("moderation.queue")
-def queue(user: Any, _target: Any, _now: datetime) -> bool:
+def queue(user: User | None, _target: Any, _now: datetime) -> bool:
     return user is not None and bool(user.quartier_ids_for(Role.MODERATOR))
 
 
 @rule("moderation.moderate")
-def moderate(user: Any, item: Any, _now: datetime) -> bool:
+def moderate(user: User | None, item: Any, _now: datetime) -> bool:
     """``item`` is a registry Item: its quartier and its author decide."""
     if user is None or item is None:
         return False
@@ -26,7 +29,7 @@ def moderate(user: Any, item: Any, _now: datetime) -> bool:
 
 
 @rule("moderation.settings")
-def settings(user: Any, quartier: Any, _now: datetime) -> bool:
+def settings(user: User | None, quartier: Any, _now: datetime) -> bool:
     """Pre- or post-moderation is the quartier's choice: its moderators, or a pilot."""
     if user is None or quartier is None:
         return False
@@ -34,6 +37,6 @@ def settings(user: Any, quartier: Any, _now: datetime) -> bool:
 
 
 @rule("moderation.report")
-def report(user: Any, item: Any, _now: datetime) -> bool:
+def report(user: User | None, item: Any, _now: datetime) -> bool:
     return (user is not None and item is not None and item.state == State.PUBLISHED
             and item.author_id != user.id)

@@ -14,9 +14,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 ACTIONS = ("publish", "reject", "hide", "restore")
 
@@ -79,7 +82,8 @@ class Kind(ABC):
         """A page of the part where the decision is taken instead of the queue's actions."""
         return None
 
-    def changed(self, db: Session, obj: Any, action: str, *, actor: Any, now: datetime) -> None:
+    def changed(self, db: Session, obj: Any, action: str, *, actor: User | None,
+                now: datetime) -> None:
         """Called after a decision, in the same transaction (counts, followers…); most
         kinds have nothing to do."""
         return None

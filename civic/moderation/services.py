@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,9 @@ from civic.core.permissions import can
 from civic.moderation.models import Mode, Report, State
 from civic.moderation.reasons import REPORT_REASONS
 from civic.moderation.registry import Kind
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 #: What each action does: the states it applies to, and the state it leads to.
 TRANSITIONS: dict[str, tuple[frozenset[str], State]] = {
@@ -43,14 +46,14 @@ def initial_state(quartier: Any) -> State:
     return State.PUBLISHED if quartier.moderation_mode == Mode.POST else State.PENDING
 
 
-def _check(kind: Kind, obj: Any, actor: Any, now: datetime) -> None:
+def _check(kind: Kind, obj: Any, actor: User | None, now: datetime) -> None:
     if kind.decided_elsewhere:
         raise ModerationError("elsewhere")
     if not can(actor, "moderation.moderate", kind.describe(obj), now=now):
         raise ModerationError("forbidden")
 
 
-def decide(db: Session, kind: Kind, obj: Any, action: str, *, reason: str = "", actor: Any,
+def decide(db: Session, kind: Kind, obj: Any, action: str, *, reason: str = "", actor: User,
            now: datetime) -> None:
     """Apply one moderation action; refuses an action that does not fit the post's state."""
     if action not in TRANSITIONS:
@@ -78,7 +81,7 @@ def decide(db: Session, kind: Kind, obj: Any, action: str, *, reason: str = "", 
 
 
 def decide_many(db: Session, kind: Kind, objs: Iterable[Any], action: str, *, reason: str = "",
-                actor: Any, now: datetime) -> tuple[list[Any], list[Any]]:
+                actor: User, now: datetime) -> tuple[list[Any], list[Any]]:
     """Bulk action over a long queue: (done, skipped). A post another moderator already
     decided, or one the actor may not decide, is skipped, not an error for the rest."""
     done, skipped = [], []
@@ -95,7 +98,7 @@ def decide_many(db: Session, kind: Kind, objs: Iterable[Any], action: str, *, re
     return done, skipped
 
 
-def edit_title(db: Session, kind: Kind, obj: Any, title: str, *, actor: Any,
+def edit_title(db: Session, kind: Kind, obj: Any, title: str, *, actor: User | None,
                now: datetime) -> None:
     """Reword a title for clarity; the author's own words stay, shown as such."""
     _check(kind, obj, actor, now)
@@ -147,7 +150,7 @@ def open_reports(db: Session, kind: str, item_ids: Iterable[int]) -> dict[int, l
     return found
 
 
-def set_mode(db: Session, quartier: Any, mode: str, *, actor: Any, now: datetime) -> None:
+def set_mode(db: Session, quartier: Any, mode: str, *, actor: User | None, now: datetime) -> None:
     if mode not in {m.value for m in Mode}:
         raise ModerationError("mode", "mode")
     if quartier.moderation_mode == mode:

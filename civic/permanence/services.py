@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.engine import CursorResult
@@ -24,9 +24,12 @@ from civic.core import audit
 from civic.permanence import codes
 from civic.permanence.models import KioskTicket, Permanence, VoteCode
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
+
 
 def open_permanence(db: Session, quartier: Any, place: str, starts_at: datetime,
-                    ends_at: datetime, *, actor: Any, now: datetime) -> Permanence:
+                    ends_at: datetime, *, actor: User, now: datetime) -> Permanence:
     if ends_at <= starts_at:
         raise BudgetError("permanence_times", "ends_at")
     permanence = Permanence(quartier_id=quartier.id, place=place, starts_at=starts_at,
@@ -88,7 +91,7 @@ def kiosk_cast(db: Session, round_: Round, permanence: Permanence, token: str,
 # --- Printed vote codes ---------------------------------------------------------------
 
 
-def generate_codes(db: Session, round_: Round, count: int, *, actor: Any,
+def generate_codes(db: Session, round_: Round, count: int, *, actor: User | None,
                    now: datetime) -> tuple[int, list[str]]:
     """A new print run of ``count`` codes; returns (batch, codes). Only hashes are kept:
     the codes exist in clear on this one answer, to be printed."""
@@ -107,7 +110,7 @@ def generate_codes(db: Session, round_: Round, count: int, *, actor: Any,
     return batch, sorted(made)
 
 
-def void_batch(db: Session, round_: Round, batch: int, *, actor: Any, now: datetime) -> int:
+def void_batch(db: Session, round_: Round, batch: int, *, actor: User | None, now: datetime) -> int:
     """Cancel the unused codes of a lost print run."""
     result = cast(CursorResult[Any], db.execute(update(VoteCode).where(
         VoteCode.round_id == round_.id, VoteCode.batch == batch,

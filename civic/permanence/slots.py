@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.core import audit
 from civic.permanence.models import Closure, WeeklySlot
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 #: How far the quartier page looks ahead.
 AHEAD_DAYS = 14
@@ -23,7 +26,7 @@ class SlotError(Exception):
 
 
 def add_slot(db: Session, quartier: Any, *, weekday: int, starts: time, ends: time,
-             place: str, address: str = "", host: str = "", topics: str = "", actor: Any,
+             place: str, address: str = "", host: str = "", topics: str = "", actor: User | None,
              now: datetime) -> WeeklySlot:
     if not 0 <= weekday <= 6:
         raise SlotError("weekday", "weekday")
@@ -43,7 +46,7 @@ def add_slot(db: Session, quartier: Any, *, weekday: int, starts: time, ends: ti
 
 
 def add_closure(db: Session, quartier: Any, *, first_day: date, last_day: date, label: str,
-                actor: Any, now: datetime) -> Closure:
+                actor: User | None, now: datetime) -> Closure:
     if last_day < first_day:
         raise SlotError("last_before", "last_day")
     if (last_day - first_day).days > 366:
@@ -57,7 +60,7 @@ def add_closure(db: Session, quartier: Any, *, first_day: date, last_day: date, 
     return closure
 
 
-def remove(db: Session, row: WeeklySlot | Closure, *, actor: Any, now: datetime) -> None:
+def remove(db: Session, row: WeeklySlot | Closure, *, actor: User | None, now: datetime) -> None:
     kind = "slot" if isinstance(row, WeeklySlot) else "closure"
     audit.record(db, actor=actor, action=f"permanence.{kind}_removed", target_type="quartier",
                  target_id=row.quartier_id, now=now)

@@ -7,7 +7,7 @@ tables and open data; without a token, open data only (small cells hidden)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, jsonify, request, url_for
 
@@ -20,6 +20,9 @@ from civic.pilotage.permissions import is_signatory
 from civic.pilotage.scope import Scope
 from civic.pilotage.tables import Table
 from civic.pilotage.views import compute_tables, scope_from_request
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 OPEN = {f.__name__ for f in indicators.OPEN}
 COOPERATIVE = {f.__name__ for f in indicators.COOPERATIVE}
@@ -59,7 +62,7 @@ def _caller() -> Any:
     return user
 
 
-def readable(user: Any) -> set[str]:
+def readable(user: User) -> set[str]:
     if is_pilot(user):
         return set(indicators.ALL)
     if is_signatory(user):

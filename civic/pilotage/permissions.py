@@ -4,30 +4,33 @@ dashboard, everybody the open data."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from civic.accounts.models import Role
 from civic.accounts.permissions import is_pilot
 from civic.core.permissions import rule
 
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
-def is_signatory(user: Any) -> bool:
+
+def is_signatory(user: User | None) -> bool:
     return user is not None and user.has_role(Role.SIGNATORY)
 
 
 @rule("pilotage.dashboard")
-def dashboard(user: Any, _target: Any, _now: datetime) -> bool:
+def dashboard(user: User | None, _target: Any, _now: datetime) -> bool:
     """The steering dashboard, its exports and the yearly report: pilots."""
     return is_pilot(user)
 
 
 @rule("pilotage.cooperative")
-def cooperative(user: Any, _target: Any, _now: datetime) -> bool:
+def cooperative(user: User | None, _target: Any, _now: datetime) -> bool:
     """The cooperative dashboard: every signatory sees every other's, and pilots."""
     return is_pilot(user) or is_signatory(user)
 
 
 @rule("pilotage.tokens")
-def tokens(user: Any, _target: Any, _now: datetime) -> bool:
+def tokens(user: User | None, _target: Any, _now: datetime) -> bool:
     """API tokens: for pilots and signatories, each managing their own."""
     return is_pilot(user) or is_signatory(user)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.core import audit
 from civic.pilotage.models import ApiToken
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 PREFIX = "civic_"
 
@@ -20,7 +23,7 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def create(db: Session, user: Any, name: str, *, now: datetime) -> tuple[ApiToken, str]:
+def create(db: Session, user: User, name: str, *, now: datetime) -> tuple[ApiToken, str]:
     """A new token and its value, which is shown this once and never stored."""
     value = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=" ".join(name.split())[:80], digest=_digest(value),
@@ -32,7 +35,7 @@ def create(db: Session, user: Any, name: str, *, now: datetime) -> tuple[ApiToke
     return token, value
 
 
-def revoke(db: Session, token: ApiToken, *, actor: Any, now: datetime) -> None:
+def revoke(db: Session, token: ApiToken, *, actor: User | None, now: datetime) -> None:
     if token.revoked_at is None:
         token.revoked_at = now
         db.flush()
@@ -51,6 +54,6 @@ def owner_of(db: Session, value: str, *, now: datetime) -> Any:
     return token.user
 
 
-def of_user(db: Session, user: Any) -> list[ApiToken]:
+def of_user(db: Session, user: User) -> list[ApiToken]:
     return list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Response,
@@ -37,6 +37,9 @@ from civic.pilotage.models import ApiToken
 from civic.pilotage.scope import Scope, for_year
 from civic.pilotage.tables import Table
 from civic.territory import queries as territory_queries
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 Page = str | BaseResponse | tuple[str, int]
 Indicator = Callable[[Any, Scope], Table]
@@ -222,7 +225,7 @@ def columns() -> Page:
 # --- Exports ---------------------------------------------------------------------------
 
 
-def _allowed(key: str, user: Any) -> bool:
+def _allowed(key: str, user: User | None) -> bool:
     """A table of the cooperative dashboard (some are on both) is its readers'."""
     if key in {f.__name__ for f in indicators.COOPERATIVE} and can(
             user, "pilotage.cooperative"):

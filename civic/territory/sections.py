@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,6 @@ def register(maker: SectionMaker) -> SectionMaker:
     return maker
 
 
-def for_quartier(db: Session, quartier: Any, user: Any, now: datetime) -> list[Section]:
+def for_quartier(db: Session, quartier: Any, user: User | None, now: datetime) -> list[Section]:
     sections = [s for s in (maker(db, quartier, user, now) for maker in _makers) if s]
     return sorted(sections, key=lambda s: s.position)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from civic.core import audit
 from civic.territory.geo import QpvFeature, Skipped
 from civic.territory.models import Commitment, Contract, Orientation, Quartier, Signatory
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 
 class TerritoryError(ValueError):
@@ -24,7 +27,7 @@ class TerritoryError(ValueError):
 
 
 def save_contract(db: Session, contract: Contract | None, values: dict[str, Any], *,
-                  actor: Any, now: datetime) -> Contract:
+                  actor: User | None, now: datetime) -> Contract:
     if values["end_year"] < values["start_year"]:
         raise TerritoryError("end_year", "period")
     if contract is None:
@@ -43,7 +46,7 @@ def save_contract(db: Session, contract: Contract | None, values: dict[str, Any]
 
 
 def save_quartier(db: Session, contract: Contract, quartier: Quartier | None,
-                  values: dict[str, Any], *, actor: Any, now: datetime) -> Quartier:
+                  values: dict[str, Any], *, actor: User | None, now: datetime) -> Quartier:
     code = values["code"]
     clash = db.scalar(select(Quartier.id).where(Quartier.code == code))
     if clash is not None and (quartier is None or clash != quartier.id):
@@ -68,19 +71,19 @@ def save_quartier(db: Session, contract: Contract, quartier: Quartier | None,
 
 
 def save_orientation(db: Session, contract: Contract, orientation: Orientation | None,
-                     values: dict[str, Any], *, actor: Any, now: datetime) -> Orientation:
+                     values: dict[str, Any], *, actor: User | None, now: datetime) -> Orientation:
     return _save_simple(db, contract, orientation, Orientation, "orientation", values,
                         actor=actor, now=now)
 
 
 def save_signatory(db: Session, contract: Contract, signatory: Signatory | None,
-                   values: dict[str, Any], *, actor: Any, now: datetime) -> Signatory:
+                   values: dict[str, Any], *, actor: User | None, now: datetime) -> Signatory:
     return _save_simple(db, contract, signatory, Signatory, "signatory", values,
                         actor=actor, now=now)
 
 
 def save_commitments(db: Session, signatory: Signatory, texts: dict[int, str], *,
-                     actor: Any, now: datetime) -> None:
+                     actor: User | None, now: datetime) -> None:
     """Replace what the signatory commits to, orientation by orientation; an empty text
     removes the commitment."""
     existing = {c.orientation_id: c for c in signatory.commitments}
@@ -105,7 +108,7 @@ def save_commitments(db: Session, signatory: Signatory, texts: dict[int, str], *
 
 
 def _save_simple(db: Session, contract: Contract, obj: Any, model: Any, kind: str,
-                 values: dict[str, Any], *, actor: Any, now: datetime) -> Any:
+                 values: dict[str, Any], *, actor: User | None, now: datetime) -> Any:
     if obj is None:
         obj = model(contract=contract, **values)
         db.add(obj)
@@ -130,7 +133,7 @@ class ImportReport:
 
 
 def import_qpv(db: Session, contract: Contract, features: list[QpvFeature],
-               skipped: list[Skipped], *, actor: Any, now: datetime) -> ImportReport:
+               skipped: list[Skipped], *, actor: User | None, now: datetime) -> ImportReport:
     """Create or update one quartier per feature, matched on the official code.
 
     A re-import updates name, commune and perimeter; it never duplicates a quartier
