@@ -48,7 +48,7 @@ def main() -> None:
     url = f"sqlite:///{workdir / 'bench.db'}"
     command.upgrade(alembic_config(url), "head")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "MAIL_OUTBOX": str(workdir),
-                      "RATELIMIT_ENABLED": False})
+                      "RATELIMIT_ENABLED": False, "LOG_LEVEL": "WARNING"})
     with app.app_context():
         seed(echo=False)
         session.commit()
@@ -76,7 +76,7 @@ def main() -> None:
             html = response.data
             assets = b"".join(
                 client.get(src).data for src in re.findall(
-                    r'(?:src|href)="(/static/[^"]+\.(?:css|js))"', html.decode()))
+                    r'(?:src|href)="(/static/[^"?]+\.(?:css|js)(?:\?[^"]*)?)"', html.decode()))
             size = len(gzip.compress(html + assets, 9))
             timings = []
             for _ in range(RUNS):

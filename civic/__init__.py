@@ -36,6 +36,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     uploads.init_app(app)
+    from civic.core import compression, logs, static
+
+    logs.init_app(app)
+    compression.init_app(app)
+    static.init_app(app)
 
     from civic import (
         accounts,

@@ -91,6 +91,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # Logs: "json" (one object a line, request id, no personal data) or "text".
+        "LOG_FORMAT": _env("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         # Photos, re-encoded without EXIF.
         "UPLOAD_DIR": _env("UPLOAD_DIR", str(instance_path / "uploads")),
         # Where photos are kept: "local" (files under UPLOAD_DIR, one machine) or

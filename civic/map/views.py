@@ -23,6 +23,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from civic.core import clock
+from civic.core.compression import held_etag
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
 from civic.core.forms import blank_choice, choices, page_number, show_error
@@ -173,13 +174,16 @@ def points_geojson(code: str) -> Response:
     day = now.date().isoformat() if filters.period else ""
     key = f"{quartier.id}|{state}|{filters}|{day}|{request.args.get('telecharger')}"
     etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-    if request.if_none_match.contains(etag):
+    # The browser sends back the validator it got: this one, or a compressed form's.
+    held = held_etag(etag, request.if_none_match)
+    if held:
         response = Response(status=304)
+        response.set_etag(held)
     else:
         rows = _feature_rows(queries.rows(db(), quartier.id, filters, now))
         response = _geojson_response(_geojson_body(geojson.feature_collection(rows)),
                                      f"points-{quartier.code}.geojson", cache=True)
-    response.set_etag(etag)
+        response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
