@@ -69,6 +69,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(events.bp)
     app.register_blueprint(pilotage.bp)
     app.cli.add_command(db_cli)
+    from civic.core.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(territory_cli)
     app.cli.add_command(seed_demo_command)
     from civic.accounts.cli import accounts_cli
