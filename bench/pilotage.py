@@ -123,8 +123,7 @@ def main() -> None:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    from civic.demo import seed
-    from civic.demo_large import seed_large
+    from civic.demo import seed, seed_large
 
     workdir = Path(tempfile.mkdtemp())
     try:

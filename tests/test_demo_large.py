@@ -18,7 +18,7 @@ from civic.budget import counting
 from civic.budget import services as budget
 from civic.budget.models import Ballot, Channel, Participation, Round, SealedBallot
 from civic.core import clock
-from civic.demo_large import TARGETS, seed_large
+from civic.demo.large import TARGETS, seed_large
 from civic.events.models import KINDS, AttendanceFigure, Event, Signup, SignupStatus
 from civic.ideas.models import Comment, Forwarding, Idea, Support
 from civic.map.models import CATEGORIES, MapPoint, PointSupport
@@ -28,7 +28,7 @@ from civic.territory.models import Quartier
 SCALE = 0.01
 
 
-@pytest.fixture()
+@pytest.fixture
 def large(app: Flask, db: Any) -> dict[str, int]:
     """The large demo at 1 % of its size, inside the test's transaction."""
     with app.app_context():
