@@ -155,7 +155,8 @@ def main() -> None:
                     top_up(session.scalar(select(Quartier).where(Quartier.code == CODE)),
                            size, rng)
                 body = client.get(POINTS)
-                assert body.json and len(body.json["features"]) == size
+                assert body.json
+                assert len(body.json["features"]) == size
                 page_gz, raw, raw_gz = page_bytes(client), len(body.data), len(
                     gzip.compress(body.data, 9))
                 full, conditional = median_ms(client, {}, 200), median_ms(

@@ -77,7 +77,7 @@ def app(database_url: str, outbox_dir: Path) -> Flask:
     return create_app(test_config(database_url, outbox_dir))
 
 
-@pytest.fixture()
+@pytest.fixture
 def db(app: Flask) -> Iterator[Any]:
     """The app's scoped session on an outer transaction rolled back after the test.
 
@@ -97,7 +97,7 @@ def db(app: Flask) -> Iterator[Any]:
         scoped.configure(bind=engine)
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(app: Flask, db: Session) -> FlaskClient:
     return app.test_client()
 
@@ -118,32 +118,32 @@ class Outbox:
         return str(part.get_content())
 
 
-@pytest.fixture()
+@pytest.fixture
 def outbox(outbox_dir: Path) -> Outbox:
     return Outbox(outbox_dir)
 
 
-@pytest.fixture()
+@pytest.fixture
 def contract(db: Session) -> Any:
     return factories.make_contract(db)
 
 
-@pytest.fixture()
+@pytest.fixture
 def quartier(db: Session, contract: Any) -> Any:
     return factories.make_quartier(db, contract, name="Les Tilleuls")
 
 
-@pytest.fixture()
+@pytest.fixture
 def other_quartier(db: Session, contract: Any) -> Any:
     return factories.make_quartier(db, contract, name="Le Parc")
 
 
-@pytest.fixture()
+@pytest.fixture
 def signatory(db: Session, contract: Any) -> Any:
     return factories.make_signatory(db, contract, name="Ville de Testville")
 
 
-@pytest.fixture()
+@pytest.fixture
 def people(db: Session, quartier: Any, signatory: Any) -> dict[str, User]:
     """One account of each role; moderator and animator act in ``quartier`` only."""
     return {
@@ -158,7 +158,7 @@ def people(db: Session, quartier: Any, signatory: Any) -> dict[str, User]:
     }
 
 
-@pytest.fixture()
+@pytest.fixture
 def login_as(client: FlaskClient) -> Any:
     def login(user: User) -> FlaskClient:
         with client.session_transaction() as session:
@@ -169,7 +169,7 @@ def login_as(client: FlaskClient) -> Any:
     return login
 
 
-@pytest.fixture()
+@pytest.fixture
 def count_queries(app: Flask) -> Any:
     """``with count_queries() as counted: …`` then ``counted.n``: SQL statements sent."""
     from contextlib import contextmanager

@@ -65,7 +65,8 @@ def test_every_service_that_stays_up_has_a_health_check(compose: dict[str, Any])
         if service.get("restart") == "no":  # one-shot: the migration
             continue
         check = service.get("healthcheck", {})
-        assert not check.get("disable") and check.get("test"), name
+        assert not check.get("disable"), name
+        assert check.get("test"), name
         assert check["test"][0] in ("CMD", "CMD-SHELL"), name
     assert "/healthz" in " ".join(compose["services"]["app"]["healthcheck"]["test"])
     assert "/readyz" in " ".join(compose["services"]["worker"]["healthcheck"]["test"])
@@ -75,7 +76,8 @@ def test_caddy_sends_visitors_to_both_replicas_while_they_are_ready(
         compose: dict[str, Any]) -> None:
     lines = caddyfile()
     site = compose["services"]["caddy"]["environment"]["SITE_ADDRESS"]
-    assert lines[0] == "{$SITE_ADDRESS} {" and INTERPOLATED.match(site)
+    assert lines[0] == "{$SITE_ADDRESS} {"
+    assert INTERPOLATED.match(site)
     replicas = compose["services"]["app"]["deploy"]["replicas"]
     port = "8000"
     upstreams = [f"{compose['name']}-app-{n}:{port}" for n in range(1, replicas + 1)]
@@ -98,7 +100,8 @@ def test_the_image_runs_gunicorn_as_an_unprivileged_user(
     assert all(dockerfile[n][1].startswith("python:3.11-slim") for n in stages)
     final = dockerfile[stages[-1]:]
     users = [argument for op, argument in final if op == "USER"]
-    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert users
+    assert users[-1].split(":")[0] not in ("root", "0")
     ops = [op for op, _ in final]
     assert ops.index("USER") < ops.index("CMD")
     assert ("CMD", '["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]') in final
@@ -106,7 +109,8 @@ def test_the_image_runs_gunicorn_as_an_unprivileged_user(
     assert any(op == "HEALTHCHECK" and "/healthz" in argument for op, argument in final)
     runs = " ".join(argument for op, argument in dockerfile if op == "RUN")
     assert "pybabel compile -d translations -D messages" in runs
-    assert "[dev]" not in runs and ".[" not in runs  # no dev extras in production
+    assert "[dev]" not in runs
+    assert ".[" not in runs
 
 
 def test_no_secret_or_backup_is_committed_or_copied_into_the_image(

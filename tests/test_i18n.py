@@ -82,7 +82,8 @@ def test_no_message_is_missing_from_the_catalogues(tmp_path: Path) -> None:
 def test_french_plurals_follow_the_french_rule(app: Any) -> None:
     """0 and 1 take the singular in French: the catalogue holds its plural messages."""
     plurals = [m for m in messages(catalogue("fr")) if isinstance(m.id, tuple)]
-    assert plurals and all(m.string == m.id for m in plurals), "run `make extract`"
+    assert plurals, "run `make extract`"
+    assert all(m.string == m.id for m in plurals), "run `make extract`"
     from flask_babel import force_locale, ngettext
 
     with app.test_request_context(), force_locale("fr"):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.models import QUARTIER_ROLES, Role, RoleGrant, User
 from civic.core import audit
+from civic.core.errors import RuleBroken
 from civic.core.security import hash_password, needs_rehash, verify_password
 
 #: Parts that hold personal data register a section of the "my data" export here.
@@ -35,13 +36,8 @@ def register_personal_data(name: str, section: PersonalDataSection,
 _erasers: dict[str, Callable[[Session, User], None]] = {}
 
 
-class AccountError(ValueError):
-    """A rule about accounts was broken; ``field`` names the form field it concerns."""
-
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(code)
-        self.field = field
-        self.code = code
+class AccountError(RuleBroken):
+    """A rule about accounts was broken."""
 
 
 def normalise_email(email: str) -> str:
@@ -116,7 +112,7 @@ def reset_password(db: Session, user: User, password: str, *, now: datetime) -> 
 
 def change_password(db: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise AccountError("current_password", "wrong_password")
+        raise AccountError("wrong_password", "current_password")
     user.password_hash = hash_password(new)
     db.flush()
 
@@ -171,7 +167,7 @@ def _iso(value: datetime | None) -> str | None:
 def delete_account(db: Session, user: User, password: str, *, now: datetime) -> None:
     """Erase personal data; what the person posted stays, signed by nobody."""
     if not verify_password(user.password_hash, password):
-        raise AccountError("password", "wrong_password")
+        raise AccountError("wrong_password", "password")
     user.email = None
     user.password_hash = None
     user.display_name = ""
@@ -190,15 +186,15 @@ def delete_account(db: Session, user: User, password: str, *, now: datetime) -> 
 def grant_role(db: Session, user: User, role: Role, *, quartier_id: int | None,
                signatory_id: int | None, actor: User | None, now: datetime) -> RoleGrant:
     if user.deleted_at is not None:
-        raise AccountError("email", "deleted")
+        raise AccountError("deleted", "email")
     if role in QUARTIER_ROLES and quartier_id is None:
-        raise AccountError("quartier_id", "quartier_required")
+        raise AccountError("quartier_required", "quartier_id")
     if role == Role.SIGNATORY and signatory_id is None:
-        raise AccountError("signatory_id", "signatory_required")
+        raise AccountError("signatory_required", "signatory_id")
     quartier_id = quartier_id if role in QUARTIER_ROLES else None
     signatory_id = signatory_id if role == Role.SIGNATORY else None
     if user.has_role(role, quartier_id=quartier_id, signatory_id=signatory_id):
-        raise AccountError("role", "already_granted")
+        raise AccountError("already_granted", "role")
     grant = RoleGrant(user=user, role=role.value, quartier_id=quartier_id,
                       signatory_id=signatory_id, granted_by_id=getattr(actor, "id", None),
                       granted_at=now)
@@ -212,7 +208,7 @@ def grant_role(db: Session, user: User, role: Role, *, quartier_id: int | None,
 
 def revoke_role(db: Session, grant: RoleGrant, *, actor: User | None, now: datetime) -> None:
     if grant.role == Role.PILOT and _pilot_count(db) <= 1:
-        raise AccountError("role", "last_pilot")
+        raise AccountError("last_pilot", "role")
     audit.record(db, actor=actor, action="accounts.role_revoked", target_type="user",
                  target_id=grant.user_id, now=now, role=grant.role,
                  quartier_id=grant.quartier_id, signatory_id=grant.signatory_id)

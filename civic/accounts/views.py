@@ -37,7 +37,7 @@ from civic.accounts.models import Role, User
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import limiter, login_manager
-from civic.core.forms import blank_choice, choices
+from civic.core.forms import attach, blank_choice, choices
 from civic.core.i18n import _, _l, get_locale
 from civic.core.permissions import can, require
 from civic.core.security import is_safe_redirect, unsign
@@ -69,10 +69,6 @@ def _login_limit() -> str:
 def _quartier_choices(none_label: object) -> list[SelectChoice]:
     return choices(blank_choice(none_label)
                    + [(q.id, q.name) for q in territory_queries.quartiers(db())])
-
-
-def _add_error(form: object, error: services.AccountError) -> None:
-    getattr(form, error.field).errors.append(ERRORS[error.code])
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -200,7 +196,7 @@ def change_password() -> Page:
             services.change_password(db(), current_user, form.current_password.data,
                                      form.new_password.data)
         except services.AccountError as error:
-            _add_error(form, error)
+            attach(form, error, ERRORS)
         else:
             flash(_("Votre mot de passe est changé."), "success")
             return redirect(url_for("accounts.profile"))
@@ -228,7 +224,7 @@ def delete_account() -> Page:
         try:
             services.delete_account(db(), current_user, form.password.data, now=clock.now())
         except services.AccountError as error:
-            _add_error(form, error)
+            attach(form, error, ERRORS)
         else:
             logout_user()
             flash(_("Votre compte est supprimé. Ce que vous avez publié reste, sans votre nom."),
@@ -266,13 +262,13 @@ def roles() -> Page:
         user = services.find_by_email(db(), form.email.data)
         try:
             if user is None:
-                raise services.AccountError("email", "unknown_account")
+                raise services.AccountError("unknown_account", "email")
             services.grant_role(db(), user, Role(form.role.data),
                                 quartier_id=form.quartier_id.data,
                                 signatory_id=form.signatory_id.data,
                                 actor=current_user, now=clock.now())
         except services.AccountError as error:
-            _add_error(form, error)
+            attach(form, error, ERRORS)
         else:
             flash(_("Le rôle est attribué à %(name)s.", name=user.display_name), "success")
             return redirect(url_for("accounts.roles"))

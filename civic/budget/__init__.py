@@ -12,4 +12,4 @@ def _labels() -> dict[str, object]:
     return {"budget_labels": all_labels()}
 
 
-from civic.budget import moderation, permissions, personal_data, section, views  # noqa: E402,F401,I001
+from civic.budget import moderation, permissions, personal_data, section, views  # noqa: E402, F401

@@ -13,7 +13,8 @@ import hmac
 import unicodedata
 from datetime import date
 
-_DROPPED = set(" -‐‑‒–—'’`´.,_\t")
+# Every dash and apostrophe a keyboard or a phone may type, on purpose.
+_DROPPED = set(" -‐‑‒–—'’`´.,_\t")  # noqa: RUF001
 
 
 def normalise_name(name: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 
 
 class Phase(enum.StrEnum):
@@ -44,7 +45,7 @@ class Schedule:
         """Names of the dates that do not come after the one before them."""
         order = ["submission_starts_at", "review_starts_at", "vote_starts_at", "vote_ends_at",
                  "follow_up_starts_at"]
-        return [later for earlier, later in zip(order, order[1:], strict=False)
+        return [later for earlier, later in pairwise(order)
                 if getattr(self, later) <= getattr(self, earlier)]
 
 

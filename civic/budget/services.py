@@ -33,19 +33,14 @@ from civic.budget.models import (
 )
 from civic.budget.phases import NEXT_BOUNDARY, Phase, Schedule
 from civic.core import audit
+from civic.core.errors import RuleBroken
 
 if TYPE_CHECKING:
     from civic.accounts.models import User
 
 
-class BudgetError(ValueError):
-    """A rule of the FPH was broken; ``field`` names the form field it concerns, if any."""
-
-    def __init__(self, code: str, field: str | None = None, **details: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.details = details
+class BudgetError(RuleBroken):
+    """A rule of the FPH was broken."""
 
 
 # --- Funds and rounds (pilot) ---------------------------------------------------------

@@ -41,17 +41,10 @@ from civic.core.permissions import PermissionDenied, can, require
 from civic.core.qr import qr_svg
 from civic.core.security import no_store
 from civic.core.uploads import read_photo, store
+from civic.core.web import timezone, visitor
 from civic.territory import queries as territory_queries
 
 Page = str | BaseResponse | tuple[str, int]
-
-
-def _user() -> Any:
-    return current_user if current_user.is_authenticated else None
-
-
-def _tz() -> str:
-    return str(current_app.config["TIMEZONE"])
 
 
 def _round(round_id: int) -> Round:
@@ -71,7 +64,7 @@ def _project(project_id: int) -> Project:
 def round_page(round_id: int) -> Page:
     round_ = _round(round_id)
     now = clock.now()
-    user = _user()
+    user = visitor()
     return render_template(
         "budget/round.html", round=round_, fund=round_.fund, phase=round_.phase(now),
         projects=queries.ballot_projects(db(), round_),
@@ -292,7 +285,7 @@ def _cast_online(round_: Round, form: DeclarationForm, picked: dict[int, int]) -
     try:
         code = services.cast(db(), round_, declaration, picked, channel=Channel.ONLINE,
                              user=current_user, now=clock.now(),
-                             today=clock.local_day(clock.now(), _tz()))
+                             today=clock.local_day(clock.now(), timezone()))
     except services.BudgetError as error:
         flash(error_text(error), "error")
         return redirect(url_for("budget.round_page", round_id=round_.id))
@@ -310,7 +303,7 @@ def _declaration(form: DeclarationForm, round_: Round) -> tuple[Any, bool]:
                                        bool(form.lives_in_quartier.data))
     try:
         services.check_declaration(round_.fund, declaration,
-                                   clock.local_day(clock.now(), _tz()))
+                                   clock.local_day(clock.now(), timezone()))
     except services.BudgetError as error:
         attach_error(form, error)
         return None, True
@@ -352,9 +345,9 @@ def trustees_page(round_id: int) -> Page:
 def trustee(round_id: int) -> Page:
     """A trustee receives their share, once: the answer is the only copy there is."""
     round_ = _round(round_id)
-    if _user() is None:  # the mailed link: log in first, then come back here
+    if visitor() is None:  # the mailed link: log in first, then come back here
         raise PermissionDenied("budget.receive_share", anonymous=True)
-    seat = trustees.seat_of(round_, _user())
+    seat = trustees.seat_of(round_, visitor())
     if seat is None:
         abort(404)
     if request.method == "POST":  # hand_share checks the seat, the phase and "only once"
@@ -494,10 +487,11 @@ def edit_round(fund_id: int, round_id: int | None) -> Page:
     form = RoundForm(obj=round_)
     if request.method == "GET" and round_ is not None:
         for name in services.ROUND_DATES:
-            getattr(form, name).data = clock.to_local(getattr(round_, name), _tz())
+            getattr(form, name).data = clock.to_local(getattr(round_, name), timezone())
     if form.validate_on_submit():
         values = {"title": form.title.data, **{
-            name: clock.to_utc(getattr(form, name).data, _tz()) for name in services.ROUND_DATES}}
+            name: clock.to_utc(getattr(form, name).data, timezone())
+            for name in services.ROUND_DATES}}
         try:
             round_ = services.save_round(db(), fund, round_, values, actor=current_user,
                                          now=clock.now())

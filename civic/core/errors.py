@@ -1,6 +1,16 @@
-"""Error pages in the visitor's language; anonymous visitors refused a page go to log in."""
+"""Refused changes and error pages.
+
+``RuleBroken`` is what every service raises when a rule of its part says no: ``code``
+names the rule (a key of the part's messages), ``field`` the form field it concerns
+(``None``: the whole form), ``details`` the figures its message shows. Each part
+subclasses it once (``EventError``, ``BudgetError``…) so that a view catches only its
+own. Error pages are in the visitor's language; anonymous visitors refused a page go to
+log in.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
@@ -9,6 +19,14 @@ from werkzeug.wrappers import Response
 
 from civic.core.db import session
 from civic.core.permissions import PermissionDenied
+
+
+class RuleBroken(ValueError):
+    def __init__(self, code: str, field: str | None = None, **details: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.details = details
 
 
 def init_app(app: Flask) -> None:

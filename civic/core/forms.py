@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from wtforms import Field, Form, HiddenField, StringField
@@ -114,6 +114,14 @@ def page_number(value: Any, last: int = 10_000) -> int:
     except (TypeError, ValueError):
         return 1
     return min(max(number, 1), last)
+
+
+def attach(form: Any, error: Any, messages: Mapping[str, Any],
+           fallback: str | None = None) -> None:
+    """A service's ``RuleBroken`` shown with the part's message for its code (or the
+    ``fallback`` code's), next to its field or above the form."""
+    message = messages.get(error.code) or messages[fallback or error.code]
+    show_error(form, error.field, str(message))
 
 
 def show_error(form: Any, field_name: str | None, message: str) -> None:

@@ -9,8 +9,17 @@ from flask_login import current_user
 _ = gettext
 _l = lazy_gettext
 
-__all__ = ["_", "_l", "ngettext", "format_date", "format_datetime", "get_locale",
-           "select_locale", "text_direction", "LANGUAGE_NAMES"]
+__all__ = [
+    "LANGUAGE_NAMES",
+    "_",
+    "_l",
+    "format_date",
+    "format_datetime",
+    "get_locale",
+    "ngettext",
+    "select_locale",
+    "text_direction",
+]
 
 #: Each language named in itself, for the language switch.
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}

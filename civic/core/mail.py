@@ -246,7 +246,9 @@ def deliver_due(db: Session, *, limit: int = BATCH, now: datetime | None = None)
             if not claimed:
                 continue
             mail = db.get(OutgoingMail, mail_id)
-            assert mail is not None and mail.recipient and mail.message
+            assert mail is not None
+            assert mail.recipient
+            assert mail.message
             error: Exception | None = None
             try:
                 out.send(mail.recipient, mail.message)

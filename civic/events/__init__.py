@@ -15,4 +15,4 @@ def _labels() -> dict[str, object]:
             "signup_token": token}
 
 
-from civic.events import cli, kinds, permissions, personal_data, section, views  # noqa: E402,F401,I001
+from civic.events import cli, kinds, permissions, personal_data, section, views  # noqa: E402, F401

@@ -22,6 +22,7 @@ from civic.accounts.models import AGE_BRACKETS, GENDERS
 from civic.core import audit
 from civic.core.db import delete_count as touched
 from civic.core.db import insert_once
+from civic.core.errors import RuleBroken
 from civic.events.models import (
     DIMENSIONS,
     KINDS,
@@ -44,11 +45,8 @@ EDITABLE = ("kind", "title", "description", "place", "address", "latitude", "lon
 CAPACITY_MAX = 5000
 
 
-class EventError(Exception):
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class EventError(RuleBroken):
+    """A rule of events was broken."""
 
 
 # --- Events ----------------------------------------------------------------------------
@@ -179,6 +177,29 @@ def _free_seats(db: Session, event: Event, seats: int) -> None:
     db.refresh(event, ["seats_taken"])
 
 
+def _who(db: Session, event: Event, values: Mapping[str, Any],
+         user: User | None) -> tuple[str, str | None, str | None]:
+    """Name, e-mail and phone of whoever signs up, each once per event: an account's
+    own, or a guest's, who gives a name, a way to be reached and consent."""
+    email = (values.get("email") or "").strip().lower() or None
+    phone = " ".join((values.get("phone") or "").split()) or None
+    name = " ".join((values.get("name") or "").split())
+    live = (Signup.event_id == event.id, Signup.status != SignupStatus.CANCELLED)
+    if user is not None:
+        if db.scalar(select(Signup.id).where(*live, Signup.user_id == user.id)):
+            raise EventError("already")
+        return name or user.display_name, email or user.email, phone
+    if not name:
+        raise EventError("required", "name")
+    if not email and not phone:
+        raise EventError("contact", "email")
+    if not values.get("consent"):
+        raise EventError("consent", "consent")
+    if email and db.scalar(select(Signup.id).where(*live, Signup.email == email)):
+        raise EventError("already_email", "email")
+    return name, email, phone
+
+
 def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: User | None,
             language: str, now: datetime) -> Signup:
     """A confirmed place when it fits, else a place on the waiting list. Free seats
@@ -191,27 +212,7 @@ def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: User 
     party = values.get("party_size") or 1
     if not 1 <= party <= PARTY_MAX:
         raise EventError("party_size", "party_size")
-    email = (values.get("email") or "").strip().lower() or None
-    phone = " ".join((values.get("phone") or "").split()) or None
-    name = " ".join((values.get("name") or "").split())
-    if user is not None:
-        name = name or user.display_name
-        email = email or user.email
-        if db.scalar(select(Signup.id).where(
-                Signup.event_id == event.id, Signup.user_id == user.id,
-                Signup.status != SignupStatus.CANCELLED)):
-            raise EventError("already")
-    else:
-        if not name:
-            raise EventError("required", "name")
-        if not email and not phone:
-            raise EventError("contact", "email")
-        if not values.get("consent"):
-            raise EventError("consent", "consent")
-        if email and db.scalar(select(Signup.id).where(
-                Signup.event_id == event.id, Signup.email == email,
-                Signup.status != SignupStatus.CANCELLED)):
-            raise EventError("already_email", "email")
+    name, email, phone = _who(db, event, values, user)
     interpretation = (values.get("interpretation") or "").strip()
     signup = Signup(
         event_id=event.id, user_id=getattr(user, "id", None), key=secrets.token_hex(16),
@@ -349,16 +350,36 @@ class Attendance:
     figures: Mapping[tuple[str, str], int]
 
 
-def take_attendance(db: Session, event: Event, attendance: Attendance, *, actor: User | None,
-                    now: datetime) -> int:
-    """Tick who came, count walk-ins (named or not), and keep the declared genders and
-    age brackets as counts. Returns the number of people present. May be redone."""
+def _can_take_attendance(event: Event, now: datetime) -> None:
+    """From two hours before the start, for an event that was held and not yet purged."""
     if event.cancelled_at is not None:
         raise EventError("cancelled")
     if event.starts_at - timedelta(hours=2) > now:
         raise EventError("not_started")
     if event.purged_at is not None:
         raise EventError("purged")
+
+
+def _check_figures(figures: Mapping[tuple[str, str], int], total: int) -> None:
+    """Declared genders and age brackets: known values, and no more people than came."""
+    valid = {"gender": set(GENDERS), "age": set(AGE_BRACKETS)}
+    for dimension in DIMENSIONS:
+        declared = 0
+        for (dim, value), count in figures.items():
+            if dim != dimension:
+                continue
+            if value not in valid[dim] or not 0 <= count <= CAPACITY_MAX:
+                raise EventError("figures", dimension)
+            declared += count
+        if declared > total:
+            raise EventError("figures_over", dimension)
+
+
+def take_attendance(db: Session, event: Event, attendance: Attendance, *, actor: User | None,
+                    now: datetime) -> int:
+    """Tick who came, count walk-ins (named or not), and keep the declared genders and
+    age brackets as counts. Returns the number of people present. May be redone."""
+    _can_take_attendance(event, now)
     if not 0 <= attendance.walk_ins <= CAPACITY_MAX:
         raise EventError("walk_ins", "walk_ins")
     names = [" ".join(n.split()) for n in attendance.walk_in_names]
@@ -374,17 +395,7 @@ def take_attendance(db: Session, event: Event, attendance: Attendance, *, actor:
         if signup.present:
             present_signed += signup.party_size
     total = present_signed + attendance.walk_ins
-    valid = {"gender": set(GENDERS), "age": set(AGE_BRACKETS)}
-    for dimension in DIMENSIONS:
-        declared = 0
-        for (dim, value), count in attendance.figures.items():
-            if dim != dimension:
-                continue
-            if value not in valid[dim] or not 0 <= count <= CAPACITY_MAX:
-                raise EventError("figures", dimension)
-            declared += count
-        if declared > total:
-            raise EventError("figures_over", dimension)
+    _check_figures(attendance.figures, total)
     db.execute(delete(Signup).where(Signup.event_id == event.id,
                                     Signup.status == SignupStatus.WALK_IN))
     for name in names:

@@ -24,10 +24,11 @@ from civic.accounts.permissions import is_pilot
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
-from civic.core.forms import blank_choice, choices, page_number, show_error
+from civic.core.forms import attach, blank_choice, choices, page_number
 from civic.core.i18n import _, _l, select_locale
 from civic.core.permissions import can, require
 from civic.core.security import unsign
+from civic.core.web import timezone, visitor
 from civic.events import bp, notifications, queries, services
 from civic.events.forms import (
     AttendanceForm,
@@ -44,6 +45,7 @@ from civic.map.models import Landmark
 from civic.map.render import MapFragment, place_map
 from civic.territory import queries as territory_queries
 from civic.territory.models import Quartier
+from civic.territory.pages import quartier_or_404
 
 Page = str | BaseResponse | tuple[str, int]
 #: A signed cancel link is checked against the event's end, not against its age.
@@ -76,22 +78,6 @@ ERRORS: dict[str, Any] = {
     "figures": _l("Indiquez un nombre entre 0 et 5000."),
     "figures_over": _l("Ces chiffres dépassent le nombre de personnes présentes."),
 }
-
-
-def _attach(form: Any, error: services.EventError) -> None:
-    show_error(form, error.field, str(ERRORS.get(error.code, ERRORS["required"])))
-
-
-def _user() -> Any:
-    return current_user if current_user.is_authenticated else None
-
-
-def _tz() -> str:
-    return str(current_app.config["TIMEZONE"])
-
-
-def _quartier(code: str) -> Quartier:
-    return territory_queries.quartier_by_code(db(), code) or abort(404)
 
 
 def _event(event_id: int) -> Event:
@@ -140,7 +126,7 @@ def all_events() -> Page:
 
 @bp.route("/quartiers/<code>/evenements")
 def quartier_events(code: str) -> Page:
-    return _list(_quartier(code))
+    return _list(quartier_or_404(code))
 
 
 def _month(value: str | None, today: date) -> date:
@@ -153,17 +139,17 @@ def _month(value: str | None, today: date) -> date:
 
 @bp.route("/evenements/calendrier")
 def month(code: str | None = None) -> Page:
-    quartier = _quartier(code) if code else None
-    today = clock.local_day(clock.now(), _tz())
+    quartier = quartier_or_404(code) if code else None
+    today = clock.local_day(clock.now(), timezone())
     first = _month(request.args.get("mois"), today)
     weeks = month_grid.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    start = clock.to_utc(datetime.combine(weeks[0][0], datetime.min.time()), _tz())
+    start = clock.to_utc(datetime.combine(weeks[0][0], datetime.min.time()), timezone())
     end = clock.to_utc(datetime.combine(weeks[-1][-1] + timedelta(days=1),
-                                        datetime.min.time()), _tz())
+                                        datetime.min.time()), timezone())
     by_day: dict[date, list[Event]] = {}
     for event in queries.between(db(), quartier.id if quartier else None, start, end):
-        day = clock.local_day(event.starts_at, _tz())
-        last = clock.local_day(event.ends_at - timedelta(seconds=1), _tz())
+        day = clock.local_day(event.starts_at, timezone())
+        last = clock.local_day(event.ends_at - timedelta(seconds=1), timezone())
         while day <= last:
             by_day.setdefault(day, []).append(event)
             day += timedelta(days=1)
@@ -192,7 +178,7 @@ def feed() -> Response:
 
 @bp.route("/quartiers/<code>/evenements.ics")
 def quartier_feed(code: str) -> Response:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     return _ics(queries.feed(db(), quartier.id, clock.now()),
                 _("Événements — %(quartier)s", quartier=quartier.name),
                 f"evenements-{quartier.code}.ics")
@@ -210,7 +196,7 @@ def event_ics(event_id: int) -> Response:
 @bp.route("/evenements/<int:event_id>")
 def event(event_id: int) -> Page:
     found = _event(event_id)
-    user = _user()
+    user = visitor()
     mine = queries.own_signup(db(), found, user)
     return render_template("events/event.html", event=found, mine=mine,
                            rank=services.waiting_rank(db(), mine) if mine else None,
@@ -224,7 +210,7 @@ def sign_up(event_id: int) -> Page:
     if not can(current_user, "events.sign_up", found):
         flash(str(ERRORS["cancelled" if found.cancelled_at else "closed"]), "error")
         return redirect(url_for("events.event", event_id=found.id))
-    user = _user()
+    user = visitor()
     form = SignupForm()
     if user is not None and request.method == "GET":
         form.name.data = user.display_name
@@ -236,7 +222,7 @@ def sign_up(event_id: int) -> Page:
             signup = services.sign_up(db(), found, values, user=user,
                                       language=select_locale(), now=clock.now())
         except services.EventError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS, "required")
         else:
             notifications.signed_up(signup)
             return redirect(url_for("events.signup_page", token=notifications.token(signup)))
@@ -290,7 +276,7 @@ def _event_choices(form: EventForm, quartier: Quartier | None, *, pilot: bool) -
 
 
 def _values(form: EventForm, quartier_id: int | None) -> dict[str, Any]:
-    tz = _tz()
+    tz = timezone()
     values: dict[str, Any] = {name: getattr(form, name).data for name in (
         "kind", "title", "description", "place", "address", "organiser", "signatory_id",
         "bring", "step_free", "childcare", "interpretation", "capacity")}
@@ -309,10 +295,10 @@ def _values(form: EventForm, quartier_id: int | None) -> dict[str, Any]:
 def new() -> Page:
     """An animator of the quartier or a pilot publishes; anybody else with an account
     proposes, and the conseil citoyen decides."""
-    user = _user()
+    user = visitor()
     require(current_user, "events.propose_any")
     code = request.args.get("quartier")
-    quartier = _quartier(code) if code else None
+    quartier = quartier_or_404(code) if code else None
     form = EventForm()
     if form.is_submitted():
         quartier = territory_queries.quartier_by_id(db(), form.quartier_id.data)
@@ -322,14 +308,14 @@ def new() -> Page:
     _event_choices(form, quartier, pilot=is_pilot(user))
     if form.validate_on_submit():
         if not publishes and not can(user, "events.propose", quartier):
-            _attach(form, services.EventError("quartier", "quartier_id"))
+            attach(form, services.EventError("quartier", "quartier_id"), ERRORS, "required")
         else:
             try:
                 values = _values(form, quartier.id if quartier else None)
                 created = services.create(db(), quartier, values, author=user,
                                           proposed=not publishes, now=clock.now())
             except services.EventError as error:
-                _attach(form, error)
+                attach(form, error, ERRORS, "required")
             else:
                 if publishes:
                     flash(_("L’événement est en ligne."), "success")
@@ -349,10 +335,10 @@ def edit(event_id: int) -> Page:
     _event_choices(form, found.quartier, pilot=is_pilot(current_user))
     del form.quartier_id
     if request.method == "GET":
-        local_start = clock.to_local(found.starts_at, _tz())
+        local_start = clock.to_local(found.starts_at, timezone())
         form.day.data = local_start.date()
         form.start.data = local_start.time()
-        form.end.data = clock.to_local(found.ends_at, _tz()).time()
+        form.end.data = clock.to_local(found.ends_at, timezone()).time()
         form.landmark_id.data = next((lm.id for lm in map_queries.landmarks(
             db(), found.quartier_id or 0) if lm.latitude == found.latitude
             and lm.longitude == found.longitude), None)
@@ -362,7 +348,7 @@ def edit(event_id: int) -> Page:
                                                  _values(form, found.quartier_id),
                                                  actor=current_user, now=clock.now())
         except services.EventError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS, "required")
         else:
             for signup in services.live_signups(db(), found) if noticeable else []:
                 if signup not in promoted:  # their own mail carries the new details
@@ -385,7 +371,7 @@ def cancel_event(event_id: int) -> Page:
             told = services.cancel_event(db(), found, form.reason.data, actor=current_user,
                                          now=clock.now())
         except services.EventError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS, "required")
         else:
             sent = sum(notifications.event_cancelled(s) for s in told)
             flash(_("L’événement est annulé. %(num)d personnes prévenues par e-mail.",
@@ -456,7 +442,8 @@ def attendance(event_id: int) -> Page:
                 figures=counted), actor=current_user, now=clock.now())
         except services.EventError as error:
             field = {"gender": "gender_woman", "age": "age_under_18"}.get(error.field or "")
-            _attach(form, services.EventError(error.code, field or error.field))
+            attach(form, services.EventError(error.code, field or error.field), ERRORS,
+                   "required")
         else:
             flash(_("Présences enregistrées : %(num)d personnes.", num=total), "success")
             return redirect(url_for("events.attendance", event_id=found.id))

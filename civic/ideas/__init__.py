@@ -12,4 +12,4 @@ def _labels() -> dict[str, object]:
     return {"idea_statuses": STATUSES}
 
 
-from civic.ideas import kinds, permissions, personal_data, section, views  # noqa: E402,F401,I001
+from civic.ideas import kinds, permissions, personal_data, section, views  # noqa: E402, F401

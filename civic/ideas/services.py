@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from civic.core import audit
 from civic.core.db import bump, delete_count, insert_once
+from civic.core.errors import RuleBroken
 from civic.ideas.models import ANSWERS, Comment, Follow, Forwarding, Idea, Status, Support
 from civic.ideas.search import normalise
 from civic.moderation.models import State
@@ -24,11 +25,8 @@ COMMENT_MAX = 1000
 RESPONSE_MAX = 4000
 
 
-class IdeaError(Exception):
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class IdeaError(RuleBroken):
+    """A rule of the idea box was broken."""
 
 
 def _search_text(idea: Idea) -> str:
@@ -157,6 +155,20 @@ def comment(db: Session, idea: Idea, body: str, *, author: Any, parent: Comment 
 # --- Answers of the institutions ------------------------------------------------------
 
 
+def _forwardable(idea: Idea, signatory: Any, due_on: date | None, today: date) -> date:
+    """A signatory of the idea's contract, not already asked, and a day to come."""
+    if signatory is None or signatory.contract_id != idea.quartier.contract_id:
+        raise IdeaError("signatory", "signatory_id")
+    if due_on is None:
+        raise IdeaError("due_required", "due_on")
+    if due_on < today:
+        raise IdeaError("due_past", "due_on")
+    if any(f.signatory_id == signatory.id and f.answered_at is None
+           for f in idea.forwardings):
+        raise IdeaError("already_forwarded", "signatory_id")
+    return due_on
+
+
 def answer(db: Session, idea: Idea, status: str, response: str, *, actor: User, now: datetime,
            signatory: Any = None, due_on: date | None = None, message: str = "",
            today: date | None = None) -> Forwarding | None:
@@ -177,15 +189,7 @@ def answer(db: Session, idea: Idea, status: str, response: str, *, actor: User, 
         raise IdeaError("too_long", "response")
     forwarding = None
     if target == Status.FORWARDED:
-        if signatory is None or signatory.contract_id != idea.quartier.contract_id:
-            raise IdeaError("signatory", "signatory_id")
-        if due_on is None:
-            raise IdeaError("due_required", "due_on")
-        if due_on < (today or now.date()):
-            raise IdeaError("due_past", "due_on")
-        if any(f.signatory_id == signatory.id and f.answered_at is None
-               for f in idea.forwardings):
-            raise IdeaError("already_forwarded", "signatory_id")
+        due_on = _forwardable(idea, signatory, due_on, today or now.date())
         forwarding = Forwarding(signatory_id=signatory.id, forwarded_at=now,
                                 forwarded_by_id=actor.id, message=message.strip(),
                                 due_on=due_on)

@@ -16,10 +16,11 @@ from civic.budget.phases import Phase
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
-from civic.core.forms import blank_choice, choices, page_number, show_error
+from civic.core.forms import attach, blank_choice, choices, page_number
 from civic.core.i18n import _, _l
 from civic.core.permissions import can, require
 from civic.core.uploads import read_photo, store
+from civic.core.web import visitor
 from civic.ideas import bp, notifications, queries, services
 from civic.ideas.forms import (
     AnswerForm,
@@ -33,6 +34,7 @@ from civic.ideas.labels import STATUSES
 from civic.ideas.models import Comment, Forwarding, Idea, Status
 from civic.territory import queries as territory_queries
 from civic.territory.models import Quartier, Signatory
+from civic.territory.pages import quartier_or_404
 
 if TYPE_CHECKING:
     from civic.accounts.models import User
@@ -57,18 +59,6 @@ ERRORS: dict[str, Any] = {
 }
 
 
-def _attach(form: Any, error: services.IdeaError) -> None:
-    show_error(form, error.field, str(ERRORS[error.code]))
-
-
-def _user() -> Any:
-    return current_user if current_user.is_authenticated else None
-
-
-def _quartier(code: str) -> Quartier:
-    return territory_queries.quartier_by_code(db(), code) or abort(404)
-
-
 def _idea(idea_id: int) -> Idea:
     idea = db().get(Idea, idea_id) or abort(404)
     require(current_user, "ideas.view", idea)
@@ -85,7 +75,7 @@ def _orientation_choices(form: Any, quartier: Quartier, blank: Any) -> None:
 
 @bp.route("/quartiers/<code>/idees")
 def browse(code: str) -> Page:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     form = FilterForm(request.args)
     _orientation_choices(form.orientation, quartier, _("Tous les thèmes"))
     form.status.choices = choices(blank_choice(_("Toutes")) + list(STATUSES.items())
@@ -105,14 +95,14 @@ def browse(code: str) -> Page:
     rows, more = queries.browse(db(), quartier.id, filters)
     return render_template("ideas/browse.html", quartier=quartier, form=form, rows=rows,
                            more=more, filters=filters,
-                           waiting=queries.mine_waiting(db(), quartier.id, _user())), \
+                           waiting=queries.mine_waiting(db(), quartier.id, visitor())), \
         400 if form.errors else 200
 
 
 @bp.route("/idees/<int:idea_id>")
 def idea(idea_id: int) -> Page:
     found = _idea(idea_id)
-    user = _user()
+    user = visitor()
     supports, follows = queries.relation(db(), found, user)
     return render_template("ideas/idea.html", idea=found, quartier=found.quartier,
                            threads=queries.threads(db(), found, user), supports=supports,
@@ -139,7 +129,7 @@ def _post(quartier: Quartier, form: IdeaForm, *, for_someone: bool) -> Page | No
                             author=None if for_someone else current_user,
                             entered_by=current_user if for_someone else None, now=clock.now())
     except services.IdeaError as error:
-        _attach(form, error)
+        attach(form, error, ERRORS)
         return None
     if photo is not None:
         services.set_photo(db(), new, store(photo))
@@ -156,7 +146,7 @@ def _post(quartier: Quartier, form: IdeaForm, *, for_someone: bool) -> Page | No
 @limiter.limit("10 per hour", methods=["POST"], key_func=account_key)
 @limiter.limit("30 per hour", methods=["POST"])
 def new(code: str) -> Page:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     require(current_user, "ideas.post", quartier)
     form = IdeaForm()
     done = _post(quartier, form, for_someone=False)
@@ -168,7 +158,7 @@ def new(code: str) -> Page:
 
 @bp.route("/permanence/quartiers/<code>/idee", methods=["GET", "POST"])
 def new_for_someone(code: str) -> Page:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     require(current_user, "ideas.post_for", quartier)
     form = IdeaForSomeoneForm()
     done = _post(quartier, form, for_someone=True)
@@ -229,14 +219,14 @@ def comment(idea_id: int) -> Page:
             new_comment = services.comment(db(), found, form.body.data, author=current_user,
                                            parent=parent, now=clock.now())
         except services.IdeaError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS)
         else:
             flash(_("Merci ! Votre commentaire est en ligne.")
                   if new_comment.moderation == "published" else
                   _("Merci ! Le conseil citoyen va relire votre commentaire."), "success")
             return redirect(url_for("ideas.idea", idea_id=found.id,
                                     _anchor=f"commentaire-{new_comment.id}"))
-    user = _user()
+    user = visitor()
     supports, follows = queries.relation(db(), found, user)
     return render_template("ideas/idea.html", idea=found, quartier=found.quartier,
                            threads=queries.threads(db(), found, user), supports=supports,
@@ -275,7 +265,7 @@ def answer(idea_id: int) -> Page:
                 message=form.message.data or "",
                 today=clock.local_day(now, current_app.config["TIMEZONE"]))
         except services.IdeaError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS)
         else:
             if forwarding is not None:
                 db().refresh(forwarding)
@@ -293,7 +283,7 @@ def answer(idea_id: int) -> Page:
 def to_fph(idea_id: int) -> Page:
     """The author turns an idea the institutions sent to the FPH into a proposal."""
     found = _idea(idea_id)
-    user = _user()
+    user = visitor()
     rounds = _open_rounds(db(), found)
     if user is None or found.author_id != user.id or not rounds:
         abort(403)
@@ -332,7 +322,7 @@ def answer_forwarding(forwarding_id: int) -> Page:
             services.answer_forwarding(db(), forwarding, form.answer.data, actor=current_user,
                                        now=clock.now())
         except services.IdeaError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS)
         else:
             idea_ = forwarding.idea
             notifications.status_changed(idea_, queries.followers(db(), idea_),

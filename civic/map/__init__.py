@@ -12,4 +12,4 @@ def _labels() -> dict[str, object]:
     return {"map_categories": CATEGORIES, "map_polarities": POLARITIES, "map_signs": SIGNS}
 
 
-from civic.map import kinds, permissions, personal_data, section, views  # noqa: E402,F401,I001
+from civic.map import kinds, permissions, personal_data, section, views  # noqa: E402, F401

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 from typing import Any
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -72,7 +73,7 @@ def distance_m(geometry: dict[str, Any], lat: float, lon: float) -> float:
     best = math.inf
     for polygon in _polygons(geometry):
         for ring in polygon:
-            for a, b in zip(ring, ring[1:], strict=False):
+            for a, b in pairwise(ring):
                 best = min(best, _segment_distance(
                     0.0, 0.0, (a[0] - lon) * scale_x, (a[1] - lat) * scale_y,
                     (b[0] - lon) * scale_x, (b[1] - lat) * scale_y))

@@ -27,8 +27,9 @@ class LocalMap(folium.Map):
     """A folium map whose assets come from our own static folder (new lists: folium's
     own module-level lists, shared by every map, stay untouched)."""
 
-    default_js: list[tuple[str, str]] = []
-    default_css: list[tuple[str, str]] = []
+    # folium declares these as instance attributes: the lists are never mutated here.
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
 
 
 class ZoomControl(MacroElement):  # type: ignore[misc]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from civic.core import audit
 from civic.core.db import bump, delete_count, insert_once
+from civic.core.errors import RuleBroken
 from civic.ideas import services as ideas
 from civic.ideas.models import Idea
 from civic.map import geometry
@@ -24,11 +25,8 @@ if TYPE_CHECKING:
 TEXT_MAX = 500
 
 
-class MapError(Exception):
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class MapError(RuleBroken):
+    """A rule of the quartier map was broken."""
 
 
 def _position(db: Session, quartier: Any, values: dict[str, Any]) -> tuple[float, float,

@@ -26,17 +26,18 @@ from civic.core import clock
 from civic.core.compression import held_etag
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
-from civic.core.forms import blank_choice, choices, page_number, show_error
+from civic.core.forms import attach, blank_choice, choices, page_number
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
 from civic.core.uploads import read_photo, store
+from civic.core.web import timezone
 from civic.map import bp, geojson, queries, services
 from civic.map.forms import FilterForm, LandmarkForm, PointForm, ToIdeaForm, WalkForm
 from civic.map.labels import CATEGORIES, POLARITIES, SIGNS
 from civic.map.models import Landmark, MapPoint, Walk
 from civic.map.render import MapFragment, quartier_map
-from civic.territory import queries as territory_queries
 from civic.territory.models import Quartier
+from civic.territory.pages import quartier_or_404
 
 Page = str | BaseResponse | tuple[str, int]
 
@@ -56,14 +57,6 @@ ERRORS: dict[str, Any] = {
     "already_idea": _l("Ce point est déjà devenu une idée."),
     "participants": _l("Indiquez un nombre entre 0 et 10000."),
 }
-
-
-def _attach(form: Any, error: services.MapError) -> None:
-    show_error(form, error.field, str(ERRORS.get(error.code, ERRORS["required"])))
-
-
-def _quartier(code: str) -> Quartier:
-    return territory_queries.quartier_by_code(db(), code) or abort(404)
 
 
 def _point(point_id: int) -> MapPoint:
@@ -97,10 +90,11 @@ def _labels() -> dict[str, Any]:
 
 def _filters() -> tuple[FilterForm, queries.Filters]:
     form = FilterForm(request.args)
-    form.polarity.choices = choices(blank_choice(_("Tout")) + list(POLARITIES.items()))
-    form.category.choices = choices(blank_choice(_("Tous les sujets")) + list(CATEGORIES.items()))
-    form.period.choices = choices(blank_choice(_("Depuis le début")) + [
-        ("month", _("Le dernier mois")), ("year", _("La dernière année"))])
+    form.polarity.choices = choices([*blank_choice(_("Tout")), *POLARITIES.items()])
+    form.category.choices = choices([*blank_choice(_("Tous les sujets")), *CATEGORIES.items()])
+    form.period.choices = choices([*blank_choice(_("Depuis le début")),
+                                   ("month", _("Le dernier mois")),
+                                   ("year", _("La dernière année"))])
     filters = queries.Filters(
         polarity=form.polarity.data if form.polarity.data in POLARITIES else "",
         category=form.category.data if form.category.data in CATEGORIES else "",
@@ -119,7 +113,7 @@ def _filter_args(filters: queries.Filters) -> dict[str, Any]:
 
 @bp.route("/quartiers/<code>/carte")
 def map_page(code: str) -> Page:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     form, filters = _filters()
     return render_template("map/map.html", quartier=quartier, form=form, map=_map(quartier),
                            labels=_labels(), filter_args=_filter_args(filters),
@@ -129,7 +123,7 @@ def map_page(code: str) -> Page:
 
 @bp.route("/quartiers/<code>/carte/liste")
 def list_page(code: str) -> Page:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     form, filters = _filters()
     points, more = queries.page(db(), quartier.id, filters, clock.now())
     return render_template("map/list.html", quartier=quartier, form=form, points=points,
@@ -167,7 +161,7 @@ def _geojson_response(body: str, filename: str, *, cache: bool) -> Response:
 def points_geojson(code: str) -> Response:
     """The published points of a quartier (public): the map reads it, anyone may
     download it. It is cached: a 304 answers when nothing changed."""
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     _form, filters = _filters()
     now = clock.now()
     state = queries.last_change(db(), quartier.id)
@@ -222,7 +216,7 @@ def _save_point(quartier: Quartier, form: PointForm, walk: Walk | None) -> MapPo
         new = services.add_point(db(), quartier, values, author=current_user, walk=walk,
                                  now=clock.now())
     except services.MapError as error:
-        _attach(form, error)
+        attach(form, error, ERRORS, "required")
         return None
     if photo is not None:
         services.set_photo(db(), new, store(photo))
@@ -233,7 +227,7 @@ def _save_point(quartier: Quartier, form: PointForm, walk: Walk | None) -> MapPo
 @limiter.limit("20 per hour", methods=["POST"], key_func=account_key)
 @limiter.limit("60 per hour", methods=["POST"])
 def add(code: str) -> Page:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     require(current_user, "map.add", quartier)
     form = _point_form(quartier)
     new = _save_point(quartier, form, None)
@@ -275,7 +269,7 @@ def to_idea(point_id: int) -> Page:
             idea = services.to_idea(db(), found, form.title.data, actor=current_user,
                                     now=clock.now())
         except services.MapError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS, "required")
         else:
             flash(_("Le point est devenu une idée : répondez-y ou transmettez-la à un "
                     "signataire."), "success")
@@ -289,14 +283,14 @@ def to_idea(point_id: int) -> Page:
 
 @bp.route("/quartiers/<code>/marches")
 def walks(code: str) -> Page:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     require(current_user, "map.walks", quartier)
     return render_template("map/walks.html", quartier=quartier,
                            walks=queries.walks(db(), {quartier.id}))
 
 
 def _walk_values(form: WalkForm) -> dict[str, Any]:
-    tz = current_app.config["TIMEZONE"]
+    tz = timezone()
     return {"title": form.title.data, "meeting_point": form.meeting_point.data,
             "route": form.route.data or "", "participants": form.participants.data,
             "starts_at": clock.to_utc(datetime.combine(form.day.data, form.time.data), tz)}
@@ -304,16 +298,16 @@ def _walk_values(form: WalkForm) -> dict[str, Any]:
 
 @bp.route("/quartiers/<code>/marches/nouvelle", methods=["GET", "POST"])
 def new_walk(code: str) -> Page:
-    quartier = _quartier(code)
+    quartier = quartier_or_404(code)
     require(current_user, "map.create_walk", quartier)
-    form = WalkForm(data={"day": clock.local_day(clock.now(), current_app.config["TIMEZONE"])}
+    form = WalkForm(data={"day": clock.local_day(clock.now(), timezone())}
                     if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             walk = services.save_walk(db(), quartier, None, _walk_values(form),
                                       actor=current_user, now=clock.now())
         except services.MapError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS, "required")
         else:
             return redirect(url_for("map.walk", walk_id=walk.id))
     return render_template("map/walk_form.html", form=form, quartier=quartier, walk=None), \
@@ -324,7 +318,7 @@ def new_walk(code: str) -> Page:
 def edit_walk(walk_id: int) -> Page:
     walk = _walk(walk_id)
     require(current_user, "map.walk_point", walk)
-    local = clock.to_local(walk.starts_at, current_app.config["TIMEZONE"])
+    local = clock.to_local(walk.starts_at, timezone())
     form = WalkForm(obj=walk, data={"day": local.date(), "time": local.time()}
                     if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -332,7 +326,7 @@ def edit_walk(walk_id: int) -> Page:
             services.save_walk(db(), walk.quartier, walk, _walk_values(form),
                                actor=current_user, now=clock.now())
         except services.MapError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS, "required")
         else:
             flash(_("C’est enregistré."), "success")
             return redirect(url_for("map.walk", walk_id=walk.id))
@@ -413,7 +407,7 @@ def landmarks(quartier_id: int) -> Page:
             services.add_landmark(db(), quartier, form.name.data, form.latitude.data,
                                   form.longitude.data, actor=current_user, now=clock.now())
         except services.MapError as error:
-            _attach(form, error)
+            attach(form, error, ERRORS, "required")
         else:
             flash(_("Le lieu est ajouté."), "success")
             return redirect(url_for("map.landmarks", quartier_id=quartier.id))

@@ -7,13 +7,12 @@ bp = Blueprint("moderation", __name__)
 
 def reportable(kind_name: str, obj: object) -> bool:
     """May the current visitor report this post? (templates)"""
-    from flask_login import current_user
-
     from civic.core.permissions import can
+    from civic.core.web import visitor
     from civic.moderation.registry import get
 
     kind = get(kind_name)
-    user = current_user if current_user.is_authenticated else None
+    user = visitor()
     return kind is not None and can(user, "moderation.report", kind.describe(obj))
 
 

@@ -37,7 +37,7 @@ class Moderated:
     original_title: Mapped[str | None] = mapped_column(String(200))
 
     @declared_attr
-    def moderated_by_id(cls) -> Mapped[int | None]:  # noqa: N805
+    def moderated_by_id(cls) -> Mapped[int | None]:
         return mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     @property

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from civic.core import audit
+from civic.core.errors import RuleBroken
 from civic.core.permissions import can
 from civic.moderation.models import Mode, Report, State
 from civic.moderation.reasons import REPORT_REASONS
@@ -34,11 +35,8 @@ REASON_MAX = 1000
 TITLE_MAX = 120
 
 
-class ModerationError(Exception):
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class ModerationError(RuleBroken):
+    """A rule of moderation was broken."""
 
 
 def initial_state(quartier: Any) -> State:

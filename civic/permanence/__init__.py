@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("permanence", __name__)
 
-from civic.permanence import permissions, section, slot_views, views  # noqa: E402,F401,I001
+from civic.permanence import permissions, section, slot_views, views  # noqa: E402, F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -13,11 +13,12 @@ from civic.core.db import session as db
 from civic.core.forms import show_error
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
+from civic.core.web import timezone
 from civic.events.forms import ClosureForm, ConfirmForm, SlotForm
 from civic.permanence import bp, slots
 from civic.permanence.models import Closure, WeeklySlot
-from civic.territory import queries as territory_queries
 from civic.territory.models import Quartier
+from civic.territory.pages import quartier_or_404
 
 Page = str | BaseResponse | tuple[str, int]
 
@@ -31,13 +32,13 @@ ERRORS: dict[str, Any] = {
 
 
 def _quartier(code: str) -> Quartier:
-    quartier = territory_queries.quartier_by_code(db(), code) or abort(404)
+    quartier = quartier_or_404(code)
     require(current_user, "permanence.slots", quartier)
     return quartier
 
 
 def _page(quartier: Quartier, slot_form: SlotForm, closure_form: ClosureForm) -> Page:
-    today = clock.local_day(clock.now(), current_app.config["TIMEZONE"])
+    today = clock.local_day(clock.now(), timezone())
     status = 400 if slot_form.errors or closure_form.errors else 200
     return render_template("permanence/slots.html", quartier=quartier, slot_form=slot_form,
                            closure_form=closure_form, remove_form=ConfirmForm(),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.core import audit
+from civic.core.errors import RuleBroken
 from civic.permanence.models import Closure, WeeklySlot
 
 if TYPE_CHECKING:
@@ -18,11 +19,8 @@ if TYPE_CHECKING:
 AHEAD_DAYS = 14
 
 
-class SlotError(Exception):
-    def __init__(self, code: str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
+class SlotError(RuleBroken):
+    """A rule of permanence hours was broken."""
 
 
 def add_slot(db: Session, quartier: Any, *, weekday: int, starts: time, ends: time,

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -34,6 +33,7 @@ from civic.core.i18n import LANGUAGE_NAMES, _
 from civic.core.permissions import require
 from civic.core.qr import qr_svg
 from civic.core.security import no_store
+from civic.core.web import timezone
 from civic.permanence import bp, codes, queries, services
 from civic.permanence.forms import CodesForm, CodeVoteForm, KioskDeclarationForm, PermanenceForm
 from civic.permanence.models import Permanence
@@ -42,12 +42,8 @@ from civic.territory import queries as territory_queries
 Page = str | BaseResponse | tuple[str, int]
 
 
-def _tz() -> str:
-    return str(current_app.config["TIMEZONE"])
-
-
 def _today() -> date:
-    return clock.local_day(clock.now(), _tz())
+    return clock.local_day(clock.now(), timezone())
 
 
 def _permanence(permanence_id: int) -> Permanence:
@@ -80,8 +76,8 @@ def hub() -> Page:
                 raise BudgetError("quartier", "quartier_id")
             permanence = services.open_permanence(
                 db(), quartier, form.place.data,
-                clock.to_utc(datetime.combine(form.day.data, form.starts.data), _tz()),
-                clock.to_utc(datetime.combine(form.day.data, form.ends.data), _tz()),
+                clock.to_utc(datetime.combine(form.day.data, form.starts.data), timezone()),
+                clock.to_utc(datetime.combine(form.day.data, form.ends.data), timezone()),
                 actor=current_user, now=clock.now())
         except BudgetError as error:
             attach_error(form, error)

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("pilotage", __name__)
 
-from civic.pilotage import api, permissions, views  # noqa: E402,F401,I001
+from civic.pilotage import api, permissions, views  # noqa: E402, F401

@@ -15,6 +15,7 @@ from civic.accounts.permissions import is_pilot
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import csrf, limiter
+from civic.core.web import timezone
 from civic.pilotage import bp, export, indicators, tokens
 from civic.pilotage.permissions import is_signatory
 from civic.pilotage.scope import Scope
@@ -131,7 +132,7 @@ def _scope_json(scope: Scope, quartier: str | None) -> dict[str, Any]:
 def openapi() -> Response:
     from civic.pilotage.scope import for_year
 
-    scope = for_year(clock.local_day(clock.now(), current_app.config["TIMEZONE"]).year)
+    scope = for_year(clock.local_day(clock.now(), timezone()).year)
     tables = [f(db(), scope) for f in indicators.ALL.values()]
     return jsonify(document(tables, server=url_for("pilotage.api_tables", _external=True)
                             .rsplit("/tables", 1)[0]))

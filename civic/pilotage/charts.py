@@ -69,9 +69,35 @@ def nice_ticks(maximum: float, *, integers: bool = False) -> list[Number]:
         for multiple in (1, 2, 2.5, 5):
             step = multiple * 10.0**exponent
             count = math.ceil(top / step - 1e-9)
-            if count <= 4 and (not integers or step >= 1 and step.is_integer()):
+            if count <= 4 and (not integers or (step >= 1 and step.is_integer())):
                 return [_tidy(i * step) for i in range(count + 1)]
     raise AssertionError("unreachable: 10 × 10ⁿ⁺¹ always fits")  # pragma: no cover
+
+
+@dataclass
+class _Bars:
+    """What both orientations of a bar chart draw from."""
+
+    canvas: _Canvas
+    labels: Sequence[str]
+    slots: list[list[Slot]]
+    ticks: list[Number]
+    value_format: Callable[[float], str]
+    prefix: str
+    top: float
+    width: int
+    bar_height: int
+    #: Bars side by side in one group, and groups.
+    k: int
+    n: int
+
+    @property
+    def scale(self) -> float:
+        return float(self.ticks[-1])
+
+    @property
+    def tick_width(self) -> float:
+        return max(len(self.value_format(t)) for t in self.ticks) * CHAR
 
 
 def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], *,
@@ -88,63 +114,69 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], *,
     slots = [_slots([one.values[i] for one in series], stacked, value_format)
              for i in range(len(labels))]
     ends = [end for group in slots for _, _, end in group]
-    ticks = _ticks(ends, [v for one in series for v in one.values])
-    scale = float(ticks[-1])
-    tick_width = max(len(value_format(t)) for t in ticks) * CHAR
-    k, n = (1 if stacked else max(len(series), 1)), max(len(labels), 1)
-    if horizontal:
-        gap, inset = max(8, bar_height // 2), min(1, bar_height / 4)
-        label_width = min(max((len(_cut(label)) for label in labels), default=0) * CHAR,
-                          width * 0.45)
-        end_width = max((len(text) for g in slots for _, text, _ in g), default=0) * CHAR
-        left = PAD + label_width + 6
-        right = width - PAD - max(end_width + 4, tick_width / 2)
-        bottom = top + n * (k * bar_height + gap)
-        span = right - left
-
-        def at(v: float) -> float:
-            return left + v / scale * span
-
-        for t in ticks:
-            canvas.line(at(t), top, at(t), bottom, "chart-grid" if t else "chart-axis")
-            canvas.text(at(t), bottom + FONT + 4, value_format(t), "middle", "chart-tick")
-        for i, label in enumerate(labels):
-            y0 = top + i * (k * bar_height + gap) + gap / 2
-            canvas.text(left - 6, y0 + k * bar_height / 2 + LIFT, _cut(label), "end")
-            for j, (segments, text, end) in enumerate(slots[i]):
-                y = y0 + j * bar_height
-                for s, v0, v1 in segments:
-                    canvas.bar(at(v0), y + inset, at(v1) - at(v0), bar_height - 2 * inset, s,
-                               prefix)
-                canvas.text(at(end) + 4, y + bar_height / 2 + LIFT, text, "start",
-                            "chart-value" if segments else "chart-missing")
-        height = bottom + FONT + 12
-    else:
-        left = PAD + tick_width + 6
-        right = width - PAD
-        bottom = top + FONT + 4 + PLOT_HEIGHT  # room above the plot for a value
-        band = (right - left) / n
-        thickness = min(float(bar_height), band * 0.8 / k)
-        inset = min(1, thickness / 4)  # a hair of space between grouped bars
-
-        def at(v: float) -> float:
-            return bottom - v / scale * PLOT_HEIGHT
-
-        for t in ticks:
-            canvas.line(left, at(t), right, at(t), "chart-grid" if t else "chart-axis")
-            canvas.text(left - 6, at(t) + LIFT, value_format(t), "end", "chart-tick")
-        for i, label in enumerate(labels):
-            x0 = left + i * band + (band - k * thickness) / 2
-            canvas.text(left + (i + 0.5) * band, bottom + FONT + 4, _cut(label), "middle")
-            for j, (segments, text, end) in enumerate(slots[i]):
-                x = x0 + j * thickness
-                for s, v0, v1 in segments:
-                    canvas.bar(x + inset, at(v1), thickness - 2 * inset, at(v0) - at(v1), s,
-                               prefix)
-                canvas.text(x + thickness / 2, at(end) - 4, text, "middle",
-                            "chart-value" if segments else "chart-missing")
-        height = bottom + FONT + 12
+    bars = _Bars(canvas, labels, slots, _ticks(ends, [v for one in series for v in one.values]),
+                 value_format, prefix, top, width, bar_height,
+                 k=1 if stacked else max(len(series), 1), n=max(len(labels), 1))
+    height = _horizontal_bars(bars) if horizontal else _vertical_bars(bars)
     return _svg(canvas, prefix, title, description, height, _fills(series, prefix))
+
+
+def _horizontal_bars(b: _Bars) -> float:
+    canvas, k, bar_height = b.canvas, b.k, b.bar_height
+    gap, inset = max(8, bar_height // 2), min(1, bar_height / 4)
+    label_width = min(max((len(_cut(label)) for label in b.labels), default=0) * CHAR,
+                      b.width * 0.45)
+    end_width = max((len(text) for g in b.slots for _, text, _ in g), default=0) * CHAR
+    left = PAD + label_width + 6
+    right = b.width - PAD - max(end_width + 4, b.tick_width / 2)
+    bottom = b.top + b.n * (k * bar_height + gap)
+    span = right - left
+
+    def at(v: float) -> float:
+        return left + v / b.scale * span
+
+    for t in b.ticks:
+        canvas.line(at(t), b.top, at(t), bottom, "chart-grid" if t else "chart-axis")
+        canvas.text(at(t), bottom + FONT + 4, b.value_format(t), "middle", "chart-tick")
+    for i, label in enumerate(b.labels):
+        y0 = b.top + i * (k * bar_height + gap) + gap / 2
+        canvas.text(left - 6, y0 + k * bar_height / 2 + LIFT, _cut(label), "end")
+        for j, (segments, text, end) in enumerate(b.slots[i]):
+            y = y0 + j * bar_height
+            for s, v0, v1 in segments:
+                canvas.bar(at(v0), y + inset, at(v1) - at(v0), bar_height - 2 * inset, s,
+                           b.prefix)
+            canvas.text(at(end) + 4, y + bar_height / 2 + LIFT, text, "start",
+                        "chart-value" if segments else "chart-missing")
+    return bottom + FONT + 12
+
+
+def _vertical_bars(b: _Bars) -> float:
+    canvas, k = b.canvas, b.k
+    left = PAD + b.tick_width + 6
+    right = b.width - PAD
+    bottom = b.top + FONT + 4 + PLOT_HEIGHT  # room above the plot for a value
+    band = (right - left) / b.n
+    thickness = min(float(b.bar_height), band * 0.8 / k)
+    inset = min(1, thickness / 4)  # a hair of space between grouped bars
+
+    def at(v: float) -> float:
+        return bottom - v / b.scale * PLOT_HEIGHT
+
+    for t in b.ticks:
+        canvas.line(left, at(t), right, at(t), "chart-grid" if t else "chart-axis")
+        canvas.text(left - 6, at(t) + LIFT, b.value_format(t), "end", "chart-tick")
+    for i, label in enumerate(b.labels):
+        x0 = left + i * band + (band - k * thickness) / 2
+        canvas.text(left + (i + 0.5) * band, bottom + FONT + 4, _cut(label), "middle")
+        for j, (segments, text, end) in enumerate(b.slots[i]):
+            x = x0 + j * thickness
+            for s, v0, v1 in segments:
+                canvas.bar(x + inset, at(v1), thickness - 2 * inset, at(v0) - at(v1), s,
+                           b.prefix)
+            canvas.text(x + thickness / 2, at(end) - 4, text, "middle",
+                        "chart-value" if segments else "chart-missing")
+    return bottom + FONT + 12
 
 
 def line_chart(title: str, labels: Sequence[str], series: Sequence[Series], *,

@@ -4,6 +4,7 @@ cells are hidden (``None``, shown as « < 11 »)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from civic.pilotage.suppression import suppress_table
@@ -40,33 +41,45 @@ def protect(table: Table, threshold: int) -> Table:
     rows = [dict(r) for r in table.rows]
     total = dict(table.total) if table.total is not None else None
     for parts, sums in GROUPS.get(table.key, []):
-        cells = [[int(r[p] or 0) for p in parts] for r in rows]
-        if not cells:
-            continue
-        hidden = suppress_table(cells, threshold, row_totals=sums is not None,
-                                col_totals=total is not None)
-        for i, row in enumerate(rows):
-            for j, part in enumerate(parts):
-                row[part] = hidden.cells[i][j]
-            if sums is not None:
-                row[sums] = hidden.row_totals[i]
-        if total is not None:
-            # A total row may count each person once (not the sum of its rows): it keeps
-            # its own value where the suppression lets the column's total be published.
-            for j, part in enumerate(parts):
-                total[part] = total[part] if hidden.col_totals[j] is not None else None
-            if sums is not None:
-                total[sums] = total[sums] if hidden.total is not None else None
+        _protect_group(rows, total, parts, sums, threshold)
     if table.key in LINKED:
-        inner, inner_sum, outer, outer_sum = LINKED[table.key]
         for row in [*rows, *([total] if total is not None else [])]:
-            if any(row.get(p) is None for p in inner) or 0 < int(
-                    row.get(inner_sum) or 0) < threshold:
-                row.update({p: None for p in inner})
-                row[inner_sum] = None
-            if sum(row.get(p) is None for p in outer) == 1 and row.get(outer_sum) is not None:
-                row.update({p: None for p in outer})
+            _protect_linked(row, LINKED[table.key], threshold)
     return table.with_rows(rows, total)
+
+
+def _protect_group(rows: list[dict[str, Any]], total: dict[str, Any] | None,
+                   parts: Sequence[str], sums: str | None, threshold: int) -> None:
+    """Suppress the columns ``parts`` (with their row sums ``sums``) of every row."""
+    cells = [[int(r[p] or 0) for p in parts] for r in rows]
+    if not cells:
+        return
+    hidden = suppress_table(cells, threshold, row_totals=sums is not None,
+                            col_totals=total is not None)
+    for i, row in enumerate(rows):
+        for j, part in enumerate(parts):
+            row[part] = hidden.cells[i][j]
+        if sums is not None:
+            row[sums] = hidden.row_totals[i]
+    if total is not None:
+        # A total row may count each person once (not the sum of its rows): it keeps
+        # its own value where the suppression lets the column's total be published.
+        for j, part in enumerate(parts):
+            total[part] = total[part] if hidden.col_totals[j] is not None else None
+        if sums is not None:
+            total[sums] = total[sums] if hidden.total is not None else None
+
+
+def _protect_linked(row: dict[str, Any], link: tuple[tuple[str, ...], str, tuple[str, ...],
+                                                     str], threshold: int) -> None:
+    """Two sums nested in one row: hide the inner parts with their sum when one is hidden
+    or the sum is small, and the outer parts when only one of them is hidden."""
+    inner, inner_sum, outer, outer_sum = link
+    if any(row.get(p) is None for p in inner) or 0 < int(row.get(inner_sum) or 0) < threshold:
+        row.update({p: None for p in inner})
+        row[inner_sum] = None
+    if sum(row.get(p) is None for p in outer) == 1 and row.get(outer_sum) is not None:
+        row.update({p: None for p in outer})
 
 
 def hidden_cells(table: Table) -> int:

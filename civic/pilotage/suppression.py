@@ -70,18 +70,14 @@ class Suppressed:
     secondary: frozenset[tuple[int, int]]
 
 
-def suppress_table(cells: Sequence[Sequence[int]], threshold: int, *, row_totals: bool = True,
-                   col_totals: bool = True) -> Suppressed:
-    """Hide the small counts of a table and whatever would let someone recover them."""
-    _check_threshold(threshold)
-    table = _check_cells(cells)
+def _margins(table: list[list[int]], *, row_totals: bool,
+             col_totals: bool) -> tuple[dict[_Key, int], list[_Line]]:
+    """Every published value (cells, then the totals asked for) and the lines of the
+    table: parts that add up to a total."""
     n_rows = len(table)
     n_cols = len(table[0]) if table else 0
-
-    values: dict[_Key, int] = {}
-    for i, row in enumerate(table):
-        for j, value in enumerate(row):
-            values[("cell", i, j)] = value
+    values: dict[_Key, int] = {("cell", i, j): value for i, row in enumerate(table)
+                               for j, value in enumerate(row)}
     lines: list[_Line] = []
     if row_totals:
         for i in range(n_rows):
@@ -91,16 +87,17 @@ def suppress_table(cells: Sequence[Sequence[int]], threshold: int, *, row_totals
         for j in range(n_cols):
             values[("col", j, 0)] = sum(row[j] for row in table)
             lines.append((tuple(("cell", i, j) for i in range(n_rows)), ("col", j, 0)))
-    with_total = row_totals or col_totals
-    if with_total:
+    if row_totals or col_totals:
         values[_ALL] = sum(sum(row) for row in table)
         if row_totals:
             lines.append((tuple(("row", i, 0) for i in range(n_rows)), _ALL))
         if col_totals:
             lines.append((tuple(("col", j, 0) for j in range(n_cols)), _ALL))
+    return values, lines
 
-    hidden = {key for key, value in values.items() if 0 < value < threshold}
-    primary = frozenset((i, j) for kind, i, j in hidden if kind == "cell")
+
+def _close(lines: list[_Line], values: dict[_Key, int], hidden: set[_Key]) -> None:
+    """Hide more until no line lets a hidden value be recovered by subtraction."""
     changed = True
     while changed:
         changed = False
@@ -109,6 +106,21 @@ def suppress_table(cells: Sequence[Sequence[int]], threshold: int, *, row_totals
             if extra is not None:
                 hidden.add(extra)
                 changed = True
+
+
+def suppress_table(cells: Sequence[Sequence[int]], threshold: int, *, row_totals: bool = True,
+                   col_totals: bool = True) -> Suppressed:
+    """Hide the small counts of a table and whatever would let someone recover them."""
+    _check_threshold(threshold)
+    table = _check_cells(cells)
+    n_rows = len(table)
+    n_cols = len(table[0]) if table else 0
+
+    values, lines = _margins(table, row_totals=row_totals, col_totals=col_totals)
+    with_total = row_totals or col_totals
+    hidden = {key for key, value in values.items() if 0 < value < threshold}
+    primary = frozenset((i, j) for kind, i, j in hidden if kind == "cell")
+    _close(lines, values, hidden)
 
     def show(key: _Key) -> int | None:
         return None if key in hidden else values[key]

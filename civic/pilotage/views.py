@@ -29,6 +29,7 @@ from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _, get_locale
 from civic.core.money import format_cents
 from civic.core.permissions import can, require
+from civic.core.web import timezone, visitor
 from civic.ideas.models import Idea, Status
 from civic.moderation.models import State
 from civic.pilotage import bp, charts, export, indicators, secrecy, tokens
@@ -62,7 +63,7 @@ def hidden_mark() -> str:
 def scope_from_request() -> tuple[ScopeForm, Scope]:
     """The filter as typed, and the scope it gives; a wrong value falls back on the
     current year with the message next to the field."""
-    tz = str(current_app.config["TIMEZONE"])
+    tz = timezone()
     form = ScopeForm(request.args)
     quartiers = territory_queries.quartiers(db())
     contract = territory_queries.current_contract(db())
@@ -216,7 +217,7 @@ def report() -> Page:
 @bp.route("/pilotage/colonnes")
 def columns() -> Page:
     """What every table and column counts (the exports' and the API's documentation)."""
-    scope = for_year(clock.local_day(clock.now(), str(current_app.config["TIMEZONE"])).year)
+    scope = for_year(clock.local_day(clock.now(), timezone()).year)
     tables = [f(db(), scope) for f in indicators.ALL.values()]
     return render_template("pilotage/columns.html", tables=tables,
                            open_keys={f.__name__ for f in indicators.OPEN})
@@ -250,7 +251,7 @@ def _name(stem: str, scope: Scope) -> str:
 def table_export(key: str, fmt: str) -> Response:
     if key not in indicators.ALL or fmt not in ("csv", "xlsx"):
         abort(404)
-    if not _allowed(key, current_user if current_user.is_authenticated else None):
+    if not _allowed(key, visitor()):
         require(current_user, "pilotage.dashboard")
     _form, scope = scope_from_request()
     [table] = compute_tables([indicators.ALL[key]], scope)

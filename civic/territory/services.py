@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.core import audit
+from civic.core.errors import RuleBroken
 from civic.territory.geo import QpvFeature, Skipped
 from civic.territory.models import Commitment, Contract, Orientation, Quartier, Signatory
 
@@ -17,19 +18,14 @@ if TYPE_CHECKING:
     from civic.accounts.models import User
 
 
-class TerritoryError(ValueError):
-    """A rule of the territory was broken; ``field`` names the form field it concerns."""
-
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(code)
-        self.field = field
-        self.code = code
+class TerritoryError(RuleBroken):
+    """A rule of the territory was broken."""
 
 
 def save_contract(db: Session, contract: Contract | None, values: dict[str, Any], *,
                   actor: User | None, now: datetime) -> Contract:
     if values["end_year"] < values["start_year"]:
-        raise TerritoryError("end_year", "period")
+        raise TerritoryError("period", "end_year")
     if contract is None:
         contract = Contract(created_at=now, **values)
         db.add(contract)
@@ -50,7 +46,7 @@ def save_quartier(db: Session, contract: Contract, quartier: Quartier | None,
     code = values["code"]
     clash = db.scalar(select(Quartier.id).where(Quartier.code == code))
     if clash is not None and (quartier is None or clash != quartier.id):
-        raise TerritoryError("code", "duplicate_code")
+        raise TerritoryError("duplicate_code", "code")
     if quartier is None:
         quartier = Quartier(contract=contract, created_at=now, updated_at=now, **values)
         db.add(quartier)

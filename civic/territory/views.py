@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from civic.core import audit, clock, jobs, mail
 from civic.core.db import session as db
+from civic.core.forms import attach
 from civic.core.i18n import _, _l, ngettext
 from civic.core.permissions import require
 from civic.territory import bp, queries, sections, services
@@ -79,7 +80,7 @@ def edit_contract() -> Page:
             services.save_contract(db(), contract, _values(form), actor=current_user,
                                    now=clock.now())
         except services.TerritoryError as error:
-            getattr(form, error.field).errors.append(ERRORS[error.code])
+            attach(form, error, ERRORS)
         else:
             flash(_("Le contrat est enregistré."), "success")
             return redirect(url_for("territory.admin"))
@@ -115,7 +116,7 @@ def _edit(model: type, form_class: type[FlaskForm], save: Callable[..., Any],
         try:
             save(db(), contract, item, _values(form), actor=current_user, now=clock.now())
         except services.TerritoryError as error:
-            getattr(form, error.field).errors.append(ERRORS[error.code])
+            attach(form, error, ERRORS)
         else:
             flash(_("C’est enregistré."), "success")
             return redirect(url_for(back))

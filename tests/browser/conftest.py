@@ -70,7 +70,7 @@ def _empty_tables_after(browser_engine: Engine) -> Iterator[None]:
     _delete_all_rows(browser_engine)
 
 
-@pytest.fixture()
+@pytest.fixture
 def seed(browser_engine: Engine) -> Iterator[Session]:
     """A real session for the factories: read what you need, then ``commit()`` before the
     browser looks (the session then holds no connection while the server writes)."""
@@ -143,7 +143,7 @@ class Mailbox:
         return links[0]
 
 
-@pytest.fixture()
+@pytest.fixture
 def mailbox(browser_outbox: Path) -> Mailbox:
     return Mailbox(browser_outbox)
 
@@ -190,13 +190,13 @@ def _open_page(browser: Browser, base_url: str, device: dict[str, Any]) -> Itera
     assert not server_errors, f"the server failed: {server_errors}"
 
 
-@pytest.fixture()
+@pytest.fixture
 def phone(browser: Browser, live_server: str) -> Iterator[Page]:
     """A resident's phone (390×844, touch)."""
     yield from _open_page(browser, live_server, PHONE)
 
 
-@pytest.fixture()
+@pytest.fixture
 def tablet(browser: Browser, live_server: str) -> Iterator[Page]:
     """A pilot's tablet (1024×768)."""
     yield from _open_page(browser, live_server, TABLET)

@@ -123,10 +123,12 @@ def _signed_in(page: Page, address: str) -> None:
     """Log in without the login page (the resident journeys walk through it)."""
     form = page.request.get("/connexion")
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text())
-    assert form.ok and token is not None
+    assert form.ok
+    assert token is not None
     answer = page.request.post("/connexion", form={
         "csrf_token": token[1], "email": address, "password": factories.PASSWORD})
-    assert answer.ok and "/connexion" not in answer.url, "the login failed"
+    assert answer.ok, "the login failed"
+    assert "/connexion" not in answer.url, "the login failed"
 
 
 def _no_store(response: Response) -> None:
@@ -148,7 +150,8 @@ def _opened(seed: Session, sealed: SealedBallot) -> dict[str, int]:
     """What a sealed ballot holds, read as the count reads it: with two trustees' shares
     (kept by the factories, as trustees keep theirs)."""
     round_ = seed.get(Round, sealed.round_id)
-    assert round_ is not None and sealed.ciphertext is not None
+    assert round_ is not None
+    assert sealed.ciphertext is not None
     key, _ = trustees.open_key(round_, factories.SHARES[round_.id][:2])
     return box.decrypt(key, sealed.ciphertext)
 
@@ -254,14 +257,19 @@ def test_resident_proposes_a_project_with_a_photo_on_a_phone(
 
     # The photo served is a JPEG with no EXIF left.
     src = photo.get_attribute("src")
-    assert src is not None and src.startswith("/media/")
+    assert src is not None
+    assert src.startswith("/media/")
     served = page.request.get(src)
-    assert served.ok and served.headers["content-type"] == "image/jpeg"
+    assert served.ok
+    assert served.headers["content-type"] == "image/jpeg"
     body = served.body()
     jpeg = Image.open(io.BytesIO(body))
-    assert jpeg.format == "JPEG" and jpeg.size == (800, 600)
-    assert not jpeg.getexif() and "exif" not in jpeg.info
-    assert b"Exif" not in body and b"CivicCam" not in body
+    assert jpeg.format == "JPEG"
+    assert jpeg.size == (800, 600)
+    assert not jpeg.getexif()
+    assert "exif" not in jpeg.info
+    assert b"Exif" not in body
+    assert b"CivicCam" not in body
 
     project = seed.scalars(select(Project).where(Project.round_id == round_.id)).one()
     assert (project.amount_cents, project.status) == (15_000, "submitted")
@@ -286,7 +294,8 @@ def test_moderator_admits_a_project_for_the_vote_on_a_phone(
                                     roles=[(Role.MODERATOR, quartier)])
     round_id, project_id = round_.id, project.id
     author_email, moderator_email = author.email, moderator.email
-    assert author_email is not None and moderator_email is not None
+    assert author_email is not None
+    assert moderator_email is not None
     seed.commit()
 
     _signed_in(page, moderator_email)
@@ -476,7 +485,8 @@ def test_resident_votes_in_secret_and_checks_the_receipt_on_a_phone(
     # In the box: one encrypted ballot, whose tracker the receipt starts; nothing in clear.
     sealed = _sealed(seed, round_id)
     assert (box.receipt(sealed.tracker), sealed.channel) == (code, Channel.ONLINE.value)
-    assert sealed.ciphertext is not None and b'":1' not in sealed.ciphertext
+    assert sealed.ciphertext is not None
+    assert b'":1' not in sealed.ciphertext
     assert _opened(seed, sealed) == {str(projects["Fête des voisins"]): 1,
                                      str(projects["Atelier vélo"]): 1}
     assert _counted(seed, round_id) == 0
@@ -639,7 +649,8 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
                                     roles=[(Role.MODERATOR, quartier)])
     round_id = round_.id
     pilot_email, moderator_email = pilot.email, moderator.email
-    assert pilot_email is not None and moderator_email is not None
+    assert pilot_email is not None
+    assert moderator_email is not None
     seed.commit()
 
     # A moderator of the quartier, not a trustee, follows the count on their phone: the
@@ -735,7 +746,8 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
     lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
     assert f"# seal (sum of the trackers modulo 2^256): {seal}" in lines
     listed = [line for line in lines if not line.startswith("#")]
-    assert len(listed) == 4 and listed == sorted(listed)
+    assert len(listed) == 4
+    assert listed == sorted(listed)
     assert box.seal_of(listed) == seal
     assert sorted(box.receipt(t) for t in listed) == sorted(receipts)
 

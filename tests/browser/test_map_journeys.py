@@ -165,7 +165,8 @@ def _placed(page: Page) -> tuple[float, float]:
     """The position the tap wrote into the form's hidden fields."""
     latitude = page.locator("input[name=latitude]").input_value()
     longitude = page.locator("input[name=longitude]").input_value()
-    assert re.fullmatch(r"-?\d+\.\d{6}", latitude) and re.fullmatch(r"-?\d+\.\d{6}", longitude)
+    assert re.fullmatch(r"-?\d+\.\d{6}", latitude)
+    assert re.fullmatch(r"-?\d+\.\d{6}", longitude)
     return float(latitude), float(longitude)
 
 
@@ -454,7 +455,8 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
     href = page.get_by_role("link", name="Télécharger en CSV").get_attribute("href")
     assert href
     download = page.request.get(href)
-    assert download.ok and download.headers["content-type"].startswith("text/csv")
+    assert download.ok
+    assert download.headers["content-type"].startswith("text/csv")
     assert "attachment" in download.headers["content-disposition"]
     body = download.text()
     assert body.startswith("\ufeff")  # for spreadsheets that guess the encoding
@@ -493,7 +495,8 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
     log_in(other, audit, resident, check=False)
     for path in (WALKS_PATH, f"{walk_path}/rapport"):
         response = other.goto(path)
-        assert response is not None and response.status == 403
+        assert response is not None
+        assert response.status == 403
         heading(other, FORBIDDEN)
     expect(other.get_by_role("link", name="Retour à l’accueil")).to_be_visible()
     audit(other)

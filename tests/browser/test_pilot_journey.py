@@ -38,7 +38,8 @@ def test_pilot_adds_a_quartier_and_its_moderator_on_a_tablet(
     pilot = factories.make_user(seed, display_name="Paula", roles=[(Role.PILOT, None)])
     resident = factories.make_user(seed, display_name="Rania")
     pilot_email, resident_email = pilot.email, resident.email
-    assert pilot_email is not None and resident_email is not None
+    assert pilot_email is not None
+    assert resident_email is not None
     seed.commit()
 
     # Log in.

@@ -231,7 +231,9 @@ def test_pilot_narrows_the_dashboard_downloads_and_prints_the_report_on_a_tablet
     assert sheet[1][:2] == ("Orientation", "Proposées")
     assert [row[:2] for row in sheet[2:]] == [(LIVING, 3), ("Total", 3)]
     fph = list(book["fph_rounds"].iter_rows(values_only=True))
-    assert fph[2][0] == TILLEULS and fph[2][2] == 10_000 and fph[2][4] == 1_200
+    assert fph[2][0] == TILLEULS
+    assert fph[2][2] == 10_000
+    assert fph[2][4] == 1_200
     book.close()
 
     # The yearly report, narrowed too, as the printer sees it.
@@ -258,7 +260,8 @@ def test_pilot_narrows_the_dashboard_downloads_and_prints_the_report_on_a_tablet
         expect(tables.nth(n)).to_be_visible()
     expect(_row(_table(page, "Idées par orientation"), LIVING).first).to_have_text("3")
     pdf = page.pdf(format="A4")
-    assert pdf.startswith(b"%PDF-") and len(pdf) > 1000
+    assert pdf.startswith(b"%PDF-")
+    assert len(pdf) > 1000
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 1
 
 
@@ -304,7 +307,8 @@ def test_signatory_reads_the_cooperative_dashboard_but_not_the_pilots_on_a_table
 
     # The pilot's dashboard is not theirs.
     response = page.goto("/pilotage")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     heading(page, "Cette page ne vous est pas ouverte")
     expect(page.get_by_text("Votre compte n’a pas le droit de voir cette page.")).to_be_visible()
     audit(page)

@@ -339,7 +339,8 @@ def test_trustees_receive_their_shares_then_two_open_the_box_on_a_tablet(
     # The box was opened by the shares typed in: Paula's and Moussa's.
     seed.expire_all()
     counted = seed.get(Round, round_id)
-    assert counted is not None and counted.results_published_at is not None
+    assert counted is not None
+    assert counted.results_published_at is not None
     assert (counted.count_started_by_id, counted.count_confirmed_by_id) == (
         ids["Paula"], ids["Moussa"])
     assert seed.scalar(select(func.count()).select_from(Ballot)

@@ -23,7 +23,8 @@ def test_import_then_export_keeps_the_official_result(app: Any, db: Any, quartie
     result = runner.invoke(args=["pb", "import", str(ASSEN), "--quartier", quartier.code])
     assert result.exit_code == 0, result.output
     round_ = db.scalar(select(Round).order_by(Round.id.desc()))
-    assert round_.results_published_at is not None and round_.fund.tally_rule == "equal-shares"
+    assert round_.results_published_at is not None
+    assert round_.fund.tally_rule == "equal-shares"
     assert db.scalar(select(func.count()).select_from(Ballot)
                      .where(Ballot.round_id == round_.id)) == 84
 
@@ -50,7 +51,9 @@ def test_import_names_the_problem_of_a_bad_file(app: Any, db: Any, quartier: Any
     bad.write_text("META\nkey;value\nbudget;abc\n", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["pb", "import", str(bad), "--quartier",
                                                 quartier.code])
-    assert result.exit_code != 0 and "bad.pb" in result.output and "line" in result.output
+    assert result.exit_code != 0
+    assert "bad.pb" in result.output
+    assert "line" in result.output
 
 
 def test_register_keys_are_destroyed_months_after_the_results(app: Any, db: Any,

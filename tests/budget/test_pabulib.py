@@ -35,7 +35,8 @@ def test_reads_every_sample_file(name: str, vote_type: str, voters: int, project
     instance = read(text)
     assert (instance.vote_type, len(instance.votes), len(instance.projects)) == (
         vote_type, voters, projects)
-    assert instance.budget == budget and isinstance(instance.budget, int)
+    assert instance.budget == budget
+    assert isinstance(instance.budget, int)
     assert instance.number("num_votes") == voters
     assert instance.number("num_projects") == projects
     costs = instance.costs()
@@ -82,7 +83,8 @@ def test_cumulative_ballots_and_their_election() -> None:
     assert instance.number("max_sum_points") == 10
     election = instance.election()
     assert election.ballots[0] == {"196": 6, "198": 4}
-    assert election.budget == 225862 and election.min_score is None
+    assert election.budget == 225862
+    assert election.min_score is None
     with pytest.raises(ValueError, match="approval ballots have no points"):
         read(sample_text(FILES[1][0])).cumulative_ballots()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,38 +17,43 @@ PHASES = list(factories.PHASE_OFFSETS)
 LOGGED_IN = set(ROLES) - {"anonymous"}
 
 
+#: The rules, written out plainly for the matrix: (role, phase, here) → allowed, where
+#: "here" is quartier A, the only one where the moderator and the animator act.
+RULES: dict[str, Callable[[str, str, bool], bool]] = {
+    "budget.manage": lambda role, phase, here: role == "pilot",
+    "budget.propose": lambda role, phase, here: role in LOGGED_IN and phase == "submission",
+    "budget.vote": lambda role, phase, here: role in LOGGED_IN and phase == "vote",
+    "budget.review_round": lambda role, phase, here: (
+        role == "moderator" and here and phase in ("submission", "review")),
+    # the project's author is a resident, never the moderator
+    "budget.review": lambda role, phase, here: (
+        role == "moderator" and here and phase in ("submission", "review")),
+    "budget.edit_project": lambda role, phase, here: role == "author" and phase == "submission",
+    # a project still under review
+    "budget.view_project": lambda role, phase, here: (
+        role in ("author", "pilot") or (role == "moderator" and here)),
+    # until the box is sealed, before the vote
+    "budget.trustees": lambda role, phase, here: (
+        role == "pilot" and phase in ("upcoming", "submission", "review")),
+    # nobody here holds a seat (see the tests below)
+    "budget.receive_share": lambda role, phase, here: False,
+    # trustees or a pilot; the trustees' shares open the box
+    "budget.count": lambda role, phase, here: role == "pilot" and phase == "counting",
+    # the count is confirmed, the results not yet published
+    "budget.publish": lambda role, phase, here: (
+        role == "pilot" and phase in ("counting", "results", "follow_up")),
+    # published in the results and follow-up phases
+    "budget.view_results": lambda role, phase, here: (
+        role == "pilot" or phase in ("results", "follow_up")),
+    "budget.view_count": lambda role, phase, here: (
+        role == "pilot" or (role == "moderator" and here)),
+    # a funded project
+    "budget.follow_up": lambda role, phase, here: role == "pilot" or (role == "animator" and here),
+}
+
+
 def expected(action: str, role: str, phase: str, quartier: str) -> bool:
-    """The rules, written out plainly for the matrix."""
-    here = quartier == "A"  # moderators and animators act in quartier A only
-    if action == "budget.manage":
-        return role == "pilot"
-    if action == "budget.propose":
-        return role in LOGGED_IN and phase == "submission"
-    if action == "budget.vote":
-        return role in LOGGED_IN and phase == "vote"
-    if action == "budget.review_round":
-        return role == "moderator" and here and phase in ("submission", "review")
-    if action == "budget.review":  # the project's author is a resident, never the moderator
-        return role == "moderator" and here and phase in ("submission", "review")
-    if action == "budget.edit_project":
-        return role == "author" and phase == "submission"
-    if action == "budget.view_project":  # a project still under review
-        return role in ("author", "pilot") or (role == "moderator" and here)
-    if action == "budget.trustees":  # until the box is sealed, before the vote
-        return role == "pilot" and phase in ("upcoming", "submission", "review")
-    if action == "budget.receive_share":  # nobody here holds a seat (see the tests below)
-        return False
-    if action == "budget.count":  # trustees or a pilot; the trustees' shares open the box
-        return role == "pilot" and phase == "counting"
-    if action == "budget.publish":  # the count is confirmed, the results not yet published
-        return role == "pilot" and phase in ("counting", "results", "follow_up")
-    if action == "budget.view_results":  # published in the results and follow-up phases
-        return role == "pilot" or phase in ("results", "follow_up")
-    if action == "budget.view_count":
-        return role == "pilot" or (role == "moderator" and here)
-    if action == "budget.follow_up":  # a funded project
-        return role == "pilot" or (role == "animator" and here)
-    raise AssertionError(action)
+    return RULES[action](role, phase, quartier == "A")
 
 
 ACTIONS = ["budget.count", "budget.edit_project", "budget.follow_up", "budget.manage",
@@ -57,7 +63,7 @@ ACTIONS = ["budget.count", "budget.edit_project", "budget.follow_up", "budget.ma
 
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
     author = factories.make_user(db, display_name="Autrice")
     rounds, projects = {}, {}

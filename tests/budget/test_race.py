@@ -19,7 +19,7 @@ from tests import factories
 from tests.factories import NOW
 
 
-@pytest.fixture()
+@pytest.fixture
 def committed_round(app: Any) -> Any:
     """A round in its vote phase, committed so that other connections see it."""
     engine = app.extensions["civic.engine"]
@@ -50,7 +50,7 @@ def cast_in_own_connection(engine: Any, round_id: int, project_id: int, name: st
         except BudgetError as error:
             session.rollback()
             outcomes.append(error.code)
-        except Exception as error:  # noqa: BLE001  (reported by the assertion, not lost)
+        except Exception as error:  # reported by the assertion, not lost
             outcomes.append(repr(error))
 
 
@@ -129,7 +129,7 @@ def test_the_same_person_on_four_channels_at_once_votes_once(app: Any,
             except BudgetError as error:
                 session.rollback()
                 outcomes.append(error.code)
-            except Exception as error:  # noqa: BLE001  (reported by the assertion)
+            except Exception as error:  # reported by the assertion
                 outcomes.append(repr(error))
 
     threads = [threading.Thread(target=run, args=(act,))

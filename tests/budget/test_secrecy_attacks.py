@@ -78,7 +78,7 @@ def _cleanup(engine: Any) -> None:
     checkpoint_wal(engine)
 
 
-@pytest.fixture()
+@pytest.fixture
 def election(app: Flask) -> Iterator[Election]:
     """30 ballots on four channels, each cast and committed in its own transaction."""
     engine = app.extensions["civic.engine"]
@@ -196,7 +196,7 @@ def line_up_by_dump(held: Election) -> list[tuple[str, str]]:
         if postgres(held):
             def dump(table: str) -> str:
                 with raw.cursor() as cursor, cursor.copy(
-                        f"COPY {table} TO STDOUT") as stream:  # noqa: S608  (table names)
+                        f"COPY {table} TO STDOUT") as stream:  # table names
                     return b"".join(bytes(chunk) for chunk in stream).decode()
         else:
             lines = list(raw.driver_connection.iterdump())
@@ -309,10 +309,11 @@ def test_destroying_the_secrets_deletes_the_ciphertexts_and_the_pieces(
             SealedBallot.ciphertext.is_not(None))) == 0
         assert session.get(Round, held.round_id).secret is None
         assert all(t.sealed_piece is None for t in session.get(Round, held.round_id).trustees)
-        with pytest.raises(BudgetError):  # the shares open nothing any more
-            from civic.budget import trustees
+        from civic.budget import trustees
 
-            trustees.open_key(session.get(Round, held.round_id), held.shares[:2])
+        forgotten = session.get(Round, held.round_id)
+        with pytest.raises(BudgetError):  # the shares open nothing any more
+            trustees.open_key(forgotten, held.shares[:2])
     if not postgres(held):  # and nothing of them is left in the file
         on_disk = Path(held.engine.url.database).read_bytes()
         assert not any(c[:24] in on_disk for c in ciphertexts)
@@ -344,7 +345,8 @@ def test_vote_codes_and_choices_never_reach_a_url_a_log_or_a_cookie(
     assert "receipt" in answer.get_data(as_text=True)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (code, code.replace("-", ""), code.lower()):
-        assert secret not in logged and not any(secret in url for url in requested)
+        assert secret not in logged
+        assert not any(secret in url for url in requested)
     serializer = app.session_interface.get_signing_serializer(app)
     for cookie in cookies:
         value = cookie.split(";")[0].split("=", 1)[1]
@@ -400,7 +402,7 @@ def test_the_public_page_cannot_date_a_published_ballot(
 # --- The trustees ---------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def closed(db: Any, quartier: Any) -> Round:
     """A round whose vote is over, with three ballots in its box."""
     round_ = factories.make_round(db, factories.make_fund(db, quartier), "vote")
@@ -423,7 +425,8 @@ def test_any_two_of_three_shares_count_alike(db: Any, closed: Round, people: dic
             outcomes.append((results["selected"], [p["score"] for p in results["projects"]]))
             attempt.rollback()
         db.expire_all()
-    assert len(outcomes) == 6 and len(set(map(repr, outcomes))) == 1
+    assert len(outcomes) == 6
+    assert len(set(map(repr, outcomes))) == 1
 
 
 @pytest.mark.parametrize(("damage", "code"), [
@@ -441,7 +444,9 @@ def test_a_missing_wrong_or_repeated_share_changes_nothing(
         counting.count(db, closed, damage(factories.SHARES[closed.id]), actor=people["pilot"],
                        now=NOW, small=11)
     assert refused.value.code == code
-    assert closed.results is None and closed.count_confirmed_at is None and closed.seal == seal
+    assert closed.results is None
+    assert closed.count_confirmed_at is None
+    assert closed.seal == seal
     assert db.scalar(select(func.count()).select_from(Ballot)) == 0
 
 
@@ -489,7 +494,7 @@ def test_a_box_sealed_in_one_process_is_counted_in_another(app: Flask,
         "print(json.dumps(results['selected']))\n")
     engine.dispose()  # SQLite: no connection of ours holds the log while the other runs
     try:
-        done = subprocess.run(  # noqa: S603
+        done = subprocess.run(
             [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
             input=json.dumps([database_url, round_id, COUNT_AT.isoformat(), shares[1:]]),
             check=False)

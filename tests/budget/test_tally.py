@@ -257,4 +257,5 @@ def test_fast_add1_is_the_stepwise_definition_on_sample_files(name: str) -> None
 def test_every_rule_is_explained_in_plain_words() -> None:
     assert set(tally.RULES) == {"greedy", "equal-shares"}
     for rule in tally.RULES.values():
-        assert rule.__doc__ and len(rule.__doc__) > 100
+        assert rule.__doc__
+        assert len(rule.__doc__) > 100

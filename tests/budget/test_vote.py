@@ -18,7 +18,7 @@ TODAY = date(2026, 3, 14)
 ADULT = Declaration("Anne-Marie N’Diaye", date(1980, 5, 17), True)
 
 
-@pytest.fixture()
+@pytest.fixture
 def voting(db: Any, quartier: Any) -> Round:
     round_ = factories.make_round(db, factories.make_fund(db, quartier), "vote")
     for amount in (40_000, 60_000, 150_000):
@@ -53,11 +53,13 @@ def test_a_vote_puts_one_ballot_in_the_box_and_one_line_in_the_register(
     receipt = cast(db, voting, user=people["resident"])
     (ballot,) = db.scalars(select(SealedBallot))
     (line,) = db.scalars(select(Participation))
-    assert ballot.channel == "online" and ballot.tracker.upper().startswith(
+    assert ballot.channel == "online"
+    assert ballot.tracker.upper().startswith(
         receipt.replace("-", ""))
     assert set(vars(ballot)) & {"user_id", "participation_id", "cast_at", "choices"} == set()
     assert db.scalar(select(func.count()).select_from(Ballot)) == 0  # nothing in clear
-    assert line.user_id == people["resident"].id and line.voted_on == TODAY
+    assert line.user_id == people["resident"].id
+    assert line.voted_on == TODAY
     assert ADULT.name not in line.fingerprint
     assert services.receipt_in_box(db, receipt.lower()).round_id == voting.id
     assert services.receipt_in_box(db, "0000-0000-0000-0000") is None
@@ -185,5 +187,6 @@ def test_box_and_register_cannot_be_lined_up(db: Any, voting: Round) -> None:
     assert {p.voted_on for p in register} == {TODAY}
     in_order = [r.replace("-", "").lower() for r in receipts]
     by_tracker = [b.tracker[:16] for b in sealed]
-    assert sorted(in_order) == by_tracker and in_order != by_tracker
+    assert sorted(in_order) == by_tracker
+    assert in_order != by_tracker
     assert all(len(p.id) == 32 for p in register)

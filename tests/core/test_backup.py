@@ -67,7 +67,7 @@ TODAY = NOW.date()
 # --- Databases and apps ---------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def new_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
     """``new_database("sqlite"|"postgresql")``: the URL of an empty database (a new
     file, or a new schema of the test database, dropped afterwards)."""
@@ -93,7 +93,7 @@ def new_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
         admin.dispose()
 
 
-@pytest.fixture()
+@pytest.fixture
 def site_of(app: Flask, outbox_dir: Path) -> Iterator[Callable[..., Flask]]:
     """``site_of(url, upload_dir)``: the site on another database, as production runs it
     (photos in the database). The tests' own app gets its session back afterwards."""
@@ -112,7 +112,7 @@ def site_of(app: Flask, outbox_dir: Path) -> Iterator[Callable[..., Flask]]:
     scoped.configure(bind=app.extensions["civic.engine"])
 
 
-@pytest.fixture()
+@pytest.fixture
 def committed(app: Flask) -> Iterator[Any]:
     """The tests' database engine; every row committed on it is deleted afterwards."""
     engine = app.extensions["civic.engine"]
@@ -241,10 +241,12 @@ def check_the_restored_site(site: Flask, built: Site, upload_dir: Path,
     # and the published ballots file still hashes to the published code.
     with Session(engine) as db:
         counted = db.get(Round, built.counted_id)
-        assert counted.results == built.counted_results and counted.seal == built.counted_seal
+        assert counted.results == built.counted_results
+        assert counted.seal == built.counted_seal
         sealed = db.execute(select(SealedBallot.tracker, SealedBallot.ciphertext)
                             .where(SealedBallot.round_id == counted.id)).all()
-        assert len(sealed) == 4 and box.seal_holds(sealed, counted.seal)
+        assert len(sealed) == 4
+        assert box.seal_holds(sealed, counted.seal)
     page = client.get(f"/fph/{built.counted_id}").get_data(as_text=True)
     assert f'<code class="seal">{built.counted_seal}</code>' in page
     published = client.get(f"/fph/{built.counted_id}/bulletins.pb").data
@@ -270,7 +272,8 @@ def check_the_restored_site(site: Flask, built: Site, upload_dir: Path,
     assert "Adresse e-mail ou mot de passe incorrect." in wrong.get_data(as_text=True)
     logged = client.post("/connexion", data={"email": built.resident_email,
                                              "password": factories.PASSWORD})
-    assert logged.status_code == 302 and client.get("/compte").status_code == 200
+    assert logged.status_code == 302
+    assert client.get("/compte").status_code == 200
     c, d = built.open_projects
     form = {"name": "Chloé Martin", "birth_date": "1985-03-04", "lives_in_quartier": "y",
             "project": [str(d)], "step": "cast"}
@@ -309,7 +312,9 @@ def test_a_restored_backup_is_the_same_working_site(
     assert "and 1 files, at revision" in done.output
     assert archive.stat().st_mode & 0o777 == 0o600  # personal data: the owner only
     original = rows_of(archive)
-    assert original["participations"] and original["sealed_ballots"] and original["stored_files"]
+    assert original["participations"]
+    assert original["sealed_ballots"]
+    assert original["stored_files"]
 
     for hop, kind in enumerate(route):
         url = new_database(kind)
@@ -318,7 +323,8 @@ def test_a_restored_backup_is_the_same_working_site(
         done = run(site, "restore", str(archive))
         assert done.exit_code == 0, done.output
         total = sum(sum(rows.values()) for rows in original.values())
-        assert f"Restored {total} rows" in done.output and "and 1 files" in done.output
+        assert f"Restored {total} rows" in done.output
+        assert "and 1 files" in done.output
         # What the restored database holds is what the backup held, value for value.
         archive = tmp_path / f"again-{hop}.tar.gz"
         assert run(site, "backup", str(archive)).exit_code == 0
@@ -342,7 +348,8 @@ def test_a_restore_into_a_database_that_holds_data_is_refused_and_changes_nothin
 
     refused = run(app, "restore", str(archive))
     assert refused.exit_code == 1
-    assert "already holds data" in refused.output and "contracts (2)" in refused.output
+    assert "already holds data" in refused.output
+    assert "contracts (2)" in refused.output
     after = tmp_path / "after.tar.gz"
     assert run(app, "backup", str(after)).exit_code == 0
     assert rows_of(after) == rows_of(before)
@@ -377,7 +384,8 @@ def test_the_backup_is_one_snapshot_and_holds_no_writer_back(
     assert written == ["contracts"]
     assert [row["name"] for row in lines_of(archive, "contracts")] == [
         "Contrat de ville de Testville"]
-    assert lines_of(archive, "users") == [] and lines_of(archive, "role_grants") == []
+    assert lines_of(archive, "users") == []
+    assert lines_of(archive, "role_grants") == []
     with Session(committed) as db:
         assert db.scalar(select(func.count()).select_from(Contract)) == 2
 
@@ -395,7 +403,8 @@ def test_an_older_backup_is_restored_at_its_revision_then_upgraded(
         db.commit()
     current = tmp_path / "current.tar.gz"
     done = run(app, "backup", "-")
-    assert done.exit_code == 0 and "Backed up" in done.stderr  # the archive is the output
+    assert done.exit_code == 0
+    assert "Backed up" in done.stderr
     current.write_bytes(done.stdout_bytes)
 
     # What the previous version wrote: its tables and columns, at its revision.
@@ -425,7 +434,8 @@ def test_an_older_backup_is_restored_at_its_revision_then_upgraded(
     site = site_of(url, tmp_path / "restored-uploads")
     done = run(site, "restore", "-", input=older.read_bytes())
     assert done.exit_code == 0, done.output
-    assert f"at revision {previous}" in done.output and "db upgrade` next" in done.output
+    assert f"at revision {previous}" in done.output
+    assert "db upgrade` next" in done.output
     assert revision_of(url) == previous
     assert run(site, "db", "upgrade").exit_code == 0
     assert revision_of(url) == script.get_current_head()
@@ -498,7 +508,8 @@ def test_a_file_that_is_not_a_backup_is_refused(
         path = tmp_path / "suspect.tar.gz"
         path.write_bytes(content)
         refused = run(site, "restore", str(path))
-        assert refused.exit_code == 1 and "not a civic backup" in refused.output
+        assert refused.exit_code == 1
+        assert "not a civic backup" in refused.output
     assert revision_of(url) is None
 
 
@@ -561,7 +572,8 @@ def test_a_backup_lines_up_no_voter_with_a_ballot(
     before = tmp_path / "before-the-count.tar.gz"
     backup.backup_to(before, url, Base.metadata, None, now=NOW)
     register, sealed, counted = lined_up(before, held, key)
-    assert len(register) == len(sealed) == attacks.VOTERS and counted == []
+    assert len(register) == len(sealed) == attacks.VOTERS
+    assert counted == []
     assert right_guesses(held, register, sealed) < attacks.BY_CHANCE
     if attacks.postgres(held):  # the tables' own order would have named the voters
         assert sealed_in_table_order(held, key) >= attacks.BY_CHANCE

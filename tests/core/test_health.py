@@ -15,7 +15,8 @@ from tests.conftest import test_config
 
 def test_a_live_and_ready_site_says_so_without_a_cookie_or_a_cache(client: FlaskClient) -> None:
     alive = client.get("/healthz")
-    assert alive.status_code == 200 and alive.json == {"status": "alive"}
+    assert alive.status_code == 200
+    assert alive.json == {"status": "alive"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json == {"status": "ready",

@@ -31,7 +31,7 @@ CODE = "ABCD-EFGH-JK"
 QUERY_VALUE = "valeur-de-requete-privee"
 
 
-@pytest.fixture()
+@pytest.fixture
 def logging_state() -> Iterator[None]:
     """Whatever a test does to the logging setup is undone after it."""
     root = logging.getLogger()
@@ -50,7 +50,7 @@ def logging_state() -> Iterator[None]:
         logger.propagate = propagate
 
 
-@pytest.fixture()
+@pytest.fixture
 def captured(logging_state: None) -> Iterator[io.StringIO]:
     """Every line written through the root logger, formatted as in production."""
     stream = io.StringIO()
@@ -126,12 +126,14 @@ def test_a_residents_journey_logs_json_lines_with_ids_and_nothing_personal(
 
     for line in lines:
         assert {"time", "level", "logger", "message", "request_id"} <= set(line), line
-        assert line["time"].endswith("Z") and line["request_id"] in ids, line
+        assert line["time"].endswith("Z"), line
+        assert line["request_id"] in ids, line
     access = [line for line in lines if line["logger"] == "civic.access"]
     assert [line["request_id"] for line in access] == ids  # one access line a request
     for line in access:
         assert set(logs.ACCESS_FIELDS) <= set(line)
-        assert isinstance(line["status"], int) and line["duration_ms"] >= 0
+        assert isinstance(line["status"], int)
+        assert line["duration_ms"] >= 0
     rules = {line["rule"] for line in access}
     assert {"/evenements/inscription/<token>", "/confirmer/<token>", "/mot-de-passe/<token>",
             "/evenements/<int:event_id>/inscription", "/quartiers/<code>/carte"} <= rules
@@ -155,9 +157,11 @@ def test_the_request_id_is_the_proxys_when_it_is_plain_else_a_new_one(
     assert len(made) == 2
     for hostile in ("a b", "x" * 65, "fatou@example.org", "<script>", "id\u00e9", "1.2.3.4"):
         replaced = client.get("/credits", headers={logs.HEADER: hostile}).headers[logs.HEADER]
-        assert replaced != hostile and re.fullmatch(r"[0-9a-f]{32}", replaced), hostile
+        assert replaced != hostile, hostile
+        assert re.fullmatch(r"[0-9a-f]{32}", replaced), hostile
     ids = [line["request_id"] for line in _lines(captured)]
-    assert "3f2a-edge-7" in ids and made <= set(ids)
+    assert "3f2a-edge-7" in ids
+    assert made <= set(ids)
     assert "fatou@example.org" not in captured.getvalue()
 
 
@@ -181,7 +185,8 @@ def test_an_error_is_logged_by_its_type_and_place_not_its_message(
     assert error["exception"]["type"] == "ValueError"
     assert any("in crash" in frame for frame in error["exception"]["frames"])
     [access] = [line for line in lines if line["logger"] == "civic.access"]
-    assert access["status"] == 500 and access["rule"] == "/panne/<token>"
+    assert access["status"] == 500
+    assert access["rule"] == "/panne/<token>"
     text = json.dumps(lines, ensure_ascii=False)
     for secret in (GUEST["email"], GUEST["phone"], IP, "eyJpZCI6NDJ9", "x@y.fr"):
         assert secret not in text
@@ -199,7 +204,8 @@ def test_a_rate_limited_address_is_not_written_down(
     assert codes == [200, 200, 429]
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert [line["status"] for line in lines if line["logger"] == "civic.access"] == codes
-    assert IP not in json.dumps(lines) and "a@example.org" not in json.dumps(lines)
+    assert IP not in json.dumps(lines)
+    assert "a@example.org" not in json.dumps(lines)
 
 
 def test_json_in_production_text_in_development(database_url: str, outbox_dir: Path,
@@ -215,12 +221,14 @@ def test_json_in_production_text_in_development(database_url: str, outbox_dir: P
 
     create_app(test_config(database_url, outbox_dir, LOG_FORMAT="json"))
     ours = [h for h in logging.getLogger().handlers if getattr(h, "civic", False)]
-    assert len(ours) == 1 and isinstance(ours[0].formatter, logs.JsonFormatter)
+    assert len(ours) == 1
+    assert isinstance(ours[0].formatter, logs.JsonFormatter)
     # werkzeug's request line (client address, raw path) is not written.
     assert not logging.getLogger("werkzeug").isEnabledFor(logging.INFO)
     create_app(test_config(database_url, outbox_dir, LOG_FORMAT="text"))
     ours = [h for h in logging.getLogger().handlers if getattr(h, "civic", False)]
-    assert len(ours) == 1 and isinstance(ours[0].formatter, logs.TextFormatter)
+    assert len(ours) == 1
+    assert isinstance(ours[0].formatter, logs.TextFormatter)
     with pytest.raises(RuntimeError, match="CIVIC_LOG_FORMAT"):
         create_app(test_config(database_url, outbox_dir, LOG_FORMAT="xml"))
 
@@ -252,7 +260,8 @@ def test_extra_fields_are_kept_and_their_text_scrubbed(captured: io.StringIO) ->
         extra={"attempts": 3, "retry": True, "reason": "550 karim@example.org unknown"})
     [line] = _lines(captured)
     assert line["message"] == "delivery to <e-mail> failed"
-    assert line["attempts"] == 3 and line["retry"] is True
+    assert line["attempts"] == 3
+    assert line["retry"] is True
     assert line["reason"] == "550 <e-mail> unknown"
     assert line["request_id"] is None  # written outside any request
 
@@ -263,9 +272,11 @@ def test_gunicorn_writes_no_access_log_and_its_errors_as_json(
     monkeypatch.setenv("CIVIC_BIND", "0.0.0.0:8080")
     monkeypatch.setenv("CIVIC_FORWARDED_ALLOW_IPS", "10.0.0.2")
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert settings["workers"] == 3 and settings["bind"] == ["0.0.0.0:8080"]
+    assert settings["workers"] == 3
+    assert settings["bind"] == ["0.0.0.0:8080"]
     assert settings["forwarded_allow_ips"] == "10.0.0.2"
-    assert settings["accesslog"] is None and settings["errorlog"] == "-"
+    assert settings["accesslog"] is None
+    assert settings["errorlog"] == "-"
 
     logging.config.dictConfig(settings["logconfig_dict"])
     stream = io.StringIO()
@@ -278,7 +289,8 @@ def test_gunicorn_writes_no_access_log_and_its_errors_as_json(
     error_log.error("Error handling request /evenements/annulation/%s?x=1",
                     "eyJpZCI6NDJ9.Zk3xYw.Q1w2E3r4T5y6U7i8")
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
-    assert first["logger"] == "gunicorn.error" and first["message"].endswith("pid: 42")
+    assert first["logger"] == "gunicorn.error"
+    assert first["message"].endswith("pid: 42")
     assert second["message"] == "Error handling request /evenements/annulation/<token>?<query>"
     assert not logging.getLogger("gunicorn.access").isEnabledFor(logging.INFO)
 
@@ -287,5 +299,6 @@ def test_gunicorn_defaults_listen_on_this_machine_only(monkeypatch: Any) -> None
     for name in ("CIVIC_WORKERS", "CIVIC_BIND", "CIVIC_FORWARDED_ALLOW_IPS", "CIVIC_LOG_FORMAT"):
         monkeypatch.delenv(name, raising=False)
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert settings["bind"] == ["127.0.0.1:8000"] and settings["workers"] == 2
+    assert settings["bind"] == ["127.0.0.1:8000"]
+    assert settings["workers"] == 2
     assert settings["forwarded_allow_ips"] == "127.0.0.1,::1"

@@ -16,10 +16,12 @@ from tests.conftest import test_config
 def test_every_page_carries_the_security_headers(client: Any) -> None:
     first, second = client.get("/"), client.get("/")
     csp = first.headers["Content-Security-Policy"]
-    assert "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp
+    assert "script-src 'self' 'nonce-" in csp
+    assert "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     nonce = re.search(r"nonce-([\w-]+)", csp)
-    assert nonce and nonce.group(1) not in second.headers["Content-Security-Policy"]
+    assert nonce
+    assert nonce.group(1) not in second.headers["Content-Security-Policy"]
     assert first.headers["X-Content-Type-Options"] == "nosniff"
     assert first.headers["Referrer-Policy"] == "same-origin"
 
@@ -57,14 +59,16 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch: Any) -> N
 def test_development_generates_a_secret_key_once(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.delenv("CIVIC_SECRET_KEY", raising=False)
     first = config.load(tmp_path)["SECRET_KEY"]
-    assert len(first) > 40 and first == config.load(tmp_path)["SECRET_KEY"]
+    assert len(first) > 40
+    assert first == config.load(tmp_path)["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
 def test_session_cookie_is_httponly_and_samesite(client: Any, db: Any) -> None:
     response = client.post("/langue", data={"lang": "en"})
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_login_is_rate_limited(database_url: str, outbox_dir: Any) -> None:

@@ -22,7 +22,7 @@ def _version(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()[:12]
 
 
-@pytest.fixture()
+@pytest.fixture
 def folder(app: Any, tmp_path: Path, monkeypatch: Any) -> Path:
     """The app serves its static files from an empty temporary folder."""
     monkeypatch.setattr(app, "static_folder", str(tmp_path))
@@ -52,7 +52,8 @@ def test_the_url_changes_with_the_content(app: Any, client: Any, folder: Path) -
     assert new.headers["Cache-Control"] == YEAR
     # A page still holding the old URL gets today's file, which it must not keep a year.
     old = client.get(before)
-    assert old.status_code == 200 and old.data == b"body { color: #1d4e89; margin: 0; }"
+    assert old.status_code == 200
+    assert old.data == b"body { color: #1d4e89; margin: 0; }"
     assert "immutable" not in old.headers["Cache-Control"]
     assert "31536000" not in old.headers["Cache-Control"]
 
@@ -65,7 +66,8 @@ def test_a_url_for_a_missing_or_outside_file_carries_no_version(app: Any, folder
 
 def test_only_the_right_version_is_kept_a_year(client: Any, db: Any) -> None:
     right = client.get(_url(client.application, "css/civic.css"))
-    assert right.status_code == 200 and right.headers["Cache-Control"] == YEAR
+    assert right.status_code == 200
+    assert right.headers["Cache-Control"] == YEAR
     unversioned = client.get("/static/css/civic.css")
     assert unversioned.status_code == 200
     assert unversioned.headers["Cache-Control"] == "public, max-age=300"
@@ -77,7 +79,8 @@ def test_only_the_right_version_is_kept_a_year(client: Any, db: Any) -> None:
     # The year-long answer still revalidates like any other (a forced reload).
     again = client.get(_url(client.application, "css/civic.css"),
                        headers={"If-None-Match": right.headers["ETag"]})
-    assert again.status_code == 304 and again.headers["Cache-Control"] == YEAR
+    assert again.status_code == 304
+    assert again.headers["Cache-Control"] == YEAR
 
 
 def _static_links(page: str) -> list[str]:

@@ -132,9 +132,11 @@ def _assert_served_as_an_immutable_jpeg(response: Any, name: str) -> None:
     assert headers["ETag"] == f'"{name.removesuffix(".jpg")}"'
     assert set(headers["Cache-Control"].replace(" ", "").split(",")) == {
         "public", f"max-age={YEAR}", "immutable"}
-    assert headers["Last-Modified"] and headers["Expires"]
+    assert headers["Last-Modified"]
+    assert headers["Expires"]
     image = Image.open(io.BytesIO(response.data))
-    assert image.format == "JPEG" and image.size == (64, 48)
+    assert image.format == "JPEG"
+    assert image.size == (64, 48)
     assert image.getexif() == {}  # neither camera nor position survive
 
 
@@ -149,7 +151,8 @@ def test_a_photo_posted_on_one_machine_is_served_by_another(
 
     row = db.get(StoredFile, name)
     assert (row.content_type, row.size, row.created_at) == ("image/jpeg", len(row.content), NOW)
-    assert _files(a) == [] and _files(b) == []  # nothing on either machine's disk
+    assert _files(a) == []
+    assert _files(b) == []
 
     served = b.test_client().get(f"/media/{name}")
     _assert_served_as_an_immutable_jpeg(served, name)
@@ -206,16 +209,19 @@ def test_a_browser_holding_the_photo_gets_304_and_a_range_gets_206(
     client = app.test_client()
     first = client.get(f"/media/{name}")
     again = client.get(f"/media/{name}", headers={"If-None-Match": first.headers["ETag"]})
-    assert again.status_code == 304 and again.data == b""
+    assert again.status_code == 304
+    assert again.data == b""
     assert again.headers["ETag"] == first.headers["ETag"]
     assert "immutable" in again.headers["Cache-Control"]
     since = client.get(f"/media/{name}",
                        headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert since.status_code == 304
     other = client.get(f"/media/{name}", headers={"If-None-Match": '"0123456789abcdef"'})
-    assert other.status_code == 200 and other.data == first.data
+    assert other.status_code == 200
+    assert other.data == first.data
     part = client.get(f"/media/{name}", headers={"Range": "bytes=0-9"})
-    assert part.status_code == 206 and part.data == first.data[:10]
+    assert part.status_code == 206
+    assert part.data == first.data[:10]
     assert part.headers["Content-Range"] == f"bytes 0-9/{len(first.data)}"
 
 
@@ -310,7 +316,8 @@ def test_a_replaced_project_photo_is_removed(db: Any, machines: dict[str, Flask]
     db.expire_all()
     second = db.get(Project, project.id).photo
     assert second != first
-    assert _rows(db, first) == 0 and _rows(db, second) == 1
+    assert _rows(db, first) == 0
+    assert _rows(db, second) == 1
     assert b.test_client().get(f"/media/{first}").status_code == 404
     assert b.test_client().get(f"/media/{second}").status_code == 200
     assert client.get(project_url).status_code == 200
@@ -414,7 +421,8 @@ def test_migrate_to_db_copies_the_files_once(db: Any, machines: dict[str, Flask]
     assert rows[names[0]].created_at == old  # Last-Modified does not move
 
     again = runner.invoke(args=["uploads", "migrate-to-db"])
-    assert again.exit_code == 0 and again.output.strip() == "0 photos copied into the database"
+    assert again.exit_code == 0
+    assert again.output.strip() == "0 photos copied into the database"
     assert _rows(db) == 2
 
     # Once switched, another machine serves them, with the same Last-Modified.

@@ -49,7 +49,7 @@ def frozen_clock(monkeypatch: Any) -> None:
     monkeypatch.setattr("civic.core.clock.now", lambda: NOW)
 
 
-@pytest.fixture()
+@pytest.fixture
 def targets(app: Any, db: Any, people: dict, quartier: Any) -> dict:
     from civic.events.notifications import token
     from civic.map.models import Landmark
@@ -79,10 +79,12 @@ def test_hostile_values_never_break_a_form(client: Any, login_as: Any, people: d
     if who:
         login_as(people[who])
     response = client.post(url.format(**targets), data=dict.fromkeys(fields, value))
-    assert response.status_code < 500 and response.status_code != 403  # the right user
+    assert response.status_code < 500
+    assert response.status_code != 403
     assert "/connexion" not in response.headers.get("Location", "")
     body = response.get_data(as_text=True)
-    assert SCRIPT not in body and "<img src=x" not in body
+    assert SCRIPT not in body
+    assert "<img src=x" not in body
 
 
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
@@ -132,7 +134,8 @@ def test_a_bogus_id_in_an_otherwise_valid_event_form(login_as: Any, db: Any, peo
         assert response.status_code == 400
         assert db.scalar(select(func.count()).select_from(Event)) == before
     elif response.status_code == 302:
-        assert created.signatory_id is None and created.latitude is None
+        assert created.signatory_id is None
+        assert created.latitude is None
         edited = login_as(people["pilot"]).post(f"/evenements/{created.id}/modifier",
                                                 data={**data, name: value})
         assert edited.status_code in (302, 400)

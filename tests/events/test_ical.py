@@ -137,7 +137,8 @@ def test_every_event_of_a_feed_is_there_under_one_time_zone(app: Any, db: Any,
 
 def test_an_empty_list_is_still_a_valid_calendar(app: Any) -> None:
     raw = ics(app, [], "Rien pour l’instant")
-    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert raw.endswith(b"END:VCALENDAR\r\n")
     calendar = Calendar.from_ical(raw)
     assert (str(calendar["VERSION"]), str(calendar["PRODID"])) == (
         "2.0", "-//civic//contrat de ville//FR")

@@ -63,7 +63,7 @@ def _event(db: Any, quartier: Any, author: Any, state: str, time: str) -> Any:
     return factories.make_event(db, quartier, author, **values)
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
     author = factories.make_user(db, display_name="Autrice")
     places = {"A": quartier, "B": other_quartier, "C": None}

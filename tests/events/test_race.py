@@ -22,7 +22,7 @@ from tests import factories
 from tests.factories import NOW
 
 
-@pytest.fixture()
+@pytest.fixture
 def engine(app: Any) -> Any:
     # On SQLite the writers queue (BEGIN IMMEDIATE) and the outcomes must be the same;
     # on PostgreSQL they truly overlap.
@@ -61,7 +61,7 @@ def at_once(engine: Any, acts: list[Callable[[Session], str]]) -> list[str]:
             except EventError as error:
                 session.rollback()
                 outcomes.append(error.code)
-            except Exception as error:  # noqa: BLE001  (reported by the assertion, not lost)
+            except Exception as error:  # reported by the assertion, not lost
                 session.rollback()
                 outcomes.append(repr(error))
 
@@ -167,7 +167,7 @@ def test_a_place_freed_while_someone_joins_the_waiting_list_goes_to_them(engine:
                 joined.set()
                 go.wait(timeout=30)  # still on the form's thank-you page: not committed yet
                 session.commit()
-            except Exception as error:  # noqa: BLE001  (reported by the assertion, not lost)
+            except Exception as error:  # reported by the assertion, not lost
                 outcomes["join"] = repr(error)
                 joined.set()
 
@@ -178,7 +178,7 @@ def test_a_place_freed_while_someone_joins_the_waiting_list_goes_to_them(engine:
                                                   now=NOW + timedelta(hours=1))
                 session.commit()
                 outcomes["cancel"] = ",".join(s.name for s in promoted)
-            except Exception as error:  # noqa: BLE001  (reported by the assertion, not lost)
+            except Exception as error:  # reported by the assertion, not lost
                 outcomes["cancel"] = repr(error)
 
     joining = threading.Thread(target=join_waiting_list)

@@ -30,7 +30,7 @@ def guest(db: Any, event: Any, email: str | None, **values: Any) -> Signup:
                                  now=event.starts_at - timedelta(days=3), **values)
 
 
-@pytest.fixture()
+@pytest.fixture
 def planned(db: Any, quartier: Any, people: dict) -> dict[str, Any]:
     """Events around tomorrow, and who signed up for them how."""
     tomorrow = factories.make_event(db, quartier, starts_at=TOMORROW_EVENING, capacity=3)

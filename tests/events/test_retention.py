@@ -35,7 +35,7 @@ def signups_of(db: Any, event: Any) -> int:
                          .where(Signup.event_id == event.id)))
 
 
-@pytest.fixture()
+@pytest.fixture
 def old(db: Any, quartier: Any, people: dict) -> Event:
     """Ended 40 days ago: 3 seats taken, 3 people waiting, 4 present (2 of them walk-ins)."""
     event = ended_event(db, quartier, 40 * DAY, capacity=3)

@@ -30,7 +30,7 @@ FORMS: list[tuple[str, str, list[str]]] = [
 ]
 
 
-@pytest.fixture()
+@pytest.fixture
 def targets(db: Any, people: dict, quartier: Any, contract: Any, signatory: Any) -> dict:
     from civic.ideas.models import Forwarding
     from tests.factories import NOW

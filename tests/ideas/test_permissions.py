@@ -37,6 +37,10 @@ def expected(action: str, role: str, where: str, state: str) -> bool:
         return published and role in LOGGED_IN
     if action == "ideas.answer":
         return published and role == "pilot"
+    return signatories(action, role)
+
+
+def signatories(action: str, role: str) -> bool:
     if action == "ideas.signatory_space":
         return role in ("signatory", "other_signatory")
     if action == "ideas.view_forwarding":  # forwarded to the signatory of "signatory"
@@ -46,7 +50,7 @@ def expected(action: str, role: str, where: str, state: str) -> bool:
     raise AssertionError(action)
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(db: Any, people: dict, contract: Any, signatory: Any, quartier: Any,
           other_quartier: Any) -> dict:
     from civic.accounts.models import Role

@@ -16,7 +16,7 @@ from tests import factories
 from tests.factories import NOW
 
 
-@pytest.fixture()
+@pytest.fixture
 def committed_idea(app: Any) -> Any:
     engine = app.extensions["civic.engine"]
     with Session(engine) as setup:
@@ -43,7 +43,7 @@ def support_in_own_connection(engine: Any, idea_id: int, user_id: int,
             added = services.support(session, idea, user, now=NOW)
             session.commit()
             outcomes.append("added" if added else "already")
-        except Exception as error:  # noqa: BLE001  (reported by the assertion, not lost)
+        except Exception as error:  # reported by the assertion, not lost
             session.rollback()
             outcomes.append(repr(error))
 

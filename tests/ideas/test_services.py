@@ -25,7 +25,8 @@ def test_a_new_idea_waits_for_the_conseil_citoyen_unless_the_quartier_chose_othe
     assert waiting.moderation == "pending"
     quartier.moderation_mode = "post"
     online = services.post(db, quartier, VALUES, author=people["resident"], now=NOW)
-    assert online.moderation == "published" and online.moderated_at == NOW
+    assert online.moderation == "published"
+    assert online.moderated_at == NOW
     follows = db.scalar(select(func.count()).select_from(Follow).where(
         Follow.user_id == people["resident"].id))
     assert follows == 2  # an author follows their own ideas
@@ -91,7 +92,8 @@ def test_replies_go_one_level_deep(db: Any, people: dict, quartier: Any) -> None
     reply = services.comment(db, idea, "Oui", author=people["pilot"], parent=first, now=NOW)
     deeper = services.comment(db, idea, "Moi aussi", author=people["resident"], parent=reply,
                               now=NOW)
-    assert reply.parent_id == first.id and deeper.parent_id == first.id
+    assert reply.parent_id == first.id
+    assert deeper.parent_id == first.id
     assert first.moderation == "pending"  # comments follow the quartier's moderation mode
     other = factories.make_idea(db, quartier, people["resident"])
     with pytest.raises(IdeaError, match="parent"):
@@ -126,7 +128,8 @@ def test_forwarding_to_a_signatory_and_its_answer_with_the_delay(
         services.answer(db, idea, "forwarded", "Transmise.", due_on=date(2026, 3, 13), **forward)
     forwarding = services.answer(db, idea, "forwarded", "Transmise.",
                                  due_on=date(2026, 4, 30), message="Merci", **forward)
-    assert forwarding is not None and idea.status == "forwarded"
+    assert forwarding is not None
+    assert idea.status == "forwarded"
     assert idea.forwardings == [forwarding]
     with pytest.raises(IdeaError, match="already_forwarded"):
         services.answer(db, idea, "forwarded", "Encore.", due_on=date(2026, 4, 30), **forward)
@@ -199,9 +202,12 @@ def test_browse_pages_and_comment_counts(db: Any, people: dict, quartier: Any) -
     factories.make_comment(db, ideas[0], people["pilot"])
     factories.make_comment(db, ideas[0], people["pilot"], moderation="pending")
     first, more = queries.browse(db, quartier.id, queries.Filters())
-    assert len(first) == 20 and more and first[0][1] == 1
+    assert len(first) == 20
+    assert more
+    assert first[0][1] == 1
     last, more = queries.browse(db, quartier.id, queries.Filters(page=2))
-    assert [i.id for i, _n in last] == [ideas[20].id] and not more
+    assert [i.id for i, _n in last] == [ideas[20].id]
+    assert not more
 
 
 def test_who_does_what_gathers_commitments_and_answer_delays(db: Any, people: dict,

@@ -37,7 +37,7 @@ def expected(action: str, role: str, where: str, state: str) -> bool:
     raise AssertionError(action)
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
     from civic.map.models import Walk
 

@@ -128,7 +128,8 @@ def test_a_point_becomes_an_idea_to_answer_and_forward(db: Any, people: dict,
                             now=NOW)
     assert (idea.title, idea.body, idea.moderation, idea.author_id) == (
         "Réparer la porte du 12", "Porte cassée", "published", people["resident"].id)
-    assert point.idea_id == idea.id and idea.latitude == point.latitude
+    assert point.idea_id == idea.id
+    assert idea.latitude == point.latitude
     with pytest.raises(MapError, match="already_idea"):
         services.to_idea(db, point, "Encore", actor=people["moderator"], now=NOW)
     pending = factories.make_point(db, quartier, people["resident"], moderation="pending")

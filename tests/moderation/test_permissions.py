@@ -30,7 +30,7 @@ def expected(action: str, role: str, where: str, state: str, author: str) -> boo
     raise AssertionError(action)
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
     from tests import factories
 

@@ -20,7 +20,7 @@ from tests.factories import NOW
 IDEA, COMMENT = IdeaKind(), CommentKind()
 
 
-@pytest.fixture()
+@pytest.fixture
 def author(db: Any) -> Any:
     return factories.make_user(db, display_name="Autrice")
 
@@ -34,7 +34,8 @@ def test_publishing_is_audited_with_the_states_and_the_moderator(db: Any, people
                                                                   author: Any) -> None:
     idea = factories.make_idea(db, quartier, author, moderation="pending")
     services.decide(db, IDEA, idea, "publish", actor=people["moderator"], now=NOW)
-    assert idea.moderation == "published" and idea.moderated_by_id == people["moderator"].id
+    assert idea.moderation == "published"
+    assert idea.moderated_by_id == people["moderator"].id
     entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "moderation.publish")).one()
     assert (entry.actor_id, entry.target_type, entry.target_id) == (
         people["moderator"].id, "idea", str(idea.id))
@@ -101,9 +102,11 @@ def test_bulk_actions_skip_what_is_already_decided_or_own(db: Any, people: dict,
     own = factories.make_idea(db, quartier, moderator, moderation="pending")
     done, skipped = services.decide_many(db, IDEA, [*fresh, done_already, own], "reject",
                                          reason="Hors sujet.", actor=moderator, now=NOW)
-    assert done == fresh and skipped == [done_already, own]
+    assert done == fresh
+    assert skipped == [done_already, own]
     assert [i.moderation for i in fresh] == ["rejected"] * 3
-    assert own.moderation == "pending" and done_already.moderation == "published"
+    assert own.moderation == "pending"
+    assert done_already.moderation == "published"
     another = factories.make_idea(db, quartier, author, moderation="pending")
     with pytest.raises(ModerationError, match="reason_required"):
         services.decide_many(db, IDEA, [another], "reject", actor=moderator, now=NOW)

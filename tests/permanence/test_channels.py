@@ -20,7 +20,7 @@ from tests.factories import NOW
 TODAY = date(2026, 3, 14)
 
 
-@pytest.fixture()
+@pytest.fixture
 def setting(db: Any, quartier: Any, people: dict) -> dict:
     round_ = factories.make_round(db, factories.make_fund(db, quartier), "vote")
     projects = [factories.make_project(db, round_, amount_cents=n).id for n in (40_000, 60_000)]

@@ -11,7 +11,8 @@ def test_generated_codes_are_well_formed_and_readable() -> None:
     made = {codes.generate() for _ in range(500)}
     assert len(made) == 500
     for code in made:
-        assert len(code) == 10 and codes.well_formed(code)
+        assert len(code) == 10
+        assert codes.well_formed(code)
         assert not set(code) & set("01OIL")
 
 

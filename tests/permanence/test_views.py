@@ -20,7 +20,7 @@ def frozen_clock(monkeypatch: Any) -> None:
     monkeypatch.setattr("civic.core.clock.now", lambda: NOW)
 
 
-@pytest.fixture()
+@pytest.fixture
 def voting(db: Any, quartier: Any) -> Any:
     round_ = factories.make_round(db, factories.make_fund(db, quartier), "vote")
     for amount in (40_000, 60_000, 80_000):
@@ -61,7 +61,8 @@ def test_a_kiosk_vote_from_declaration_to_thanks(login_as: Any, db: Any, people:
     client = login_as(people["animator"])
     url = f"/permanence/{permanence.id}/kiosque/{voting.id}"
     unchecked = client.post(url, data=declaration(checked=""))
-    assert unchecked.status_code == 400 and "Cochez cette case" in unchecked.get_data(
+    assert unchecked.status_code == 400
+    assert "Cochez cette case" in unchecked.get_data(
         as_text=True)
     screen = client.post(url, data=declaration())
     assert screen.headers["Cache-Control"] == "no-store"
@@ -84,13 +85,16 @@ def test_a_kiosk_vote_from_declaration_to_thanks(login_as: Any, db: Any, people:
                                                   "project": [str(first), str(second)]})
     assert "data-kiosk-return" in thanks.get_data(as_text=True)
     (ballot,) = db.scalars(select(SealedBallot))
-    assert ballot.channel == "kiosk" and ballot.permanence_id is None
+    assert ballot.channel == "kiosk"
+    assert ballot.permanence_id is None
     assert db.scalar(select(func.count()).select_from(KioskTicket)) == 0  # spent with it
     (line,) = db.scalars(select(Participation))
-    assert line.permanence_id == permanence.id and line.user_id is None
+    assert line.permanence_id == permanence.id
+    assert line.user_id is None
 
     again = client.post(url, data=declaration(name="KARIM BENALI"))
-    assert again.status_code == 400 and "a déjà voté" in again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert "a déjà voté" in again.get_data(as_text=True)
     replay = client.post(f"{url}/bulletin", data={"ticket": ticket, "lang": "fr",
                                                   "action": "cast", "project": [str(first)]},
                          follow_redirects=True)
@@ -154,7 +158,8 @@ def test_codes_are_printed_once_and_vote_without_an_account(client: Any, login_a
     letters = pilot.post(f"/admin/fph/sessions/{voting.id}/codes", data={"count": "2"})
     page = letters.get_data(as_text=True)
     assert letters.headers["Cache-Control"] == "no-store"
-    assert page.count('class="letter"') == 2 and page.count("<svg") == 2
+    assert page.count('class="letter"') == 2
+    assert page.count("<svg") == 2
     printed = re.findall(r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2})</strong>", page)
     assert len(printed) == 2
     stored = set(db.scalars(select(VoteCode.digest)))
@@ -166,7 +171,8 @@ def test_codes_are_printed_once_and_vote_without_an_account(client: Any, login_a
         session.clear()
     address = re.search(r"<code>(http://localhost/fph/\d+/code)</code>", page)[1]
     # The QR code holds the code in the fragment, which no browser sends to a server.
-    assert "code?c=" not in page and all(qr_svg(f"{address}#c={code}") in page
+    assert "code?c=" not in page
+    assert all(qr_svg(f"{address}#c={code}") in page
                                          for code in printed)
     opened = client.get(address.replace("http://localhost", "") + "?c=" + printed[0])
     assert f'value="{printed[0]}"' not in opened.get_data(as_text=True)  # not read from a query
@@ -176,7 +182,8 @@ def test_codes_are_printed_once_and_vote_without_an_account(client: Any, login_a
         f"/fph/{voting.id}/code", data={**form, "step": "review"}).get_data(as_text=True)
     changing = client.post(f"/fph/{voting.id}/code", data={**form, "step": "choose"})
     page = changing.get_data(as_text=True)
-    assert changing.status_code == 200 and "Vérifiez votre vote" not in page
+    assert changing.status_code == 200
+    assert "Vérifiez votre vote" not in page
     assert printed[0].lower() in page  # back to the form, with what was typed
     cast = client.post(f"/fph/{voting.id}/code", data={**form, "step": "cast"})
     assert 'class="receipt"' in cast.get_data(as_text=True)

@@ -27,13 +27,13 @@ def frozen_clock(monkeypatch: Any) -> None:
     monkeypatch.setattr("civic.core.clock.now", lambda: NOW)
 
 
-@pytest.fixture()
+@pytest.fixture
 def dataset(db: Any, people: dict, quartier: Any, other_quartier: Any, signatory: Any
             ) -> dict[str, Any]:
     return build_dataset(db, people, quartier, other_quartier, signatory)
 
 
-@pytest.fixture()
+@pytest.fixture
 def bearer(db: Any, people: dict) -> dict[str, dict[str, str]]:
     """Authorization headers with a live token of the pilot and of the signatory."""
     found = {}
@@ -45,7 +45,8 @@ def bearer(db: Any, people: dict) -> dict[str, dict[str, str]]:
 
 def _document(client: Any) -> dict[str, Any]:
     response = client.get("/api/v1/openapi.json")
-    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
     return response.get_json()
 
 
@@ -68,7 +69,8 @@ def _check(document: dict[str, Any], schema: dict[str, Any], answer: Any) -> Non
 def test_the_openapi_document_has_the_shape_of_openapi_3_1(client: Any) -> None:
     document = _document(client)
     assert document["openapi"].startswith("3.1.")
-    assert document["info"]["title"] and document["info"]["version"]
+    assert document["info"]["title"]
+    assert document["info"]["version"]
     assert document["servers"][0]["url"].endswith("/api/v1")
     assert set(document["paths"]) == {"/tables", "/tables/{key}"}
     assert document["components"]["securitySchemes"]["token"] == {"type": "http",
@@ -79,7 +81,8 @@ def test_the_openapi_document_has_the_shape_of_openapi_3_1(client: Any) -> None:
         Draft202012Validator.check_schema(schema)  # each is a valid JSON Schema
     get = document["paths"]["/tables/{key}"]["get"]
     [key] = [p for p in get["parameters"] if p["in"] == "path"]
-    assert key["required"] is True and set(key["schema"]["enum"]) == set(ALL)
+    assert key["required"] is True
+    assert set(key["schema"]["enum"]) == set(ALL)
     assert {p["name"] for p in get["parameters"] if p["in"] == "query"} == {
         "annee", "du", "au", "quartier", "orientation"}
     assert set(get["responses"]) == {"200", "400", "401", "403", "404"}
@@ -87,7 +90,8 @@ def test_the_openapi_document_has_the_shape_of_openapi_3_1(client: Any) -> None:
         assert response["description"]
     # Every $ref points at something in the document.
     refs = set(_refs(document))
-    assert refs and all(r.startswith("#/components/schemas/") for r in refs)
+    assert refs
+    assert all(r.startswith("#/components/schemas/") for r in refs)
     assert {r.rsplit("/", 1)[1] for r in refs} <= set(schemas)
 
 
@@ -258,7 +262,8 @@ def test_a_session_is_not_a_token(login_as: Any, people: dict) -> None:
 def test_unknown_tables_and_wrong_filters_answer_json(client: Any, bearer: dict) -> None:
     for headers in ({}, bearer["pilot"]):
         unknown = client.get("/api/v1/tables/nothing", headers=headers)
-        assert unknown.status_code == 404 and unknown.get_json() == {"error": "unknown table"}
+        assert unknown.status_code == 404
+        assert unknown.get_json() == {"error": "unknown table"}
     for query, field in (("annee=abc", "annee"), ("annee=1800", "annee"),
                          ("du=2026-03-01&au=2026-02-01", "au"), ("du=garbage", "du"),
                          ("quartier=unknown", "quartier"),
@@ -300,14 +305,17 @@ def test_a_new_token_is_shown_once_and_kept_hashed(login_as: Any, db: Any,
     [token] = db.scalars(select(ApiToken).where(ApiToken.user_id == people["signatory"].id))
     assert token.name == "Tableur de la CAF"
     assert token.digest == hashlib.sha256(value.encode()).hexdigest()
-    assert token.prefix == value[:12] and token.revoked_at is None
+    assert token.prefix == value[:12]
+    assert token.revoked_at is None
     # The value itself is nowhere in the database.
     for table in ("api_tokens", "audit_entries"):
-        for row in db.execute(text(f"SELECT * FROM {table}")):  # noqa: S608
+        for row in db.execute(text(f"SELECT * FROM {table}")):
             assert not any(value in str(cell) for cell in row), table
     later = _text(client.get("/compte/jetons"))
-    assert value not in later and VALUE.search(later) is None
-    assert f"<code>{value[:12]}…</code>" in later and "Tableur de la CAF" in later
+    assert value not in later
+    assert VALUE.search(later) is None
+    assert f"<code>{value[:12]}…</code>" in later
+    assert "Tableur de la CAF" in later
     # It works, once.
     answer = client.get("/api/v1/tables/forwardings",
                         headers={"Authorization": f"Bearer {value}"})
@@ -346,10 +354,12 @@ def test_revoking_needs_the_csrf_token(app: Any, login_as: Any, db: Any, people:
     assert client.post(url).status_code == 400
     assert db.scalar(select(ApiToken.revoked_at).where(ApiToken.id == token.id)) is None
     revoked = client.post(url, data={"csrf_token": csrf})
-    assert revoked.status_code == 302 and revoked.headers["Location"] == "/compte/jetons"
+    assert revoked.status_code == 302
+    assert revoked.headers["Location"] == "/compte/jetons"
     assert db.scalar(select(ApiToken.revoked_at).where(ApiToken.id == token.id)) == NOW
     page = _text(client.get("/compte/jetons"))
-    assert "Le jeton est révoqué" in page and "révoqué</td>" in page
+    assert "Le jeton est révoqué" in page
+    assert "révoqué</td>" in page
     assert f'action="{url}"' not in page
     assert client.get("/api/v1/tables", headers={"Authorization": f"Bearer {value}"}
                       ).status_code == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -72,7 +73,8 @@ def test_same_input_same_string_and_two_charts_never_share_an_id() -> None:
     other = bar_chart("Votes", LABELS, [Series("2025", [1, 2, 4])])
     ids = {e.get("id", "") for e in parse(one).iter()} - {""}
     other_ids = {e.get("id", "") for e in parse(other).iter()} - {""}
-    assert ids and not ids & other_ids
+    assert ids
+    assert not ids & other_ids
     assert all(i.startswith("chart-votes-") for i in ids)
 
 
@@ -98,7 +100,8 @@ def test_labels_names_and_title_are_escaped() -> None:
     chart = bar_chart(f"Idées {hostile}", [hostile, "ok"],
                       [Series(hostile, [1, 2]), Series("b", [2, 1], 1)],
                       description=hostile, horizontal=True)
-    assert "<script" not in chart and "&co" not in chart
+    assert "<script" not in chart
+    assert "&co" not in chart
     root = parse(chart)
     assert find(root, f"{SVG}title").text == f"Idées {hostile}"
     assert texts(root).count(hostile) == 2  # the category label and the legend
@@ -113,7 +116,9 @@ def test_long_labels_are_cut_in_the_picture() -> None:
     label = "Accompagnement vers l'emploi des jeunes diplômés du quartier"
     root = parse(bar_chart("Axes", [label], [Series("n", [4])], horizontal=True))
     (cut,) = [t for t in texts(root) if t.startswith("Accompagnement")]
-    assert len(cut) == 28 and cut.endswith("…") and label.startswith(cut[:-1])
+    assert len(cut) == 28
+    assert cut.endswith("…")
+    assert label.startswith(cut[:-1])
 
 
 # --- Bars -------------------------------------------------------------------------------
@@ -127,7 +132,8 @@ def test_one_bar_per_value_in_order_and_lengths_proportional() -> None:
     ys = [num(r, "y") for r in found]
     assert ys == sorted(ys)  # category by category, series by series, top to bottom
     widths = [num(r, "width") for r in found]
-    assert widths[3] == 0 and widths[0] > 0
+    assert widths[3] == 0
+    assert widths[0] > 0
     for width, value in zip(widths, [10, 40, 20, 0, 5, 15], strict=True):
         assert width == pytest.approx(widths[1] * value / 40, abs=0.15)
     assert texts(root, "chart-value") == ["10", "40", "20", "0", "5", "15"]
@@ -153,7 +159,7 @@ def test_stacked_bars_add_up_and_show_their_totals() -> None:
     found = bars(root)
     assert len(found) == 5
     first = found[:3]
-    for before, after in zip(first, first[1:], strict=False):  # end to end
+    for before, after in itertools.pairwise(first):  # end to end
         assert num(after, "x") == pytest.approx(num(before, "x") + num(before, "width"), abs=0.1)
     assert sum(num(r, "width") for r in first) == pytest.approx(
         num(first[0], "width") * 12 / 6, abs=0.3)
@@ -187,9 +193,11 @@ def test_all_zero_and_empty_data_still_make_a_chart_on_0_to_1() -> None:
         assert texts(zero, "chart-tick") == ["0", "1"]
         assert all(num(r, "width") * num(r, "height") == 0 for r in bars(zero))
         empty = bar_chart("Rien", [], [], horizontal=horizontal, stacked=True)
-        assert not bars(parse(empty)) and "nan" not in empty
+        assert not bars(parse(empty))
+        assert "nan" not in empty
         hidden = parse(bar_chart("Rien", ["a"], [Series("n", [None])], horizontal=horizontal))
-        assert not bars(hidden) and texts(hidden, "chart-missing") == ["—"]
+        assert not bars(hidden)
+        assert texts(hidden, "chart-missing") == ["—"]
     assert texts(parse(line_chart("Rien", [], [])), "chart-tick") == ["0", "1"]
 
 
@@ -295,7 +303,8 @@ def test_each_series_has_its_own_marker_shape_and_dash() -> None:
     assert shapes["chart-series-2"] == shapes["chart-series-3"] == {f"{SVG}polygon"}
     triangle, diamond = (next(e for e in root.iter(f"{SVG}polygon")
                               if f"chart-series-{s}" in classes(e)) for s in (2, 3))
-    assert len(points(triangle)) == 3 and len(points(diamond)) == 4
+    assert len(points(triangle)) == 3
+    assert len(points(diamond)) == 4
     dashes = [line.get("stroke-dasharray") for line in polylines(root)]
     assert len(set(dashes)) == 4
     assert sum(len(points(line)) for line in polylines(root)) == 8

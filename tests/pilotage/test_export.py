@@ -97,7 +97,7 @@ def test_csv_with_commas(db: Any) -> None:
     assert total["quartier"] == "Total"
     assert Decimal(total["granted"]) == Decimal("7100.00")
     for cell in [first["voters_paper"], second["voters_paper"]]:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="invalid literal"):
             int(cell)
 
 
@@ -109,7 +109,8 @@ def test_csv_with_semicolons_has_decimal_commas(db: Any) -> None:
     assert first["round"] == TRICKY
     assert first["use"] == "59,0"
     assert Decimal(first["requested"].replace(",", ".")) == Decimal("8400.50")
-    assert "." not in first["requested"] and "." not in first["spent"]
+    assert "." not in first["requested"]
+    assert "." not in first["spent"]
     assert first["funded"] == "3"
     assert first["voters_paper"] == HIDDEN
     # With commas, the same table has decimal points.

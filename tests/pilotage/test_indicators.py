@@ -40,7 +40,7 @@ def utc(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dat
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture  # one story, told in order(autouse=True)
 def frozen_clock(monkeypatch: Any) -> None:
     monkeypatch.setattr("civic.core.clock.now", lambda: CLOCK)
 
@@ -117,8 +117,8 @@ def attend(db: Any, event_: Any, actor: User, present: list[Any], walk_ins: int,
 # --- The contract under study ----------------------------------------------------------
 
 
-@pytest.fixture()
-def w(db: Any, contract: Any) -> SimpleNamespace:  # noqa: PLR0915 (one story, told in order)
+@pytest.fixture
+def w(db: Any, contract: Any) -> SimpleNamespace:
     """Two quartiers, « Les Tilleuls » (Q) and « Le Parc » (P); what each person did is
     written next to it. "2025" means the local year in Paris."""
     w = SimpleNamespace()
@@ -634,8 +634,8 @@ def test_overdue_follows_the_clock(db: Any, w: SimpleNamespace, monkeypatch: Any
 
 def test_forwardings(db: Any, w: SimpleNamespace) -> None:
     table = indicators.forwardings(db, year(w, quartier=True))
-    assert [pick(r, "signatory", "idea", "quartier", "forwarded_on", "due_on", "answered_on",
-                 "delay_days") + (str(r["state"]),) for r in table.rows] == [
+    assert [(*pick(r, "signatory", "idea", "quartier", "forwarded_on", "due_on",
+                   "answered_on", "delay_days"), str(r["state"])) for r in table.rows] == [
         ("CAF du Sud", w.i3.title, "Les Tilleuls", "2025-12-20", "2026-01-10", "", None,
          "En attente"),
         ("CAF du Sud", w.i7.title, "Les Tilleuls", "2025-07-04", "2025-08-04", "2025-07-06",

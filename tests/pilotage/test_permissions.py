@@ -38,7 +38,8 @@ def test_the_matrix_names_every_pilotage_rule() -> None:
 
 def test_a_role_taken_away_takes_the_dashboards_away(db: Any, people: dict[str, Any]) -> None:
     pilot, signatory = people["pilot"], people["signatory"]
-    assert can(pilot, "pilotage.dashboard") and can(signatory, "pilotage.cooperative")
+    assert can(pilot, "pilotage.dashboard")
+    assert can(signatory, "pilotage.cooperative")
     pilot.roles.clear()
     signatory.roles.clear()
     db.flush()
@@ -55,5 +56,6 @@ def test_several_roles_add_up(db: Any, quartier: Any, signatory: Any) -> None:
 
     both = factories.make_user(db, roles=[(Role.MODERATOR, quartier),
                                           (Role.SIGNATORY, signatory)])
-    assert can(both, "pilotage.cooperative") and can(both, "pilotage.tokens")
+    assert can(both, "pilotage.cooperative")
+    assert can(both, "pilotage.tokens")
     assert not can(both, "pilotage.dashboard")

@@ -106,7 +106,7 @@ def build_dataset(db: Any, people: dict, quartier: Any, other_quartier: Any,
             "idea": idea}
 
 
-@pytest.fixture()
+@pytest.fixture
 def dataset(db: Any, people: dict, quartier: Any, other_quartier: Any, signatory: Any
             ) -> dict[str, Any]:
     return build_dataset(db, people, quartier, other_quartier, signatory)
@@ -199,7 +199,8 @@ def test_a_resident_finds_the_figures_only_in_open_data(client: Any, login_as: A
                                                          people: dict, dataset: dict) -> None:
     resident = login_as(people["resident"])
     page = _text(resident.get("/donnees-ouvertes"))
-    assert "/pilotage/tableaux/" not in page and "/pilotage/export" not in page
+    assert "/pilotage/tableaux/" not in page
+    assert "/pilotage/export" not in page
     assert "/donnees-ouvertes/participants_by_channel.csv" in page
     assert "Un banc devant l’école" not in page  # aggregates, never what a person wrote
     assert resident.get("/pilotage/tableaux/participants.xlsx").status_code == 403
@@ -251,7 +252,8 @@ def test_the_dashboard_shows_the_years_figures(login_as: Any, people: dict,
     assert [c.replace("\u202f", " ").replace("\xa0", " ") for c in fph[1][2:]] == [
         "10 000,00 €", "500,00 €", "500,00 €", "5 %", "1", "100,00 €", "2", "1", "0", "3"]
     follow_up = {r[0]: r[1] for r in table_rows(page, "FPH : suivi des projets financés")}
-    assert follow_up["En cours"] == "1" and follow_up["Réalisé"] == "0"
+    assert follow_up["En cours"] == "1"
+    assert follow_up["Réalisé"] == "0"
     ideas = {r[0]: r[1:5] for r in table_rows(page, "Idées par orientation")}
     assert ideas["Emploi"] == ["1", "1", "0", "1"]
     assert ideas["Cadre de vie"] == ["1", "1", "0", "0"]
@@ -295,7 +297,8 @@ def test_the_filter_narrows_the_figures(login_as: Any, people: dict, dataset: di
 def test_two_dates_give_the_months_between_them(login_as: Any, people: dict,
                                                 dataset: dict) -> None:
     page = _text(login_as(people["pilot"]).get("/pilotage?du=2026-02-01&au=2026-03-31"))
-    assert 'value="2026-02-01"' in page and 'value="2026-03-31"' in page
+    assert 'value="2026-02-01"' in page
+    assert 'value="2026-03-31"' in page
     months = table_rows(page, "Participants par mois")
     assert [r[0] for r in months[1:]] == ["2026-02", "2026-03"]
     assert [r[3] for r in months[1:]] == ["8", "9"]
@@ -379,13 +382,15 @@ def test_the_charts_are_svg_pictures_next_to_their_tables(login_as: Any, people:
     assert len(figures) == 3
     titles = []
     for svg, between, caption in figures:
-        assert svg.startswith("<svg ") and svg.endswith("</svg>")
+        assert svg.startswith("<svg ")
+        assert svg.endswith("</svg>")
         assert 'role="img"' in svg.split(">", 1)[0]
         title_id, title = re.search(r'<title id="([^"]+)">([^<]+)</title>', svg).groups()  # type: ignore[union-attr]
         assert title_id in re.search(r'aria-labelledby="([^"]+)"', svg).group(1)  # type: ignore[union-attr]
         assert "<desc" in svg
         # The table right after the chart carries the same figures, under the same title.
-        assert "<figure" not in between and "<table" in between
+        assert "<figure" not in between
+        assert "<table" in between
         assert unescape(caption) == unescape(title)
         titles.append(unescape(title))
     assert titles == ["Participants par mois", "FPH : enveloppes et votes",
@@ -433,10 +438,12 @@ def test_a_french_spreadsheet_gets_semicolons_and_decimal_commas(login_as: Any,
     [header, row, total] = csv_rows(response, ";")
     assert len(header) == len(row) == len(total) == 12
     figures = dict(zip(header, row, strict=True))
-    assert figures["quartier"] == "Les Tilleuls" and figures["round"] == "FPH 2026"
+    assert figures["quartier"] == "Les Tilleuls"
+    assert figures["round"] == "FPH 2026"
     assert float(figures["envelope"].replace(",", ".")) == 10_000
     assert float(figures["spent"].replace(",", ".")) == 100
-    assert figures["use"] == "5,0" and figures["voters"] == "3"
+    assert figures["use"] == "5,0"
+    assert figures["voters"] == "3"
     assert total[0] == "Total"
     plain = client.get("/pilotage/tableaux/fph_rounds.csv").get_data().decode("utf-8-sig")
     assert plain.splitlines()[0].startswith("quartier,round,envelope,")
@@ -463,12 +470,14 @@ def test_the_xlsx_has_the_figures_of_the_page(login_as: Any, people: dict, datas
     page = _text(client.get(f"/pilotage?quartier={quartier.code}"))
     assert [[str(v) for v in r] for r in sheet[2:]] == table_rows(
         page, "Participants par canal")[1:]
-    assert sheet[2][1:] == [3, 0, 3] and sheet[-1][1:] == [3, 7, 10]
+    assert sheet[2][1:] == [3, 0, 3]
+    assert sheet[-1][1:] == [3, 7, 10]
     notes = list(book["Colonnes"].iter_rows(values_only=True))
     assert notes[0] == ("Colonne", "Libellé", "Ce qu’elle compte")
     assert notes[2][:2] == ("participants_by_channel.accounts", "Avec un compte")
     [entry] = db.scalars(select(AuditEntry).where(AuditEntry.action == "pilotage.export"))
-    assert entry.details == {"format": "xlsx"} and entry.target_id == "participants_by_channel"
+    assert entry.details == {"format": "xlsx"}
+    assert entry.target_id == "participants_by_channel"
 
 
 def test_the_workbook_has_every_table_of_the_dashboard(login_as: Any, people: dict,
@@ -524,7 +533,7 @@ def test_a_signatory_exports_the_cooperative_tables(login_as: Any, people: dict,
 # --- Open data -----------------------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def small_cells(db: Any, contract: Any) -> None:
     """2026 in a quartier of its own: 12 accounts post an idea each (online), 15 people
     vote at the kiosk and 3 on paper. The 3 is below the threshold."""
@@ -555,7 +564,8 @@ def test_open_data_hides_a_channel_of_three_people(client: Any, small_cells: Non
     rows = csv_rows(client.get("/donnees-ouvertes/participants_by_channel.csv"))
     assert rows[0] == ["label", "accounts", "without_account", "people"]
     paper = next(r for r in rows if r[0] == "Sur papier")
-    assert paper[2:] == ["< 11", "< 11"] and "3" not in paper
+    assert paper[2:] == ["< 11", "< 11"]
+    assert "3" not in paper
     permanence = next(r for r in rows if r[0] == "À une permanence")
     assert permanence[2] == "< 11"
 
@@ -625,7 +635,8 @@ def test_the_report_has_the_years_figures_and_lists(login_as: Any, people: dict,
     css = (Path(client.application.static_folder) / "css" / "civic.css").read_text()
     assert re.search(r"@page\s*\{[^}]*size:\s*A4", css)
     assert re.search(r"@media print\s*\{[^}]*\.no-print", css)
-    assert 'class="no-print' in page and "data-print" in page
+    assert 'class="no-print' in page
+    assert "data-print" in page
 
 
 def test_a_report_of_a_quiet_year_says_so(login_as: Any, people: dict,
@@ -669,4 +680,5 @@ def test_the_pages_in_english_and_arabic(login_as: Any, people: dict, dataset: d
     assert page.count(f'direction="{direction}"') == 3
     rows = csv_rows(client.get("/pilotage/tableaux/participants_by_channel.csv"))
     assert rows[0] == ["label", "accounts", "without_account", "people"]  # stable keys
-    assert rows[1][1:] == ["3", "0", "3"] and rows[1][0] != "En ligne"
+    assert rows[1][1:] == ["3", "0", "3"]
+    assert rows[1][0] != "En ligne"

@@ -17,10 +17,13 @@ def test_home_lists_quartiers_and_the_quartier_page_shows_the_contract(
     factories.make_orientation(db, contract, name="Emploi et insertion")
     factories.make_signatory(db, contract, name="CAF de Testville", referent_name="Nadia H.")
     home = client.get("/").get_data(as_text=True)
-    assert "Les Tilleuls" in home and f'/quartiers/{quartier.code}' in home
+    assert "Les Tilleuls" in home
+    assert f'/quartiers/{quartier.code}' in home
     page = client.get(f"/quartiers/{quartier.code.lower()}").get_data(as_text=True)
     assert "<h1><bdi>Les Tilleuls</bdi></h1>" in page
-    assert "Emploi et insertion" in page and "CAF de Testville" in page and "Nadia H." in page
+    assert "Emploi et insertion" in page
+    assert "CAF de Testville" in page
+    assert "Nadia H." in page
     assert "4\u202f200" in page  # population, formatted in French
     assert "Mon quartier" in client.get("/").get_data(as_text=True)
 
@@ -93,7 +96,8 @@ def test_pilot_adds_orientations_and_signatories(login_as: Any, db: Any, people:
     signatory = db.scalar(select(Signatory).where(Signatory.referent_email == "lea@example.org"))
     assert signatory.kind == "landlord"
     journal = client.get("/admin/journal").get_data(as_text=True)
-    assert "territory.signatory_created" in journal and "territory.orientation_created" in journal
+    assert "territory.signatory_created" in journal
+    assert "territory.orientation_created" in journal
 
 
 def test_pilot_grants_and_revokes_a_scoped_role(login_as: Any, db: Any, people: dict,
@@ -130,4 +134,6 @@ def test_the_last_pilot_cannot_be_removed(login_as: Any, db: Any, people: dict) 
 
 def test_credits_cite_the_perimeter_source(client: Any) -> None:
     page = client.get("/credits").get_data(as_text=True)
-    assert "ANCT" in page and "Toulouse DataViz" in page and "Licence Ouverte" in page
+    assert "ANCT" in page
+    assert "Toulouse DataViz" in page
+    assert "Licence Ouverte" in page
