@@ -23,6 +23,7 @@ from civic.core import audit, jobs, mail
 from civic.core.audit import AuditEntry
 from civic.core.mail import OutgoingMail
 from tests import factories
+from tests.budget.test_views import vote_form
 from tests.conftest import test_config
 from tests.factories import NOW
 
@@ -116,7 +117,7 @@ def mails(db: Any) -> list[OutgoingMail]:
 # --- The mail server is down -----------------------------------------------------------
 
 
-def test_with_the_mail_server_down_people_sign_up_and_the_mail_leaves_later(
+def test_with_the_mail_server_down_people_sign_up_vote_and_moderate_and_mail_leaves_later(
         db: Any, quartier: Any, people: dict, smtp_site: Flask,
         smtp: tuple[int, Recorder]) -> None:
     port, recorder = smtp
@@ -134,8 +135,16 @@ def test_with_the_mail_server_down_people_sign_up_and_the_mail_leaves_later(
         session["_fresh"] = True
     published = client.post(f"/moderation/idea/{idea.id}", data={"d-action": "publish"})
     assert published.status_code == 302
+    round_ = factories.make_round(db, factories.make_fund(db, quartier), "vote")
+    project = factories.make_project(db, round_, amount_cents=40_000)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(people["resident"].id)
+    voted = client.post(f"/fph/{round_.id}/voter", data=vote_form(
+        round_, [project.id], "cast", mail_receipt="y"))
+    assert "Votre reçu" in voted.get_data(as_text=True)  # the ballot is in the box
     waiting = mails(db)
-    assert [m.recipient for m in waiting] == ["fatou@example.org", "nadia@example.org"]
+    assert [m.recipient for m in waiting] == ["fatou@example.org", "nadia@example.org",
+                                              people["resident"].email]
     for row in waiting:  # tried once, after the commit; it waits with the reason
         assert (row.status, row.attempts) == ("pending", 1)
         assert row.next_attempt_at == NOW + timedelta(seconds=30)
@@ -149,12 +158,12 @@ def test_with_the_mail_server_down_people_sign_up_and_the_mail_leaves_later(
             early = mail.deliver_due(db(), now=NOW + timedelta(seconds=10))
             assert early.sent == 0  # not before its time
             later = mail.deliver_due(db(), now=NOW + timedelta(seconds=31))
-            assert later.sent == 2, [m.last_error for m in mails(db)]
+            assert later.sent == 3, [m.last_error for m in mails(db)]
             assert mail.deliver_due(db(), now=NOW + timedelta(hours=1)).sent == 0
     finally:
         controller.stop()
-    assert sorted(r for rcpt, _ in recorder.messages for r in rcpt) == [
-        "fatou@example.org", "nadia@example.org"]
+    assert sorted(r for rcpt, _ in recorder.messages for r in rcpt) == sorted([
+        "fatou@example.org", "nadia@example.org", people["resident"].email])
     subjects = {str(email.message_from_bytes(content, policy=email.policy.default)["Subject"])
                 for _, content in recorder.messages}
     assert "Inscription confirmée : Café des habitants" in subjects
