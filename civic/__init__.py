@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; ``config`` overrides the environment's settings (tests)."""
-    from civic.core.db import App
+    from civic.core.web import App
 
     app = App(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
@@ -21,10 +21,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.load(Path(app.instance_path), config))
     settings.check(app.config)
 
-    from civic.core import db, errors, security, templating, uploads
+    from civic.core import db, errors, security, templating, uploads, web
     from civic.core.extensions import babel, csrf, limiter, login_manager
     from civic.core.i18n import select_locale
 
+    web.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -10,6 +10,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 #: The key every development machine would share if nobody generated one.
 INSECURE_KEY = "dev-insecure-key"
@@ -34,6 +35,15 @@ def _secret_key(instance_path: Path) -> str:
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def _trusted_hosts(production: bool) -> list[str] | None:
+    """BASE_URL's host and CIVIC_TRUSTED_HOSTS in production; ``None`` (any) otherwise."""
+    extra = [h.strip() for h in _env("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if not production and not extra:
+        return None
+    host = urlsplit(_env("BASE_URL", "")).hostname
+    return [*([host] if host else []), *extra]
 
 
 def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -101,8 +111,16 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "UPLOAD_STORAGE": _env("UPLOAD_STORAGE", "database" if production else "local"),
         # The register's key of a round is destroyed this many months after its results.
         "FPH_SECRET_MONTHS": int(_env("FPH_SECRET_MONTHS", "6")),
-        # Where the site is reached, for links in mails sent by commands (reminders).
-        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
+        # Where the site is reached (scheme and host): every link that leaves the site
+        # (mails, feeds, QR codes) is built from it, never from the request's Host.
+        # Required in production.
+        "BASE_URL": _env("BASE_URL", "" if production else "http://127.0.0.1:5000"),
+        # Hosts the site answers for (besides BASE_URL's), comma-separated; others get
+        # a 400. Empty in development: any host.
+        "TRUSTED_HOSTS": _trusted_hosts(production),
+        # How many reverse proxies stand in front (each adds X-Forwarded-For/-Proto):
+        # their headers are believed, and only theirs. 0: none believed.
+        "PROXY_FIX": int(_env("PROXY_FIX", "0")),
         # Names and contact details of an event's signups are deleted this many days
         # after it ends; the event keeps the counts.
         "EVENT_SIGNUP_RETENTION_DAYS": int(_env("EVENT_SIGNUP_RETENTION_DAYS", "30")),
@@ -124,6 +142,10 @@ def check(config: dict[str, Any]) -> None:
         raise RuntimeError(
             "CIVIC_SECRET_KEY must be set to a long random value when CIVIC_ENV=production."
         )
+    base = urlsplit(config["BASE_URL"])
+    if base.scheme != "https" or not base.hostname:
+        raise RuntimeError("CIVIC_BASE_URL must be the site's https:// address when "
+                           "CIVIC_ENV=production: mails link to it.")
     if config["MAIL_BACKEND"] == "smtp" and config["JOBS_BACKEND"] != "procrastinate":
         raise RuntimeError("CIVIC_JOBS_BACKEND=procrastinate (and `flask worker`) is needed "
                            "to send mail by SMTP when CIVIC_ENV=production.")

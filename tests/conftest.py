@@ -64,6 +64,7 @@ def test_config(database_url: str, outbox_dir: Path, **overrides: Any) -> dict[s
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "outbox",
         "MAIL_OUTBOX": str(outbox_dir),
+        "BASE_URL": "http://localhost",
         "UPLOAD_DIR": str(outbox_dir.parent / f"{outbox_dir.name}-uploads"),
         **overrides,
     }

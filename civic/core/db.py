@@ -2,10 +2,11 @@
 
 One scoped session per thread, and one rule for its transaction: **a request commits
 when its view returned without raising, whatever the status it answers, and rolls back
-otherwise** (``App.dispatch_request``; the app context's teardown removes the session,
+otherwise** (the app context's teardown removes the session,
 which rolls back whatever was left). Services only ``flush()``; views never commit.
 Work that must follow a commit, such as delivering the mail a change announces, is
 registered with ``after_commit`` and runs once the change is saved, never if it is not.
+The rule itself is applied by ``civic.core.web.App.dispatch_request``.
 Commands and jobs end with ``commit(db)``, which keeps the same promise.
 """
 
@@ -17,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
-from flask.typing import ResponseReturnValue
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, update
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -92,18 +92,6 @@ def make_engine(url: str) -> Engine:
 log = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "civic.after_commit"
-
-
-class App(Flask):
-    """Flask with the request's transaction rule: the view's work is committed as soon
-    as the view returns, before the response is built, so that nothing is announced
-    (a redirect, a mail) that was not saved. A view that raises, an ``abort`` included,
-    saves nothing: the session is rolled back when the app context ends."""
-
-    def dispatch_request(self) -> ResponseReturnValue:
-        returned = super().dispatch_request()
-        commit(session)
-        return returned
 
 
 def after_commit(db: Any, callback: Callable[[], None]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.wrappers import Response
 
 from civic.core.db import session
@@ -35,6 +35,12 @@ def init_app(app: Flask) -> None:
         if error.anonymous:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return render_template("errors/error.html", code=403), 403
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # A request for a host the site does not serve: no page can be built for it
+        # (its links would point to that host), so a plain answer.
+        return "Bad request: unknown host.\n", 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int]:

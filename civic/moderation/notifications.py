@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template
 from flask_babel import force_locale
 
 from civic.core import mail
 from civic.core.i18n import _
+from civic.core.web import base_url
 from civic.moderation.registry import Kind
 
 
@@ -27,5 +28,5 @@ def decided(kind: Kind, obj: Any, action: str) -> None:
         }
         mail.send(author.email, subjects[action],
                   render_template("moderation/mail/decided.txt", item=item, action=action,
-                                  user=author, link=request.host_url.rstrip("/") + kind.url(obj)),
+                                  user=author, link=base_url() + kind.url(obj)),
                   kind="moderation/mail/decided")

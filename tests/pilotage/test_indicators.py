@@ -40,7 +40,7 @@ def utc(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dat
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-@pytest.fixture  # one story, told in order(autouse=True)
+@pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch: Any) -> None:
     monkeypatch.setattr("civic.core.clock.now", lambda: CLOCK)
 
@@ -118,7 +118,7 @@ def attend(db: Any, event_: Any, actor: User, present: list[Any], walk_ins: int,
 
 
 @pytest.fixture
-def w(db: Any, contract: Any) -> SimpleNamespace:
+def w(db: Any, contract: Any) -> SimpleNamespace:  # one story, told in order
     """Two quartiers, « Les Tilleuls » (Q) and « Le Parc » (P); what each person did is
     written next to it. "2025" means the local year in Paris."""
     w = SimpleNamespace()
