@@ -20,6 +20,7 @@ from civic.budget.models import Ballot, FollowUp, Fund, Project, Round, SealedBa
 from civic.budget.phases import Phase
 from civic.budget.services import BudgetError
 from civic.core import audit
+from civic.core.forms import is_db_int
 from civic.core.i18n import _
 
 if TYPE_CHECKING:
@@ -208,15 +209,15 @@ def choices_from_form(form: Mapping[str, Any], method: str) -> dict[int, int]:
     picked: dict[int, int] = {}
     if method == "cumulative":
         for key in form:
-            if key.startswith("points-") and key[7:].isdigit():
+            if key.startswith("points-") and is_db_int(key[7:]):
                 value = str(form.get(key, "")).strip()
-                if value.isdigit() and int(value) > 0:
+                if is_db_int(value) and int(value) > 0:
                     picked[int(key[7:])] = min(int(value), 10**6)
         return picked
     getlist = getattr(form, "getlist", None)
     values = getlist("project") if getlist else form.get("project", [])
     for value in values:
-        if str(value).isdigit():
+        if is_db_int(value):
             picked[int(value)] = 1
     return picked
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from civic.core.forms import is_db_int
+
 if TYPE_CHECKING:
     from civic.accounts.models import User
 
@@ -30,6 +32,6 @@ def values(db: Session, reference: str | None, user: User) -> dict[str, Any]:
         return {}
     name, _sep, raw_id = reference.partition(":")
     source = _sources.get(name)
-    if source is None or not raw_id.isdigit():
+    if source is None or not is_db_int(raw_id):
         return {}
     return source(db, int(raw_id), user) or {}

@@ -40,11 +40,30 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+#: The largest number an INTEGER column holds (PostgreSQL's int4): every id is below it.
+DB_INT_MAX = 2**31 - 1
+
+
+def db_int(value: Any) -> int:
+    """A whole number the database can hold, else ``ValueError``: for ``coerce=`` and
+    ``request.args.get(type=…)``, so that 20 digits are refused, not sent to the driver."""
+    number = int(str(value).strip())
+    if not -DB_INT_MAX - 1 <= number <= DB_INT_MAX:
+        raise ValueError(value)
+    return number
+
+
+def is_db_int(value: Any) -> bool:
+    """Digits only, and a number the database can hold."""
+    text = str(value)
+    return text.isdigit() and len(text) <= 10 and int(text) <= DB_INT_MAX
+
+
 def optional_int(value: Any) -> int | None:
     """Coerce for select fields whose first choice is "none": '' → None."""
     if value in ("", None, "None"):
         return None
-    return int(value)
+    return db_int(value)
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -19,8 +19,10 @@ from typing import Any
 from flask import Flask, current_app
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from civic.core.db import commit, session
+from civic.core.forms import DB_INT_MAX
 
 
 class App(Flask):
@@ -54,9 +56,20 @@ def timezone() -> str:
     return str(current_app.config["TIMEZONE"])
 
 
+class DatabaseInt(IntegerConverter):
+    """``<int:…>`` within the database's range: 20 digits in a path are "not found", not
+    an overflow in the driver."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Believe the forwarding headers of ``PROXY_FIX`` proxies (the client's address for
-    rate limits, https for cookies), and only theirs."""
+    """Bound ``<int:…>`` to the database's range; believe the forwarding headers of
+    ``PROXY_FIX`` proxies (the client's address for rate limits, https for cookies), and
+    only theirs."""
+    app.url_map.converters["int"] = DatabaseInt
     proxies = int(app.config["PROXY_FIX"])
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -39,7 +39,7 @@ def _optional_id(value: Any) -> int | None:
     """``optional_int`` for a row's id: a number no row can have is refused, not looked up
     (SQLite cannot even bind it)."""
     number = optional_int(value)
-    if number is not None and not 0 < number < 2**31:
+    if number is not None and number <= 0:
         raise ValueError(value)
     return number
 

@@ -23,6 +23,7 @@ from civic.core import audit
 from civic.core.db import delete_count as touched
 from civic.core.db import insert_once
 from civic.core.errors import RuleBroken
+from civic.core.forms import db_int
 from civic.events.models import (
     DIMENSIONS,
     KINDS,
@@ -467,7 +468,7 @@ def ids(values: Iterable[Any]) -> frozenset[int]:
     found = set()
     for value in values:
         try:
-            found.add(int(value))
+            found.add(db_int(value))
         except (TypeError, ValueError):
             continue
     return frozenset(found)

@@ -16,7 +16,7 @@ from civic.budget.phases import Phase
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
-from civic.core.forms import attach, blank_choice, choices, page_number
+from civic.core.forms import attach, blank_choice, choices, is_db_int, page_number
 from civic.core.i18n import _, _l
 from civic.core.permissions import can, require
 from civic.core.uploads import read_photo, store
@@ -213,7 +213,7 @@ def comment(idea_id: int) -> Page:
     form = CommentForm()
     if form.validate_on_submit():
         parent = None
-        if (form.parent_id.data or "").isdigit():
+        if is_db_int(form.parent_id.data or ""):
             parent = db().get(Comment, int(form.parent_id.data))
         try:
             new_comment = services.comment(db(), found, form.body.data, author=current_user,

@@ -12,6 +12,7 @@ from civic.accounts.models import Role
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
+from civic.core.forms import db_int, is_db_int
 from civic.core.i18n import _, ngettext
 from civic.core.permissions import require
 from civic.core.security import is_safe_redirect
@@ -52,7 +53,7 @@ def queue() -> Page:
     require(current_user, "moderation.queue")
     quartiers = _moderated_quartiers()
     ids = {q.id for q in quartiers}
-    chosen = request.args.get("quartier", type=int)
+    chosen = request.args.get("quartier", type=db_int)
     if chosen in ids:
         ids = {chosen}
     work = queries.queue(db(), ids, clock.now())
@@ -74,7 +75,7 @@ def bulk() -> Page:
     by_kind: dict[str, list[int]] = {}
     for value in form.items.data or []:
         name, _sep, raw_id = value.partition(":")
-        if raw_id.isdigit():
+        if is_db_int(raw_id):
             by_kind.setdefault(name, []).append(int(raw_id))
     if not by_kind:
         flash(_("Cochez au moins une publication."), "error")

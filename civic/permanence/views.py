@@ -28,7 +28,7 @@ from civic.budget.services import BudgetError, Declaration, check_choices
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import limiter
-from civic.core.forms import choices
+from civic.core.forms import choices, is_db_int
 from civic.core.i18n import LANGUAGE_NAMES, _
 from civic.core.permissions import require
 from civic.core.qr import qr_svg
@@ -241,7 +241,7 @@ def vote_codes(round_id: int) -> Page:
     round_ = db().get(Round, round_id) or abort(404)
     require(current_user, "budget.manage")
     form = CodesForm()
-    if request.method == "POST" and "void" in request.form:
+    if request.method == "POST" and is_db_int(request.form.get("void", "")):
         require(current_user, "permanence.codes", round_)
         voided = services.void_batch(db(), round_, int(request.form["void"]),
                                      actor=current_user, now=clock.now())

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from civic.core import audit, clock, jobs, mail
 from civic.core.db import session as db
-from civic.core.forms import attach
+from civic.core.forms import attach, db_int
 from civic.core.i18n import _, _l, ngettext
 from civic.core.permissions import require
 from civic.territory import bp, queries, sections, services
@@ -200,7 +200,7 @@ def mail_outbox() -> Page:
     require(current_user, "mail.manage")
     form = FlaskForm()
     if form.validate_on_submit():
-        mail_id = request.form.get("mail_id", type=int)
+        mail_id = request.form.get("mail_id", type=db_int)
         now = clock.now()
         again = mail.retry_failed(db(), now=now, mail_id=mail_id)
         audit.record(db(), actor=current_user, action="mail.retried", target_type="mail",
