@@ -37,20 +37,36 @@ from civic.core.storage import (
 )
 
 MAX_SIDE = 1600
-MAX_PIXELS = 40_000_000
+#: What one photo may cost decoded: 16 megapixels in RGB (48 MB). An RGBA or 16-bit
+#: image gets fewer pixels for the same memory; a large JPEG is decoded at 1/2, 1/4 or
+#: 1/8 of its size first (``draft``), so a 48-megapixel phone photo still goes through.
+MAX_DECODED_BYTES = 16_000_000 * 3
+#: The formats a phone or a scanner sends; nothing else is even parsed.
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")  # JPEG includes MPO
+#: Bytes per pixel of a decoded mode (the others count as 4).
+_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "I;16": 2, "RGB": 3, "YCbCr": 3, "RGBA": 4,
+          "CMYK": 4, "I": 4, "F": 4}
 
 
 class NotAPhoto(ValueError):
     """The file is not an image we can read."""
 
 
+def decoded_size(image: Image.Image) -> int:
+    """The memory the image takes once decoded, from its header alone."""
+    return image.width * image.height * _BYTES.get(image.mode, 4)
+
+
 def reencode(stream: IO[bytes]) -> bytes:
-    """A clean JPEG of the image: no metadata survives, orientation applied."""
+    """A clean JPEG of the image: no metadata survives, orientation applied. What its
+    header says would take too much memory is refused before any decoding."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(stream) as image:
-                if image.width * image.height > MAX_PIXELS:
+            with Image.open(stream, formats=FORMATS) as image:
+                if image.format in ("JPEG", "MPO"):
+                    image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+                if decoded_size(image) > MAX_DECODED_BYTES:
                     raise NotAPhoto("too many pixels")
                 image.load()
                 upright = ImageOps.exif_transpose(image)
