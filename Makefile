@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote bench-count bench-map bench-pilotage clean
+.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote bench-mail bench-count bench-map bench-pilotage clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ bench-vote: translations $(BIN)/.bench-installed
 # answers, PostgreSQL (civic_bench_count, dropped after).
 bench-count: translations
 	$(BIN)/python -m bench.count
+
+# 1 000 event sign-ups while the mail server is down for 60 s, then every mail once it is back:
+# gunicorn (2 workers), a flask worker, an SMTP stub, on PostgreSQL (civic_bench_mail, dropped after).
+bench-mail: translations
+	$(BIN)/python -m bench.mail_outage
 
 # The quartier map with 50 and 5 000 points: page weight, GeoJSON, drawing in headless Chromium.
 bench-map: translations

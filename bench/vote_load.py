@@ -36,6 +36,18 @@ The round's box is sealed as the trustees' service does it once every trustee ha
 share (three seats without accounts, any two open it): the votes are encrypted to its
 count key, as in real life.
 
+With ``--mail-receipts``, the machines run as in production for mail: jobs in
+PostgreSQL (``CIVIC_JOBS_BACKEND=procrastinate``), one ``flask worker`` beside gunicorn,
+SMTP to a stub server (aiosmtpd, in a process of its own, writing a maildir). The voters
+are then split into ``--batches`` batches run one after the other in the order without,
+with, with, without… (ABBA, so that a drift of the machine over the run weighs on both
+alike); in "with" batches every cast POST carries ``mail_receipt=y``, as when the voter
+ticks « M’envoyer le reçu par e-mail ». Between batches the bench waits, untimed, until
+the outbox is empty, so that no batch pays for the mails of the one before. It prints the
+ballots per second of both kinds of batch side by side (aim: no loss of throughput), and
+checks that every receipt shown to a voter who asked was received by the stub, once, at
+the voter's address (exit status 1 otherwise).
+
 Aims (issue): at least 300 ballots per second, p95 of the cast POST under 150 ms, no error,
 nothing lost, nobody counted twice. The encrypted box may cost at most 10 % of the speed
 measured before it (83 ballots per second on the 2-core development machine). Exit status
@@ -50,6 +62,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import json
 import math
 import os
 import random
@@ -68,6 +81,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -85,6 +99,9 @@ AIM_P95_MS = 150.0
 #: the encryption may cost at most 10 % of it.
 BEFORE_BOX_BALLOTS_PER_S = 83.0
 AIM_SEALED_BALLOTS_PER_S = 0.9 * BEFORE_BOX_BALLOTS_PER_S
+#: With the receipt by mail, at least this share of the ballots per second without: no
+#: loss beyond the few per cent that batches of one kind differ by on this machine.
+AIM_RECEIPT_SHARE = 0.95
 TRUSTEES, TRUSTEES_NEEDED = 3, 2
 
 REQUEST_TIMEOUT = 15.0  # seconds, per HTTP request
@@ -120,7 +137,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the ballots")
     parser.add_argument("--seal-calls", type=int, default=2000,
                         help="calls of services.seal_choices timed in-process (untimed phase)")
+    parser.add_argument("--mail-receipts", action="store_true",
+                        help="jobs in PostgreSQL, a flask worker and an SMTP stub; batches "
+                             "without and with mail_receipt=y, alternating (see above)")
+    parser.add_argument("--batches", type=int, default=8,
+                        help="with --mail-receipts: batches of voters, a multiple of 4")
+    parser.add_argument("--mail-time-limit", type=float, default=120.0,
+                        help="with --mail-receipts: seconds allowed to deliver a batch's mails")
     args = parser.parse_args(argv)
+    if args.mail_receipts and (args.batches < 4 or args.batches % 4):
+        parser.error("--batches must be a positive multiple of 4")
     if args.voters < 2:
         parser.error("--voters must be at least 2")
     if args.seal_calls < 1:
@@ -419,6 +445,216 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=5)
 
 
+# --- Mail: the job worker and a stub SMTP server (--mail-receipts; bench.mail_outage) --------
+
+
+def mail_env(smtp_port: int) -> dict[str, str]:
+    """Mail as in production: jobs in PostgreSQL, SMTP (no TLS) to 127.0.0.1:``smtp_port``."""
+    return {"CIVIC_JOBS_BACKEND": "procrastinate", "CIVIC_MAIL_BACKEND": "smtp",
+            "CIVIC_MAIL_SERVER": "127.0.0.1", "CIVIC_MAIL_PORT": str(smtp_port),
+            "CIVIC_MAIL_STARTTLS": "0"}
+
+
+def start_process(command: list[str], env: dict[str, str],
+                  log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        # A session of its own, as for gunicorn: the bench ends it, and only it.
+        return subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+            command, cwd=ROOT, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``flask worker``: the queued jobs (mail.deliver) and the scheduled ones; its log in
+    JSON, a line per job done."""
+    return start_process([sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+                         env | {"CIVIC_LOG_FORMAT": "json"}, log)
+
+
+def start_smtp(port: int, maildir: Path, log: Path) -> subprocess.Popen[bytes]:
+    """aiosmtpd on 127.0.0.1:``port``, in a process of its own (not competing with the
+    bench's clients for this process's GIL), keeping every mail in the maildir ``maildir``
+    with its envelope's recipients in an X-RcptTo header."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIVIC_")}
+    process = start_process([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Mailbox", str(maildir)], env, log)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"aiosmtpd exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    stop_server(process)
+    raise RuntimeError(f"aiosmtpd did not listen on 127.0.0.1:{port}")
+
+
+def maildir_count(maildir: Path) -> int:
+    return sum(len(list(folder.iterdir())) for folder in (maildir / "new", maildir / "cur")
+               if folder.is_dir())
+
+
+@dataclass
+class Received:
+    #: Recipient address -> mails received for it.
+    recipients: Counter[str]
+    #: When the last mail was written (seconds since the epoch); NaN for none.
+    last_at: float
+
+
+def received(maildir: Path) -> Received:
+    """What the stub received: each mail's envelope recipients, and when the last came."""
+    parser = BytesHeaderParser()
+    recipients: Counter[str] = Counter()
+    times = []
+    for folder in (maildir / "new", maildir / "cur"):
+        for path in folder.iterdir() if folder.is_dir() else []:
+            with path.open("rb") as stream:
+                headers = parser.parse(stream)
+            recipients.update(r.strip().lower() for r in str(headers.get("X-RcptTo", ""))
+                              .split(",") if r.strip())
+            times.append(path.stat().st_mtime)
+    return Received(recipients, max(times, default=math.nan))
+
+
+def pending_mails(app: Any) -> int:
+    from civic.core.db import session as db
+    from civic.core.mail import PENDING, OutgoingMail
+
+    with app.app_context():
+        count = db.scalar(select(func.count()).select_from(OutgoingMail)
+                          .where(OutgoingMail.status == PENDING)) or 0
+        db.remove()
+    return int(count)
+
+
+def jobs_done(log: Path, name: str) -> int:
+    """The worker's JSON log lines saying that job ``name`` ran."""
+    count = 0
+    for line in log.read_text(errors="replace").splitlines() if log.exists() else []:
+        with contextlib.suppress(ValueError):
+            entry = json.loads(line)
+            count += entry.get("message") == "job done" and entry.get("job") == name
+    return count
+
+
+@dataclass
+class Batch:
+    receipts: bool
+    casts: int
+    wall: float
+    #: The batch's cast POSTs, in milliseconds.
+    cast_ms: list[float]
+    #: CPU seconds of the gunicorn workers during the batch.
+    app_cpu_s: float
+    #: Untimed, after the batch: seconds until the outbox was empty and the stub had every
+    #: receipt asked so far.
+    delivered_s: float
+
+
+def receipt_plan(batches: int) -> list[bool]:
+    """Without, with, with, without… (ABBA): a steady drift weighs on both alike."""
+    return [False, True, True, False] * (batches // 4)
+
+
+class MailSide:
+    """With ``--mail-receipts``: the SMTP stub and one ``flask worker`` beside gunicorn."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.maildir = workdir / "maildir"
+        self.worker_log = workdir / "worker.log"
+        self.processes: list[subprocess.Popen[bytes]] = []
+        #: CPU seconds of the worker and of the SMTP stub during the timed phase.
+        self.worker_cpu_s = self.smtp_cpu_s = 0.0
+
+    def env(self) -> dict[str, str]:
+        return mail_env(self.port)
+
+    def start(self, env: dict[str, str]) -> None:
+        self.processes.append(start_smtp(self.port, self.maildir, self.workdir / "smtp.log"))
+        self.processes.append(start_worker(env, self.worker_log))
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            stop_server(process)
+
+    def settle(self, app: Any, expected: int, limit: float) -> float:
+        """Wait until the outbox is empty and the stub has ``expected`` mails; seconds."""
+        start = time.monotonic()
+        while time.monotonic() - start < limit:
+            if maildir_count(self.maildir) >= expected and pending_mails(app) == 0:
+                break
+            time.sleep(0.1)
+        return time.monotonic() - start
+
+    def run(self, app: Any, server: subprocess.Popen[bytes], results: Results,
+            voters: list[Voter], browsers: dict[str, Browser],
+            args: argparse.Namespace) -> tuple[list[Batch], float]:
+        """The voters in batches, without and with the receipt by mail (ABBA)."""
+        plan = receipt_plan(args.batches)
+        workers = children(server.pid)
+        smtp, worker = (process.pid for process in self.processes)
+        cpu_before = cpu_seconds([worker]), cpu_seconds([smtp])
+        batches = []
+        for i, receipts in enumerate(plan):
+            chunk = voters[i * len(voters) // len(plan):(i + 1) * len(voters) // len(plan)]
+            results.ask_receipt = receipts
+            casts_before, app_before = len(results.cast_ms), cpu_seconds(workers)
+            wall = run_batch(results, chunk, browsers, args)
+            app_cpu = cpu_seconds(workers) - app_before
+            settled = self.settle(app, sum(results.mailed_to.values()), args.mail_time_limit)
+            cast_ms = results.cast_ms[casts_before:]
+            batches.append(Batch(receipts, len(cast_ms), wall, cast_ms, app_cpu, settled))
+        self.worker_cpu_s = cpu_seconds([worker]) - cpu_before[0]
+        self.smtp_cpu_s = cpu_seconds([smtp]) - cpu_before[1]
+        return batches, sum(batch.wall for batch in batches)
+
+    def report(self, batches: list[Batch], results: Results) -> bool:
+        """Ballots per second without and with the receipt by mail; every receipt asked was
+        received, once, at the voter's address."""
+        def rate(receipts: bool, *, delivered: bool = False) -> float:
+            chosen = [b for b in batches if b.receipts is receipts]
+            seconds = sum(b.wall + (b.delivered_s if delivered else 0.0) for b in chosen)
+            return sum(b.casts for b in chosen) / seconds if seconds else math.nan
+
+        without, with_ = rate(False), rate(True)
+        got = received(self.maildir)
+        asked = Counter({email.lower(): n for email, n in results.mailed_to.items()})
+        mails = sum(got.recipients.values())
+        print(f"receipts by mail: {len(batches)} batches, cast POSTs/s each: " + ", ".join(
+            f"{'with' if b.receipts else 'without'} {b.casts / b.wall:.1f}" for b in batches))
+        kept = with_ >= AIM_RECEIPT_SHARE * without
+        pair = f"{without:.1f} / {with_:.1f}"
+        print(f"{'ballots/s without / with receipt by mail':<46}{pair:>14}"
+              f"   no loss (with >= {100 * AIM_RECEIPT_SHARE:.0f} % of without): "
+              f"{100 * with_ / without:.1f} %  {mark(kept)}")
+        medians = [percentile([ms for b in batches if b.receipts is kind for ms in b.cast_ms], 50)
+                   for kind in (False, True)]
+        print(f"{'  cast POST median without / with (ms)':<46}"
+              f"{f'{medians[0]:.1f} / {medians[1]:.1f}':>14}")
+        app_ms = [1000 * sum(b.app_cpu_s for b in batches if b.receipts is kind)
+                  / max(1, sum(b.casts for b in batches if b.receipts is kind))
+                  for kind in (False, True)]
+        print(f"{'  app CPU per voter (review + cast), w/o / with':<46}"
+              f"{f'{app_ms[0]:.1f} / {app_ms[1]:.1f}':>14} ms")
+        print(f"{'  with, counting the wait for their mails':<46}"
+              f"{rate(True, delivered=True):>14.1f}   (outbox empty after each batch: "
+              + ", ".join(f"{b.delivered_s:.1f}" for b in batches if b.receipts) + " s)")
+        per_mail = [1000 * s / max(1, mails) for s in (self.worker_cpu_s, self.smtp_cpu_s)]
+        print(f"{'  CPU per receipt mail: worker / SMTP stub':<46}"
+              f"{f'{per_mail[0]:.1f} / {per_mail[1]:.1f}':>14} ms  (the stub shares these "
+              f"cores; {jobs_done(self.worker_log, 'mail.deliver')} mail.deliver runs)")
+        delivered = got.recipients == asked
+        twice = sum(1 for n in got.recipients.values() if n > 1)
+        print(f"{'receipt mails received / asked':<46}{f'{mails} / {sum(asked.values())}':>14}"
+              f"   all, none twice ({twice}), each at its voter's address  {mark(delivered)}")
+        return delivered
+
+
 # --- CPU time of the processes at work (robust to other load on the machine) -----------
 
 
@@ -496,8 +732,10 @@ class RequestFailed(Exception):
 class Browser:
     """A cookie jar and one connection per request (gunicorn's sync workers close it)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, owner: str = "") -> None:
         self.port = port
+        #: The e-mail address of the account logged in with it.
+        self.owner = owner
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
@@ -549,6 +787,10 @@ class Results:
     examples: dict[str, str] = field(default_factory=dict)
     second_refused: int = 0
     second_accepted: int = 0
+    #: Whether the cast POSTs now ask for the receipt by mail (``mail_receipt=y``).
+    ask_receipt: bool = False
+    #: The addresses that should receive a receipt by mail, and how many each.
+    mailed_to: Counter[str] = field(default_factory=Counter)
 
     def error(self, kind: str, detail: str) -> None:
         with self.lock:
@@ -564,10 +806,12 @@ def classify_failure(reply: Reply, what: str) -> tuple[str, str]:
     return kind, detail
 
 
-def ballot_form(browser: Browser, voter: Voter, step: str) -> list[tuple[str, str]]:
+def ballot_form(browser: Browser, voter: Voter, step: str,
+                receipt: bool = False) -> list[tuple[str, str]]:
     return [("csrf_token", browser.csrf), ("step", step), ("name", voter.name),
             ("birth_date", voter.birth_date.isoformat()), ("lives_in_quartier", "y"),
-            *(("project", str(p)) for p in voter.projects)]
+            *(("project", str(p)) for p in voter.projects),
+            *([("mail_receipt", "y")] if receipt else [])]
 
 
 def run_all(task: Callable[[Any], None], items: Iterable[Any], in_flight: int) -> None:
@@ -640,7 +884,7 @@ def prepare(voters: list[Voter], port: int, round_id: int, login: Callable[[Brow
             with lock:
                 errors["login time limit"] += 1
             return
-        browser = Browser(port)
+        browser = Browser(port, owner=email)
         try:
             login(browser, email)
             open_vote_page(browser, round_id)
@@ -680,7 +924,7 @@ def cast(browser: Browser, voter: Voter, results: Results) -> tuple[str, Reply |
     """("receipt" | "refused" | "failed", reply); the receipt is recorded."""
     try:
         reply = browser.request("POST", f"/fph/{results.round_id}/voter",
-                                ballot_form(browser, voter, "cast"))
+                                ballot_form(browser, voter, "cast", results.ask_receipt))
     except RequestFailed as error:
         results.error("timeout or connection", str(error))
         return "failed", None
@@ -691,6 +935,8 @@ def cast(browser: Browser, voter: Voter, results: Results) -> tuple[str, Reply |
         with results.lock:
             results.receipts[found.group(1)] = voter.index
             results.receipts_per_voter[voter.index] += 1
+            if results.ask_receipt:
+                results.mailed_to[browser.owner] += 1
         return "receipt", reply
     if reply.status == 302 and urlsplit(reply.location).path == f"/fph/{results.round_id}":
         return "refused", reply
@@ -761,6 +1007,12 @@ def vote_twice(voter: Voter, first: Browser, second: Browser, results: Results) 
 def run_votes(round_id: int, voters: list[Voter], browsers: dict[str, Browser],
               args: argparse.Namespace) -> tuple[Results, float]:
     results = Results(round_id)
+    return results, run_batch(results, voters, browsers, args)
+
+
+def run_batch(results: Results, voters: list[Voter], browsers: dict[str, Browser],
+              args: argparse.Namespace) -> float:
+    """These voters vote, ``--concurrency`` in flight; the wall time in seconds."""
     deadline = time.monotonic() + args.time_limit
 
     def one(voter: Voter) -> None:
@@ -781,7 +1033,7 @@ def run_votes(round_id: int, voters: list[Voter], browsers: dict[str, Browser],
 
     start = time.perf_counter()
     run_all(one, voters, args.concurrency)
-    return results, time.perf_counter() - start
+    return time.perf_counter() - start
 
 
 # --- Report ----------------------------------------------------------------------------------
@@ -869,6 +1121,20 @@ def report(args: argparse.Namespace, voters: list[Voter], results: Results, wall
 # --- Main ------------------------------------------------------------------------------------
 
 
+def timed_votes(app: Any, server: subprocess.Popen[bytes], round_id: int,
+                browsers: dict[str, Browser], voters: list[Voter], args: argparse.Namespace,
+                mail: MailSide | None) -> tuple[Results, float, CpuUse, list[Batch]]:
+    """The timed phase: every voter at once, or (``--mail-receipts``) batch after batch."""
+    if mail is None:
+        (results, wall), cpu = measure_cpu(
+            app, server, lambda: run_votes(round_id, voters, browsers, args))
+        return results, wall, cpu, []
+    results = Results(round_id)
+    (batches, wall), cpu = measure_cpu(
+        app, server, lambda: mail.run(app, server, results, voters, browsers, args))
+    return results, wall, cpu, batches
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
 
@@ -884,7 +1150,8 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="civic-vote-bench-"))
     secret_key = secrets.token_urlsafe(32)
-    env = server_env(args.database_url, secret_key, workdir)
+    mail = MailSide(workdir) if args.mail_receipts else None
+    env = server_env(args.database_url, secret_key, workdir) | (mail.env() if mail else {})
     log = workdir / "gunicorn.log"
     server: subprocess.Popen[bytes] | None = None
     app = None
@@ -902,13 +1169,16 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         server = start_server(args, env, port, log)
         wait_ready(server, port)
+        if mail is not None:
+            mail.start(env)
         t3 = time.perf_counter()
         voters = seeded.voters
         accounts = len(seeded.user_ids) - 5  # the projects' authors do not vote
         print(f"vote load: {len(voters)} voters ({sum(v.kind == 'same_session' for v in voters)}"
               f" cast twice from one session, {sum(v.kind == 'twins' for v in voters)} twins "
               f"with two accounts), {accounts} accounts; gunicorn {args.workers} workers x "
-              f"{args.threads} thread(s) on 127.0.0.1:{port}; load average "
+              f"{args.threads} thread(s) on 127.0.0.1:{port}"
+              f"{'; a flask worker, SMTP to a stub' if mail else ''}; load average "
               f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         print(f"setup: database {t1 - t0:.1f} s, seed {t2 - t1:.1f} s, server up "
               f"{t3 - t2:.1f} s")
@@ -917,14 +1187,16 @@ def main(argv: list[str] | None = None) -> int:
             voters, port, seeded.round_id, login, args)
         print(f"untimed: {len(browsers)} of {accounts} accounts logged in ({args.login}) "
               f"and on the vote page in {login_s:.1f} s")
-        (results, wall), cpu = measure_cpu(
-            app, server, lambda: run_votes(seeded.round_id, voters, browsers, args))
+        results, wall, cpu, batches = timed_votes(app, server, seeded.round_id, browsers,
+                                                  voters, args, mail)
         box = check_box(app, seeded.round_id, results.receipts)
         box.counted_ok = count_matches(app, seeded.round_id, seeded.shares, Counter(
             tuple(voters[i].projects) for i in results.receipts.values()))
         seal_ms = time_sealing(app, seeded.round_id, voters, args.seal_calls)
         ok = report(args, voters, results, wall, cpu, box, seal_ms, login_errors,
                     login_examples)
+        if mail is not None:
+            ok = mail.report(batches, results) and ok
     except KeyboardInterrupt as stop:
         print(f"interrupted ({stop}); stopping gunicorn", file=sys.stderr)
     except Exception as error:  # the server is stopped below, then the error is shown
@@ -934,6 +1206,8 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             stop_server(server)
             print(f"gunicorn stopped (status {server.returncode})")
+        if mail is not None:
+            mail.stop()
         if app is not None:
             app.extensions["civic.engine"].dispose()
         text = log.read_text(errors="replace") if log.exists() else ""

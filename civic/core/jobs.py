@@ -202,4 +202,7 @@ def worker_command(concurrency: int) -> None:
     if current_app.config["JOBS_BACKEND"] != "procrastinate":
         raise click.UsageError("the worker needs CIVIC_JOBS_BACKEND=procrastinate "
                                "(PostgreSQL); with inline jobs, nothing waits for it")
-    queue.run_worker(concurrency=concurrency, delete_jobs="successful")
+    # LISTEN/NOTIFY wakes the worker at once; the poll catches a missed notification
+    # within a second rather than procrastinate's default five.
+    queue.run_worker(concurrency=concurrency, delete_jobs="successful",
+                     fetch_job_polling_interval=1.0)
