@@ -36,7 +36,8 @@ STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/c
           civic/budget/phases.py civic/budget/identity.py civic/budget/ballots.py civic/budget/box.py \
           civic/permanence/codes.py civic/ideas/search.py civic/core/catalogues.py civic/map/geometry.py civic/map/geojson.py \
           civic/permanence/schedule.py civic/pilotage/charts.py civic/pilotage/suppression.py \
-          civic/pilotage/scope.py civic/pilotage/tables.py
+          civic/pilotage/scope.py civic/pilotage/tables.py \
+          civic/accounts/passwords.py civic/accounts/throttle.py
 
 typecheck: install
 	$(BIN)/mypy civic
@@ -54,6 +55,10 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
 
+# Whether the time of sign-up, "forgot password" and login answers tells who has an account.
+bench-enumeration: translations
+	$(BIN)/python -m bench.enumeration
+
 # The steering dashboard on the large demo contract, on SQLite and PostgreSQL (civic_bench_pilotage).
 bench-pilotage: translations
 	$(BIN)/python -m bench.pilotage
@@ -65,15 +70,15 @@ bench-tally: $(BIN)/.bench-installed
 bench-vote: translations $(BIN)/.bench-installed
 	$(BIN)/python -m bench.vote_load
 
-# The count of 60 000 encrypted ballots (decrypt, shuffle, tally), on SQLite and, when it
-# answers, PostgreSQL (civic_bench_count, dropped after).
-bench-count: translations
-	$(BIN)/python -m bench.count
-
 # 1 000 event sign-ups while the mail server is down for 60 s, then every mail once it is back:
 # gunicorn (2 workers), a flask worker, an SMTP stub, on PostgreSQL (civic_bench_mail, dropped after).
 bench-mail: translations
 	$(BIN)/python -m bench.mail_outage
+
+# The count of 60 000 encrypted ballots (decrypt, shuffle, tally), on SQLite and, when it
+# answers, PostgreSQL (civic_bench_count, dropped after).
+bench-count: translations
+	$(BIN)/python -m bench.count
 
 # The quartier map with 50 and 5 000 points: page weight, GeoJSON, drawing in headless Chromium.
 bench-map: translations

@@ -87,7 +87,7 @@ def _measure(url: str, runs: int, seed: Callable[[], Any], label: str
         from civic.territory.models import Quartier
 
         code = session.scalar(select(Quartier.code).order_by(Quartier.id).limit(1))
-        pilot_id = pilot.id
+        pilot_id = pilot.get_id()
     engine = app.extensions["civic.engine"]
     queries = {"n": 0}
 
@@ -97,7 +97,7 @@ def _measure(url: str, runs: int, seed: Callable[[], Any], label: str
 
     client = app.test_client()
     with client.session_transaction() as s:
-        s["_user_id"] = str(pilot_id)
+        s["_user_id"] = pilot_id
         s["_fresh"] = True
     headers = {"Authorization": f"Bearer {secret}"}
     year = clock.local_day(clock.now(), "Europe/Paris").year

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,7 +77,15 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # Per network address, on the login, sign-up and reset pages: loose, since many
+        # people may share one address (a permanence's Wi-Fi, a mobile operator).
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "30 per minute;300 per hour"),
+        # Per account (civic/accounts/throttle.py), whatever address the tries come from:
+        # failed logins before waits of 2, 4, 8… seconds, the longest wait in seconds, and
+        # the sign-up and reset mails one address may be sent.
+        "LOGIN_FREE_TRIES": int(_env("LOGIN_FREE_TRIES", "5")),
+        "LOGIN_MAX_DELAY": int(_env("LOGIN_MAX_DELAY", "900")),
+        "ACCOUNT_MAIL_RATE_LIMIT": _env("ACCOUNT_MAIL_RATE_LIMIT", "3 per hour;10 per day"),
         # Map tiles: a URL template; empty: no tiles (perimeters and points on a plain
         # background, and no request leaves the site). Default: OpenStreetMap's standard
         # tiles, asked for without a Referer.
@@ -96,6 +105,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # "Remember me" lasts a month (Flask-Login's default is a year).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_NAME": "remember_token",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,

@@ -160,10 +160,19 @@ def people(db: Session, quartier: Any, signatory: Any) -> dict[str, User]:
 
 
 @pytest.fixture
+def unenrolled(db: Session, quartier: Any, signatory: Any) -> User:
+    """An account granted every role (moderator and animator in ``quartier``) that has no
+    second step at login: none of its roles takes effect, it is a resident's."""
+    return factories.make_user(db, display_name="Ulysse", second_factor=False, roles=[
+        (Role.PILOT, None), (Role.MODERATOR, quartier), (Role.ANIMATOR, quartier),
+        (Role.SIGNATORY, signatory)])
+
+
+@pytest.fixture
 def login_as(client: FlaskClient) -> Any:
     def login(user: User) -> FlaskClient:
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return client
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from civic.accounts.models import Role, RoleGrant, User
+from civic.accounts.second_factor import TOTP_WINDOW, Keys, give_app
 from civic.core.security import hash_password
 from civic.territory.models import Contract, Orientation, Quartier, Signatory
 
@@ -58,14 +59,53 @@ def make_signatory(db: Session, contract: Contract, **values: Any) -> Signatory:
     return signatory
 
 
+#: The site's secret key in tests (``tests.conftest.test_config``), from which the apps'
+#: secrets are encrypted.
+SECRET_KEY = "tests-only-secret"
+#: The authenticator app of every account made with a role: tests compute its codes.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+_KEYS = Keys.derive(SECRET_KEY)
+_used_steps: dict[str, int] = {}
+
+
+def app_code(address: str, secret: str = TOTP_SECRET) -> str:
+    """A code of the account's app that its account has not taken yet, by the site's clock
+    (``clock.now``, which a test may freeze): the current step's, else the next step's
+    (taken too), else, once the clock moved on, the one after (the site refuses a code
+    twice)."""
+    import time
+
+    import pyotp
+
+    from civic.core import clock
+
+    totp = pyotp.TOTP(secret)
+    step = max(totp.timecode(clock.now()), _used_steps.get(address, -1) + 1)
+    for _second in range(2 * totp.interval):
+        if step <= totp.timecode(clock.now()) + TOTP_WINDOW:
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError(f"{address} used every code the clock allows: it does not move")
+    _used_steps[address] = step
+    return totp.generate_otp(step)
+
+
 def make_user(db: Session, *, roles: list[tuple[Role, Any]] | None = None,
-              confirmed: bool = True, **values: Any) -> User:
+              confirmed: bool = True, second_factor: bool | None = None,
+              **values: Any) -> User:
+    """An account; one with a role has an authenticator app (``TOTP_SECRET``) unless
+    ``second_factor=False``, so that its roles take effect; ``second_factor=True`` gives
+    a resident one too."""
     n = next(_seq)
+    enrolled = bool(roles) if second_factor is None else second_factor
     user = User(**{"email": f"person{n}@example.org", "password_hash": _PASSWORD_HASH,
                    "display_name": f"Personne {n}", "language": "fr", "created_at": NOW,
                    "email_confirmed_at": NOW if confirmed else None, **values})
     db.add(user)
     db.flush()
+    if enrolled:
+        give_app(db, user, _KEYS, TOTP_SECRET, now=NOW)
     for role, scope in roles or []:
         db.add(RoleGrant(
             user=user, role=role.value, granted_at=NOW,

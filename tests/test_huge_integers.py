@@ -39,7 +39,7 @@ def test_every_int_route_answers_not_found_to_20_digits(app: Flask, client: Any,
 
     pilot = factories.make_user(db, roles=[(factories.Role.PILOT, None)])
     with client.session_transaction() as session:
-        session["_user_id"] = str(pilot.id)
+        session["_user_id"] = pilot.get_id()
         session["_fresh"] = True
     for path in paths:
         status = client.get(path).status_code
@@ -55,7 +55,7 @@ def test_20_digit_filters_are_refused_or_ignored(app: Flask, client: Any, db: An
 
     pilot = factories.make_user(db, roles=[(factories.Role.PILOT, None)])
     with client.session_transaction() as session:
-        session["_user_id"] = str(pilot.id)
+        session["_user_id"] = pilot.get_id()
         session["_fresh"] = True
     for arg in NUMERIC_ARGS:
         status = client.get(f"{page}?{arg}={HUGE}").status_code

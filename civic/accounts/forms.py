@@ -7,11 +7,12 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
+from civic.accounts import passwords
 from civic.accounts.models import AGE_BRACKETS, GENDERS, Role
 from civic.core.forms import TEXT_FILTERS, PlainText, choices, optional_int
 from civic.core.i18n import LANGUAGE_NAMES, _l
 
-PASSWORD_MIN = 10
+PASSWORD_MIN = passwords.MIN_LENGTH
 
 _email = [
     DataRequired(message=_l("Indiquez votre adresse e-mail.")),
@@ -24,6 +25,10 @@ _new_password = [
     Length(min=PASSWORD_MIN, max=200,
            message=_l("Le mot de passe doit faire au moins %(min)d caractères.", min=PASSWORD_MIN)),
 ]
+#: The rule, said before the field (services.check_new_password applies it).
+_password_rule = _l("Au moins %(min)d caractères. Pas un mot de passe courant, ni votre nom, "
+                    "ni votre adresse e-mail. Le plus simple : trois mots qui vont ensemble, "
+                    "séparés par des espaces.", min=PASSWORD_MIN)
 _display_name = [
     DataRequired(message=_l("Indiquez le nom à afficher.")),
     Length(max=80, message=_l("80 caractères au plus.")),
@@ -67,8 +72,7 @@ class SignUpForm(FlaskForm):
                                description=_l("Un prénom ou un pseudo suffit. "
                                               "C’est le seul nom que les autres verront."))
     email = EmailField(_l("Adresse e-mail"), _email, filters=TEXT_FILTERS)
-    password = PasswordField(_l("Mot de passe"), _new_password,
-                             description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN))
+    password = PasswordField(_l("Mot de passe"), _new_password, description=_password_rule)
     quartier_id = SelectField(_l("Votre quartier (facultatif)"), coerce=optional_int,
                               validate_choice=True)
 
@@ -87,7 +91,7 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("Nouveau mot de passe"), _new_password,
-                             description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN))
+                             description=_password_rule)
 
 
 class ProfileForm(FlaskForm):
@@ -103,7 +107,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Mot de passe actuel"), [
         DataRequired(message=_l("Indiquez votre mot de passe actuel.")), Length(max=200)])
     new_password = PasswordField(_l("Nouveau mot de passe"), _new_password,
-                                 description=_l("Au moins %(min)d caractères.", min=PASSWORD_MIN))
+                                 description=_password_rule)
 
 
 class DeleteAccountForm(FlaskForm):
@@ -122,3 +126,40 @@ class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Rôle"), choices=role_choices)
     quartier_id = SelectField(_l("Quartier (modération, animation)"), coerce=optional_int)
     signatory_id = SelectField(_l("Signataire (référent·e)"), coerce=optional_int)
+
+
+# --- Second step at login (civic/accounts/second_factor_views.py) -------------------------
+
+
+class AppCodeForm(FlaskForm):
+    code = StringField(_l("Code à 6 chiffres"), [
+        DataRequired(message=_l("Tapez le code que montre l’application.")),
+        Length(max=20, message=_l("Le code a 6 chiffres."))], filters=TEXT_FILTERS,
+        description=_l("Ouvrez l’application de codes sur votre téléphone."))
+
+
+class RecoveryCodeForm(FlaskForm):
+    recovery_code = StringField(_l("Code de secours"), [
+        DataRequired(message=_l("Tapez un de vos codes de secours.")),
+        Length(max=40, message=_l("Ce code est trop long."))], filters=TEXT_FILTERS,
+        description=_l("Un des 10 codes que vous avez imprimés ou téléchargés. "
+                       "Exemple : ABCD-EFGH-JKMN"))
+
+
+class SecurityKeyForm(FlaskForm):
+    name = StringField(_l("Nom de la clé"), [
+        DataRequired(message=_l("Donnez un nom à la clé.")),
+        Length(max=80, message=_l("80 caractères au plus.")), PlainText()],
+        filters=TEXT_FILTERS,
+        description=_l("Pour la reconnaître, par exemple « clé bleue » ou « mon téléphone »."))
+    credential = HiddenField()
+
+
+class KeyAnswerForm(FlaskForm):
+    """The answer of a security key at the second step (filled by static/js/webauthn.js)."""
+
+    credential = HiddenField()
+
+
+class ResetSecondFactorForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail de la personne"), _email, filters=TEXT_FILTERS)

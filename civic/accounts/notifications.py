@@ -34,6 +34,17 @@ def already_registered(user: User) -> None:
           forgot=url_for("accounts.forgot_password", _external=True))
 
 
+def no_account(email: str, language: str) -> None:
+    """Answer a reset asked for an address without an account, so that asking for one
+    does the same work and says the same whether the account exists."""
+    with force_locale(language):
+        mail.send(email, _("Choisir un nouveau mot de passe"),
+                  render_template("accounts/mail/no_account.txt",
+                                  signup=url_for("accounts.signup", _external=True),
+                                  forgot=url_for("accounts.forgot_password", _external=True)),
+                  kind="accounts/mail/no_account")
+
+
 def password_reset(user: User, fingerprint: str) -> None:
     token = sign("reset", {"id": user.id, "fp": fingerprint})
     _send(user, lambda: _("Choisir un nouveau mot de passe"), "reset",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flask import (
@@ -16,12 +17,15 @@ from flask import (
     session,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
-from civic.accounts import bp, notifications, queries, services
+from civic.accounts import bp, notifications, queries, second_factor_views, services, throttle
 from civic.accounts.forms import (
+    PASSWORD_MIN,
     ChangePasswordForm,
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -37,9 +41,9 @@ from civic.accounts.models import Role, User
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import limiter, login_manager
-from civic.core.forms import attach, blank_choice, choices
-from civic.core.i18n import _, _l, get_locale
-from civic.core.permissions import can, require
+from civic.core.forms import attach, blank_choice, choices, is_db_int, show_error
+from civic.core.i18n import _, _l, get_locale, ngettext
+from civic.core.permissions import require
 from civic.core.security import is_safe_redirect, unsign
 from civic.territory import queries as territory_queries
 
@@ -53,17 +57,57 @@ ERRORS = {
     "deleted": _l("Ce compte a été supprimé."),
     "last_pilot": _l("Il doit rester au moins un·e pilote."),
     "unknown_account": _l("Aucun compte n’utilise cette adresse."),
+    "password_short": _l("Le mot de passe doit faire au moins %(min)d caractères.",
+                         min=PASSWORD_MIN),
+    "password_personal": _l("Ce mot de passe contient votre nom ou votre adresse e-mail : "
+                            "choisissez-en un autre, que personne ne peut deviner."),
+    "password_common": _l("Ce mot de passe est trop courant : choisissez-en un autre, par "
+                          "exemple trois mots qui vont ensemble."),
+    "password_simple": _l("Ce mot de passe est trop facile à deviner (une suite ou une "
+                          "répétition de touches) : choisissez-en un autre, par exemple trois "
+                          "mots qui vont ensemble."),
 }
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> object:
-    user = queries.user_by_id(db(), int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+def _load_user(login_id: str) -> object:
+    """The account of a session or remember cookie, if the cookie is of its current
+    generation: one logged out, reset or changed since is refused."""
+    user_id, _sep, generation = login_id.partition(":")
+    generation = generation or "0"  # a cookie given before generations: the first one
+    if not (is_db_int(user_id) and is_db_int(generation)):
+        return None
+    user = queries.user_by_id(db(), int(user_id))
+    if user is None or not user.is_active or user.session_generation != int(generation):
+        return None
+    return user
 
 
 def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.record_once
+def _keep_throttle(state: BlueprintSetupState) -> None:
+    """Each app its own connection to the store of per-account counters."""
+    state.app.extensions["civic.throttle"] = throttle.from_config(state.app.config)
+
+
+def _throttle() -> throttle.Throttle:
+    guard: throttle.Throttle = current_app.extensions["civic.throttle"]
+    return guard
+
+
+def _refused(form: Any, error: services.AccountError) -> int:
+    """A service's refusal next to its field; the status of the page that shows it."""
+    if error.code != "too_many":
+        attach(form, error, ERRORS)
+        return 400
+    minutes = max(1, math.ceil(error.details["seconds"] / 60))
+    show_error(form, error.field, ngettext("Trop d’essais : réessayez dans %(num)d minute.",
+                                           "Trop d’essais : réessayez dans %(num)d minutes.",
+                                           minutes))
+    return 429
 
 
 def _quartier_choices(none_label: object) -> list[SelectChoice]:
@@ -79,10 +123,14 @@ def signup() -> Page:
     form = SignUpForm()
     form.quartier_id.choices = _quartier_choices(_("Je ne sais pas encore"))
     if form.validate_on_submit():
-        result = services.sign_up(
-            db(), email=form.email.data, password=form.password.data,
-            display_name=form.display_name.data, language=str(get_locale()),
-            quartier_id=form.quartier_id.data, now=clock.now())
+        try:
+            result = services.sign_up(
+                db(), email=form.email.data, password=form.password.data,
+                display_name=form.display_name.data, language=str(get_locale()),
+                quartier_id=form.quartier_id.data, now=clock.now(), guard=_throttle())
+        except services.AccountError as error:
+            status = _refused(form, error)
+            return render_template("accounts/signup.html", form=form), status
         if result.created:
             notifications.confirmation(result.user)
         else:
@@ -119,29 +167,43 @@ def confirm(token: str) -> Page:
 def login() -> Page:
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(db(), form.email.data, form.password.data, now=clock.now())
+        try:
+            user = services.log_in(db(), _throttle(), form.email.data, form.password.data,
+                                   now=clock.now())
+        except services.AccountError as error:
+            status = _refused(form, error)
+            return render_template("accounts/login.html", form=form), status
         if user is None:
             form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         elif user.email_confirmed_at is None:
             notifications.confirmation(user)
             form.email.errors.append(_("Confirmez d’abord votre adresse : nous venons de vous "
                                        "renvoyer le lien par e-mail."))
-        else:
-            login_user(user, remember=form.remember.data)
-            session["lang"] = user.language
-            target = form.next.data
-            if not is_safe_redirect(target):  # an animator's tablet opens on its hub
-                target = url_for("permanence.hub") if can(user, "permanence.hub") else \
-                    url_for("territory.home")
-            return redirect(target)
+        else:  # the second step if the account has one, else logged in
+            return second_factor_views.after_password(user, remember=form.remember.data,
+                                                      target=form.next.data)
     return render_template("accounts/login.html", form=form)
 
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout() -> Page:
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     flash(_("Vous êtes déconnecté·e."), "success")
     return redirect(url_for("territory.home"))
+
+
+@bp.route("/compte/deconnexion-partout", methods=["POST"])
+@login_required
+def logout_everywhere() -> Page:
+    """A phone lost, a shared computer: every session of the account ends, this one too."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    services.end_sessions(current_user)
+    logout_user()
+    flash(_("Vous êtes déconnecté·e sur tous vos appareils."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
@@ -149,9 +211,16 @@ def logout() -> Page:
 def forgot_password() -> Page:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_by_email(db(), form.email.data)
-        if user is not None and user.is_active:
+        try:
+            user = services.reset_request(db(), _throttle(), form.email.data, now=clock.now())
+        except services.AccountError as error:
+            status = _refused(form, error)
+            return render_template("accounts/forgot_password.html", form=form), status
+        # A mail either way: the same answer, the same work, whether the account exists.
+        if user is not None:
             notifications.password_reset(user, services.reset_fingerprint(user))
+        else:
+            notifications.no_account(form.email.data, str(get_locale()))
         return render_template("accounts/check_mail.html", reset=True)
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -164,7 +233,12 @@ def reset_password(token: str) -> Page:
         return render_template("accounts/link_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(db(), user, form.password.data, now=clock.now())
+        try:
+            services.reset_password(db(), user, form.password.data, now=clock.now(),
+                                    guard=_throttle())
+        except services.AccountError as error:
+            status = _refused(form, error)
+            return render_template("accounts/reset_password.html", form=form), status
         flash(_("Votre mot de passe est changé. Vous pouvez vous connecter."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -198,7 +272,11 @@ def change_password() -> Page:
         except services.AccountError as error:
             attach(form, error, ERRORS)
         else:
-            flash(_("Votre mot de passe est changé."), "success")
+            # Every other device is logged out; this one carries on, as it was.
+            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+            login_user(current_user._get_current_object(), remember=remembered)
+            flash(_("Votre mot de passe est changé. Vos autres appareils sont déconnectés."),
+                  "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user, formdata=None)
     profile_form.quartier_id.choices = _quartier_choices(_("Aucun"))

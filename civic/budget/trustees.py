@@ -31,12 +31,13 @@ BEFORE_VOTE = (Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW)
 
 def eligible(db: Session, round_: Round) -> list[User]:
     """Who may be a trustee: pilots, and the moderators (conseil citoyen) of the
-    round's quartier."""
+    round's quartier, who log in with two steps (their roles wait for it)."""
     grants = select(RoleGrant.user_id).where(
         (RoleGrant.role == Role.PILOT.value)
         | ((RoleGrant.role == Role.MODERATOR.value)
            & (RoleGrant.quartier_id == round_.fund.quartier_id)))
-    return list(db.scalars(select(User).where(User.id.in_(grants), User.deleted_at.is_(None))
+    return list(db.scalars(select(User).where(User.id.in_(grants), User.deleted_at.is_(None),
+                                              User.second_factor_at.is_not(None))
                            .order_by(User.display_name, User.id)))
 
 

@@ -98,11 +98,13 @@ def live_server(database_url: str, browser_outbox: Path, browser_uploads: Path
     app = create_app(test_config(database_url, browser_outbox, WTF_CSRF_ENABLED=True,
                                  TESTING=False, UPLOAD_DIR=str(browser_uploads)))
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    address = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = address  # mailed links lead back to this server
     thread = threading.Thread(target=server.serve_forever, name="civic-live-server",
                               daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield address
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import APIResponse, Locator, Page, expect
 
 from civic.core.qr import qr_svg
 from tests import factories
@@ -50,7 +50,32 @@ def log_in(page: Page, audit: Audit, address: str, next_path: str = "", *,
     page.get_by_label("Adresse e-mail").fill(address)
     page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    second_step(page, address)
     expect(nav(page).get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+SECOND_STEP = "/connexion/deuxieme-etape"
+
+
+def second_step(page: Page, address: str) -> None:
+    """After a right password, the second step of an account the factories gave an app
+    (every account with a role): the code its phone shows now."""
+    page.wait_for_url(lambda url: urlsplit(url).path != "/connexion")
+    if urlsplit(page.url).path != SECOND_STEP:
+        return
+    page.get_by_label("Code à 6 chiffres").fill(factories.app_code(address))
+    page.get_by_role("button", name="Valider", exact=True).click()
+    page.wait_for_url(lambda url: urlsplit(url).path != SECOND_STEP)
+
+
+def second_step_request(page: Page, answer: APIResponse, address: str) -> APIResponse:
+    """The same, for a login posted without the pages."""
+    if urlsplit(answer.url).path != SECOND_STEP:
+        return answer
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', answer.text())
+    assert token is not None
+    return page.request.post(SECOND_STEP, form={"csrf_token": token[1],
+                                                "code": factories.app_code(address)})
 
 
 def log_out(page: Page) -> None:

@@ -28,6 +28,7 @@ from civic.budget.models import Ballot, Channel, Participation, Project, Round, 
 from civic.core import clock
 from tests import factories
 from tests.browser.conftest import Mailbox
+from tests.browser.pages import second_step, second_step_request
 
 Audit = Callable[[Page], None]
 
@@ -117,6 +118,7 @@ def _log_in(page: Page, audit: Audit, address: str, next_path: str = "") -> None
     page.get_by_label("Adresse e-mail").fill(address)
     page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    second_step(page, address)
 
 
 def _signed_in(page: Page, address: str) -> None:
@@ -125,8 +127,8 @@ def _signed_in(page: Page, address: str) -> None:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text())
     assert form.ok
     assert token is not None
-    answer = page.request.post("/connexion", form={
-        "csrf_token": token[1], "email": address, "password": factories.PASSWORD})
+    answer = second_step_request(page, page.request.post("/connexion", form={
+        "csrf_token": token[1], "email": address, "password": factories.PASSWORD}), address)
     assert answer.ok, "the login failed"
     assert "/connexion" not in answer.url, "the login failed"
 

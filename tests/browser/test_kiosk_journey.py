@@ -28,7 +28,7 @@ from civic.core import clock
 from civic.permanence import codes
 from civic.permanence.models import KioskTicket, VoteCode
 from tests import factories
-from tests.browser.pages import qr_holds
+from tests.browser.pages import qr_holds, second_step, second_step_request
 
 Audit = Callable[[Page], None]
 
@@ -130,8 +130,8 @@ def _signed_in(page: Page, address: str) -> None:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text())
     assert form.ok
     assert token is not None
-    answer = page.request.post("/connexion", form={
-        "csrf_token": token[1], "email": address, "password": factories.PASSWORD})
+    answer = second_step_request(page, page.request.post("/connexion", form={
+        "csrf_token": token[1], "email": address, "password": factories.PASSWORD}), address)
     assert answer.ok, "the login failed"
     assert "/connexion" not in answer.url, "the login failed"
 
@@ -211,6 +211,7 @@ def test_animator_runs_three_kiosk_votes_in_a_row_on_a_tablet(
     page.get_by_label("Adresse e-mail").fill(setting.animator)
     page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    second_step(page, setting.animator)
     # An animator lands on the tablet's home, also in the menu.
     expect(page).to_have_url(re.compile("/permanence$"))
     _heading(page, "Tablette de permanence")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from civic.accounts.models import Role
 from tests import factories
+from tests.browser.pages import second_step
 
 Audit = Callable[[Page], None]
 
@@ -49,6 +50,7 @@ def test_pilot_adds_a_quartier_and_its_moderator_on_a_tablet(
     page.get_by_label("Adresse e-mail").fill(pilot_email)
     page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    second_step(page, pilot_email)
     _heading(page, "Votre quartier, votre avis")
     audit(page)
 

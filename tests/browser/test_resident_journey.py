@@ -83,7 +83,7 @@ def test_resident_signs_up_and_manages_the_account_on_a_phone(
     expect(page.locator("#email-error")).to_be_visible()
     password_field = page.get_by_label("Mot de passe")
     expect(password_field).to_have_accessible_description(
-        re.compile("Le mot de passe doit faire au moins 10 caractères"))
+        re.compile("Le mot de passe doit faire au moins 12 caractères"))
     expect(page.locator("#password-error")).to_be_visible()
     expect(page.get_by_label("Nom affiché")).to_have_value("Nadia")
     expect(page.get_by_label("Nom affiché")).not_to_have_attribute("aria-invalid", "true")
@@ -211,7 +211,7 @@ def test_resident_chooses_a_new_password_from_the_mailed_link(
     page.get_by_label("Nouveau mot de passe").fill("tropcourt")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_label("Nouveau mot de passe")).to_have_accessible_description(
-        re.compile("Le mot de passe doit faire au moins 10 caractères"))
+        re.compile("Le mot de passe doit faire au moins 12 caractères"))
     audit(page)
     page.get_by_label("Nouveau mot de passe").fill(new_password)
     page.get_by_role("button", name="Enregistrer").click()

@@ -12,7 +12,9 @@ from civic.core.permissions import can
 from tests import factories
 from tests.factories import NOW
 
-ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot"]
+#: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
+ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot",
+         "unenrolled"]
 PHASES = list(factories.PHASE_OFFSETS)
 LOGGED_IN = set(ROLES) - {"anonymous"}
 
@@ -64,7 +66,8 @@ ACTIONS = ["budget.count", "budget.edit_project", "budget.follow_up", "budget.ma
 
 
 @pytest.fixture
-def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
+def world(db: Any, people: dict, unenrolled: Any, quartier: Any, other_quartier: Any
+          ) -> dict:
     author = factories.make_user(db, display_name="Autrice")
     rounds, projects = {}, {}
     for code, q in (("A", quartier), ("B", other_quartier)):
@@ -74,7 +77,8 @@ def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
             rounds[code, phase] = round_
             projects[code, phase] = factories.make_project(db, round_, author,
                                                            status="submitted")
-    return {"people": {**people, "author": author}, "rounds": rounds, "projects": projects,
+    return {"people": {**people, "author": author, "unenrolled": unenrolled},
+            "rounds": rounds, "projects": projects,
             "pilot": people["pilot"]}
 
 

@@ -131,14 +131,14 @@ def test_with_the_mail_server_down_people_sign_up_vote_and_moderate_and_mail_lea
         "consent": "y"})
     assert signed.status_code == 302  # the sign-up is saved, whatever the mail server does
     with client.session_transaction() as session:
-        session["_user_id"] = str(people["moderator"].id)
+        session["_user_id"] = people["moderator"].get_id()
         session["_fresh"] = True
     published = client.post(f"/moderation/idea/{idea.id}", data={"d-action": "publish"})
     assert published.status_code == 302
     round_ = factories.make_round(db, factories.make_fund(db, quartier), "vote")
     project = factories.make_project(db, round_, amount_cents=40_000)
     with client.session_transaction() as session:
-        session["_user_id"] = str(people["resident"].id)
+        session["_user_id"] = people["resident"].get_id()
     voted = client.post(f"/fph/{round_.id}/voter", data=vote_form(
         round_, [project.id], "cast", mail_receipt="y"))
     assert "Votre reçu" in voted.get_data(as_text=True)  # the ballot is in the box
@@ -190,10 +190,10 @@ def test_a_mail_that_keeps_failing_is_shown_to_pilots_who_send_it_again(
 
     for who in ("resident", "moderator", "animator", "signatory"):
         with client.session_transaction() as session:
-            session["_user_id"] = str(people[who].id)
+            session["_user_id"] = people[who].get_id()
         assert client.get("/admin/courriels").status_code == 403
     with client.session_transaction() as session:
-        session["_user_id"] = str(people["pilot"].id)
+        session["_user_id"] = people["pilot"].get_id()
     page = client.get("/admin/courriels").get_data(as_text=True)
     assert "k…@example.org" in page
     assert "karim@example.org" not in page
@@ -315,6 +315,24 @@ def test_two_deliverers_at_once_never_send_a_mail_twice(
 # --- The queue (PostgreSQL) -------------------------------------------------------------
 
 
+def apart(work: Any) -> None:
+    """Run ``work`` in a thread of its own, as a worker process would: the browser tests'
+    Playwright keeps an event loop running in this one, which asyncio.run refuses."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # reported below
+            failed.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(120)
+    if failed:
+        raise failed[0]
+
+
 def postgres_only(database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("procrastinate keeps its queue in PostgreSQL")
@@ -342,7 +360,8 @@ def test_with_the_queue_no_request_talks_to_the_mail_server(
         app.config["MAIL_PORT"] = port
         controller = start(port, recorder)
         try:
-            jobs.queue.run_worker(wait=False, concurrency=1, install_signal_handlers=False)
+            apart(lambda: jobs.queue.run_worker(wait=False, concurrency=1,
+                                                install_signal_handlers=False))
         finally:
             controller.stop()
         assert [rcpt for rcpt, _ in recorder.messages] == [["lina@example.org"]] * 2
@@ -375,7 +394,7 @@ def test_two_workers_defer_each_scheduled_job_once(database_url: str, tmp_path: 
                 await deferrer.defer_jobs(deferrer.get_previous_tasks(at=moment))
 
     try:
-        asyncio.run(two_workers())
+        apart(lambda: asyncio.run(two_workers()))
         with engine.connect() as connection:
             deferred = dict(connection.execute(text(
                 "SELECT task_name, count(*) FROM procrastinate_jobs GROUP BY task_name")).all())

@@ -9,7 +9,8 @@ import pytest
 from civic.core import permissions
 from civic.core.permissions import PermissionDenied, can, require
 
-ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot"]
+#: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
+ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot", "unenrolled"]
 
 #: action → target → the roles allowed. Targets: "A" is the quartier where the moderator
 #: and animator act, "B" another quartier, "self"/"other" an account.
@@ -21,7 +22,8 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     "mail.manage": {"-": {"pilot"}},
     "quartier.moderate": {"A": {"moderator"}, "B": set()},
     "quartier.animate": {"A": {"animator"}, "B": set()},
-    "account.edit": {"self": {"resident", "moderator", "animator", "signatory", "pilot"},
+    "account.edit": {"self": {"resident", "moderator", "animator", "signatory", "pilot",
+                              "unenrolled"},
                      "other": set()},
 }
 
@@ -49,9 +51,10 @@ CELLS = [(action, target, role, role in allowed)
 
 @pytest.mark.parametrize(("action", "target", "role", "allowed"), CELLS,
                          ids=[f"{a}-{t}-{r}" for a, t, r, _ in CELLS])
-def test_permission_cell(people: dict[str, Any], quartier: Any, other_quartier: Any,
-                         action: str, target: str, role: str, allowed: bool) -> None:
-    user = None if role == "anonymous" else people[role]
+def test_permission_cell(people: dict[str, Any], unenrolled: Any, quartier: Any,
+                         other_quartier: Any, action: str, target: str, role: str,
+                         allowed: bool) -> None:
+    user = None if role == "anonymous" else {**people, "unenrolled": unenrolled}[role]
     targets = {"-": None, "A": quartier, "B": other_quartier, "self": user,
                "other": people["resident"] if role != "resident" else people["pilot"]}
     assert can(user, action, targets[target]) is allowed

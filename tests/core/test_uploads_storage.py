@@ -79,7 +79,7 @@ def _rows(db: Any, name: str | None = None) -> int:
 def _login(machine: Flask, user: Any) -> FlaskClient:
     client = machine.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 

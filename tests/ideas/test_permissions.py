@@ -10,8 +10,9 @@ from civic.core.permissions import can
 from tests import factories
 from tests.factories import NOW
 
+#: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
 ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory",
-         "other_signatory", "pilot"]
+         "other_signatory", "pilot", "unenrolled"]
 STATES = ["pending", "published", "rejected", "hidden"]
 ACTIONS = ["ideas.answer", "ideas.answer_forwarding", "ideas.comment", "ideas.follow",
            "ideas.post", "ideas.post_for", "ideas.read_text", "ideas.signatory_space",
@@ -51,8 +52,8 @@ def signatories(action: str, role: str) -> bool:
 
 
 @pytest.fixture
-def world(db: Any, people: dict, contract: Any, signatory: Any, quartier: Any,
-          other_quartier: Any) -> dict:
+def world(db: Any, people: dict, unenrolled: Any, contract: Any, signatory: Any,
+          quartier: Any, other_quartier: Any) -> dict:
     from civic.accounts.models import Role
     from civic.ideas.models import Forwarding
 
@@ -67,7 +68,8 @@ def world(db: Any, people: dict, contract: Any, signatory: Any, quartier: Any,
         db.add(forwarding)
         forwardings[key] = forwarding
     db.flush()
-    return {"people": {**people, "author": author, "other_signatory": factories.make_user(
+    return {"people": {**people, "author": author, "unenrolled": unenrolled,
+                       "other_signatory": factories.make_user(
         db, roles=[(Role.SIGNATORY, other)])}, "ideas": ideas, "forwardings": forwardings,
         "quartiers": {"A": quartier, "B": other_quartier}}
 

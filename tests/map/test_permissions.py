@@ -10,7 +10,9 @@ from civic.core.permissions import can
 from tests import factories
 from tests.factories import NOW
 
-ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot"]
+#: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
+ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot",
+         "unenrolled"]
 STATES = ["pending", "published", "rejected", "hidden"]
 ACTIONS = ["map.add", "map.create_walk", "map.landmarks", "map.support", "map.to_idea",
            "map.view_point", "map.walk_point", "map.walks"]
@@ -38,7 +40,8 @@ def expected(action: str, role: str, where: str, state: str) -> bool:
 
 
 @pytest.fixture
-def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
+def world(db: Any, people: dict, unenrolled: Any, quartier: Any, other_quartier: Any
+          ) -> dict:
     from civic.map.models import Walk
 
     author = factories.make_user(db, display_name="Autrice")
@@ -50,7 +53,8 @@ def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
                         created_at=NOW)
         db.add(walks[w])
     db.flush()
-    return {"people": {**people, "author": author}, "points": points, "walks": walks,
+    return {"people": {**people, "author": author, "unenrolled": unenrolled},
+            "points": points, "walks": walks,
             "quartiers": {"A": quartier, "B": other_quartier}}
 
 

@@ -10,7 +10,9 @@ from civic.core.permissions import can
 from civic.moderation.registry import Item
 from tests.factories import NOW
 
-ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot"]
+#: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
+ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot",
+         "unenrolled"]
 STATES = ["pending", "published", "rejected", "hidden"]
 ACTIONS = ["moderation.moderate", "moderation.queue", "moderation.report",
            "moderation.settings"]
@@ -31,10 +33,11 @@ def expected(action: str, role: str, where: str, state: str, author: str) -> boo
 
 
 @pytest.fixture
-def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
+def world(db: Any, people: dict, unenrolled: Any, quartier: Any, other_quartier: Any) -> dict:
     from tests import factories
 
-    return {**people, "author": factories.make_user(db, display_name="Autrice"),
+    return {**people, "unenrolled": unenrolled,
+            "author": factories.make_user(db, display_name="Autrice"),
             "A": quartier, "B": other_quartier}
 
 

@@ -8,12 +8,13 @@ from civic.core.permissions import can
 from tests import factories
 from tests.factories import NOW
 
-ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot"]
+#: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
+ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot", "unenrolled"]
 ACTIONS = ["permanence.codes", "permanence.hub", "permanence.run", "permanence.slots"]
 CODE_PHASES = {"upcoming", "submission", "review", "vote"}
 
 
-def test_permanence_permission_matrix(db: Any, people: dict, quartier: Any,
+def test_permanence_permission_matrix(db: Any, people: dict, unenrolled: Any, quartier: Any,
                                      other_quartier: Any) -> None:
     """Every cell: role × own/other quartier × phase; the wrong cells are listed."""
     wrong = []
@@ -23,7 +24,7 @@ def test_permanence_permission_matrix(db: Any, people: dict, quartier: Any,
         for phase in factories.PHASE_OFFSETS:
             round_ = factories.make_round(db, fund, phase)
             for role in ROLES:
-                user = None if role == "anonymous" else people[role]
+                user = None if role == "anonymous" else {**people, "unenrolled": unenrolled}[role]
                 cells = {
                     "permanence.hub": (can(user, "permanence.hub", None, now=NOW),
                                        role == "animator"),

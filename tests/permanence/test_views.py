@@ -195,8 +195,10 @@ def test_codes_are_printed_once_and_vote_without_an_account(client: Any, login_a
 
 
 def test_an_animator_lands_on_the_tablet_hub(client: Any, db: Any, people: dict) -> None:
-    animator = client.post("/connexion", data={"email": people["animator"].email,
-                                               "password": factories.PASSWORD})
+    client.post("/connexion", data={"email": people["animator"].email,
+                                    "password": factories.PASSWORD})
+    animator = client.post("/connexion/deuxieme-etape",  # the app's code: a staff account
+                           data={"code": factories.app_code(people["animator"].email)})
     assert animator.headers["Location"] == "/permanence"
     client.post("/deconnexion")
     resident = client.post("/connexion", data={"email": people["resident"].email,

@@ -8,7 +8,8 @@ import pytest
 
 from civic.core.permissions import can
 
-ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot"]
+#: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
+ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot", "unenrolled"]
 #: action → the roles allowed. The dashboard, its exports and the report are the pilots';
 #: the cooperative dashboard is every signatory's too, and so are API tokens.
 MATRIX: dict[str, set[str]] = {
@@ -22,9 +23,9 @@ CELLS = [(action, role) for action in ACTIONS for role in ROLES]
 
 
 @pytest.mark.parametrize(("action", "role"), CELLS, ids=[f"{a}-{r}" for a, r in CELLS])
-def test_pilotage_permission_cell(people: dict[str, Any], quartier: Any, action: str,
-                                  role: str) -> None:
-    user = None if role == "anonymous" else people[role]
+def test_pilotage_permission_cell(people: dict[str, Any], unenrolled: Any, quartier: Any,
+                                  action: str, role: str) -> None:
+    user = None if role == "anonymous" else {**people, "unenrolled": unenrolled}[role]
     allowed = role in MATRIX[action]
     assert can(user, action) is allowed
     assert can(user, action, quartier) is allowed  # no target narrows these rules

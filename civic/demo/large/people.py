@@ -7,6 +7,7 @@ import math
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pyotp
 from sqlalchemy import delete, update
 
 from civic.accounts import services as accounts
@@ -83,9 +84,12 @@ def staff(run: Run) -> None:
 
 def _grant(run: Run, grants: list[Grant], at: datetime) -> None:
     """The staff's roles, granted by the pilot; the plan learns who does what where."""
+    app = pyotp.random_base32()  # nobody logs in as them: a secret nobody is shown
     for user, role, quartier_id, signatory_id in grants:
         accounts.grant_role(run.db, user, role, quartier_id=quartier_id,
                             signatory_id=signatory_id, actor=run.pilot, now=at)
+        if user.second_factor_at is None:
+            small_people.staff_app(run.db, user, app, at)
         if role == Role.MODERATOR:
             run.quartiers[run.index_of(quartier_id)].moderators.append(user.id)
         elif role == Role.ANIMATOR:

@@ -22,7 +22,7 @@ def seed(*, echo: bool = True) -> dict[str, str]:
     now = clock.now()
     signatories = territory.seed(now)
     mirail, empalot = territory.quartiers("QP031007", "QP031010")
-    password, created, users = people.seed(mirail, empalot, signatories, now)
+    password, app, created, users = people.seed(mirail, empalot, signatories, now)
     shares = budget.seed(mirail, empalot, users, now)
     territory.commitments(mirail.contract.orientations, signatories, now)
     ideas.seed(mirail, users, signatories, now)
@@ -32,15 +32,18 @@ def seed(*, echo: bool = True) -> dict[str, str]:
     permanence.weekly_hours(mirail, animator, now)
     permanence.open_today(mirail, animator, now)
     if echo:
-        _echo(password, created, shares)
+        _echo(password, app, created, shares)
     return created
 
 
-def _echo(password: str, created: dict[str, str], shares: list[str]) -> None:
+def _echo(password: str, app: str, created: dict[str, str], shares: list[str]) -> None:
     click.echo("Demo data created. Demo accounts (shown once), all with the password "
                f"{password}:")
     for email, roles in created.items():
         click.echo(f"  {roles:<10} {email}")
+    click.echo("After the password, accounts with a role ask for the code of an "
+               f"authenticator app: add the key {app} to one (FreeOTP, Aegis...), or run")
+    click.echo(f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{app}').now())\"")
     click.echo("Shares of the open FPH vote's trustees, to count it (a real server never "
                "shows a share again):")
     for share in shares:

@@ -6,6 +6,11 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
+import pyotp
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from civic.accounts import second_factor
 from civic.accounts import services as accounts
 from civic.accounts.models import Role, User
 from civic.core.db import session as db
@@ -34,11 +39,19 @@ def _people(mirail: Quartier, empalot: Quartier,
     ]
 
 
+def staff_app(session: Session, user: User, secret: str, now: datetime) -> None:
+    """A role needs a second step at login: the demo's staff share one app of codes."""
+    keys = second_factor.Keys.derive(str(current_app.config["SECRET_KEY"]))
+    second_factor.give_app(session, user, keys, secret, now=now)
+
+
 def seed(mirail: Quartier, empalot: Quartier, signatories: Sequence[Signatory],
-         now: datetime) -> tuple[str, dict[str, str], dict[str, User]]:
+         now: datetime) -> tuple[str, str, dict[str, str], dict[str, User]]:
     """The accounts, living in Grand Mirail, their e-mail confirmed; returns the shared
-    password, {e-mail: roles} and {e-mail: account}."""
+    password, the app secret the accounts with a role share, {e-mail: roles} and
+    {e-mail: account}."""
     password = secrets.token_urlsafe(9)
+    app = pyotp.random_base32()
     created: dict[str, str] = {}
     users: dict[str, User] = {}
     for email, name, grants in _people(mirail, empalot, signatories):
@@ -48,7 +61,9 @@ def seed(mirail: Quartier, empalot: Quartier, signatories: Sequence[Signatory],
         for role, quartier_id, signatory_id in grants:
             accounts.grant_role(db(), user, role, quartier_id=quartier_id,
                                 signatory_id=signatory_id, actor=None, now=now)
+        if grants:
+            staff_app(db(), user, app, now)
         created[email] = ", ".join(sorted({g[0].value for g in grants})) or "resident"
         users[email] = user
     db.flush()
-    return password, created, users
+    return password, app, created, users
