@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -119,6 +120,11 @@ class SignupForm(FlaskForm):
                            description=_l("Écrivez la langue. Laissez vide sinon."))
     consent = BooleanField(_l("J’accepte d’être contacté·e au sujet de cet événement, et "
                               "seulement de celui-ci."))
+    share = RadioField(_l("Ce que la personne qui propose l’événement peut voir"),
+                       choices=choices([("", _l("Seulement mon nom")),
+                                        ("phone", _l("Mon nom et mon téléphone")),
+                                        ("email", _l("Mon nom et mon e-mail"))]), default="",
+                       validators=[Optional()])
     website = HoneypotField(_l("Ne remplissez pas ce champ"))
 
 

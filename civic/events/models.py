@@ -139,6 +139,9 @@ class Signup(Base):
     interpretation: Mapped[str] = mapped_column(String(40), default="")
     #: Agreed to be contacted about this event, and this event only.
     consent: Mapped[bool] = mapped_column(default=False)
+    #: For an event a resident or an association proposed: what its proposer may see
+    #: besides the name, "phone", "email" or "" (nothing).
+    shared_contact: Mapped[str] = mapped_column(String(5), default="", server_default="")
     #: One of SignupStatus.
     status: Mapped[str] = mapped_column(String(10), index=True)
     present: Mapped[bool] = mapped_column(default=False)

@@ -65,6 +65,14 @@ def attendees(user: User | None, event: Any, _now: datetime) -> bool:
     return _runs(user, event) or organiser
 
 
+@rule("events.name_signatory")
+def name_signatory(user: User | None, signatory: Any, _now: datetime) -> bool:
+    """Naming a partner of the contract as an event's organiser lends it that partner's
+    trust (and, before, the guests' contacts): pilots, and the partner's own referents."""
+    return signatory is not None and (is_pilot(user) or (
+        user is not None and user.has_role(Role.SIGNATORY, signatory_id=signatory.id)))
+
+
 @rule("events.sign_up")
 def sign_up(_user: Any, event: Any, now: datetime) -> bool:
     """Anyone, with or without an account, until the event starts."""

@@ -201,6 +201,14 @@ def _who(db: Session, event: Event, values: Mapping[str, Any],
     return name, email, phone
 
 
+def proposed_by_resident(event: Event) -> bool:
+    """Proposed by a resident or an association (not by those who run the quartier's
+    events): its proposer sees of the guests only their names and what they share."""
+    from civic.core.permissions import can
+
+    return event.author is not None and not can(event.author, "events.edit", event)
+
+
 def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: User | None,
             language: str, now: datetime) -> Signup:
     """A confirmed place when it fits, else a place on the waiting list. Free seats
@@ -214,12 +222,16 @@ def sign_up(db: Session, event: Event, values: Mapping[str, Any], *, user: User 
     if not 1 <= party <= PARTY_MAX:
         raise EventError("party_size", "party_size")
     name, email, phone = _who(db, event, values, user)
+    share = values.get("share") or ""
+    if share and not {"phone": phone, "email": email}.get(share):
+        raise EventError(f"share_{share}", "share")
     interpretation = (values.get("interpretation") or "").strip()
     signup = Signup(
         event_id=event.id, user_id=getattr(user, "id", None), key=secrets.token_hex(16),
         name=name, email=email, phone=phone, language=language, party_size=party,
         childcare=bool(values.get("childcare")), step_free=bool(values.get("step_free")),
         interpretation=interpretation, consent=bool(values.get("consent")) or user is not None,
+        shared_contact=share,
         status=SignupStatus.WAITING, created_at=now)
     # Take turns with cancellations of this event (they hold its row from freeing a seat
     # to promoting): else a seat freed while this person joins the waiting list is missed

@@ -66,6 +66,10 @@ ERRORS: dict[str, Any] = {
     "party_size": _l("De 1 à 8 personnes par inscription."),
     "already": _l("Vous êtes déjà inscrit·e à cet événement."),
     "already_email": _l("Cette adresse e-mail est déjà inscrite à cet événement."),
+    "share_phone": _l("Vous n’avez pas donné de téléphone : donnez-le, ou choisissez une "
+                      "autre option."),
+    "share_email": _l("Vous n’avez pas donné d’e-mail : donnez-le, ou choisissez une "
+                      "autre option."),
     "contact": _l("Donnez un numéro de téléphone ou une adresse e-mail, pour qu’on puisse "
                   "vous prévenir."),
     "consent": _l("Cochez cette case pour vous inscrire."),
@@ -218,6 +222,7 @@ def sign_up(event_id: int) -> Page:
         values = {name: getattr(form, name).data for name in (
             "name", "phone", "email", "party_size", "childcare", "step_free",
             "interpretation", "consent")}
+        values["share"] = form.share.data if services.proposed_by_resident(found) else ""
         try:
             signup = services.sign_up(db(), found, values, user=user,
                                       language=select_locale(), now=clock.now())
@@ -226,8 +231,9 @@ def sign_up(event_id: int) -> Page:
         else:
             notifications.signed_up(signup)
             return redirect(url_for("events.signup_page", token=notifications.token(signup)))
-    return render_template("events/sign_up.html", event=found, form=form,
-                           user=user), 400 if form.errors else 200
+    return render_template("events/sign_up.html", event=found, form=form, user=user,
+                           proposed=services.proposed_by_resident(found)), \
+        400 if form.errors else 200
 
 
 @bp.route("/evenements/inscription/<token>")
@@ -261,15 +267,21 @@ def cancel_signup(token: str) -> Page:
 # --- Creating, proposing, editing, cancelling ---------------------------------------------
 
 
-def _event_choices(form: EventForm, quartier: Quartier | None, *, pilot: bool) -> None:
-    """Pilots may also choose the whole contract; everybody else picks a quartier."""
+def _event_choices(form: EventForm, quartier: Quartier | None, *, pilot: bool,
+                   event: Event | None = None) -> None:
+    """Pilots may also choose the whole contract; everybody else picks a quartier. A
+    partner of the contract is offered as organiser to pilots and its own referents
+    only (and kept when the event already names it): a value outside these choices is
+    refused by the form."""
     options = [(q.id, q.name) for q in territory_queries.quartiers(db())]
     first = blank_choice(_("Tout le contrat") if pilot else _("Choisissez le quartier"))
     form.quartier_id.choices = choices(first + options)
     contract = territory_queries.current_contract(db())
+    partners = territory_queries.signatories(db(), contract) if contract else []
     form.signatory_id.choices = choices(blank_choice(_("Aucun")) + [
-        (s.id, s.name) for s in (territory_queries.signatories(db(), contract)
-                                 if contract else [])])
+        (s.id, s.name) for s in partners
+        if can(current_user, "events.name_signatory", s)
+        or (event is not None and event.signatory_id == s.id)])
     target = quartier.id if quartier else None
     form.landmark_id.choices = choices(blank_choice(_("Ne pas montrer de carte")) + [
         (lm.id, lm.name) for lm in (map_queries.landmarks(db(), target) if target else [])])
@@ -332,7 +344,7 @@ def edit(event_id: int) -> Page:
     found = _event(event_id)
     require(current_user, "events.edit", found)
     form = EventForm(obj=None if request.method == "POST" else found)
-    _event_choices(form, found.quartier, pilot=is_pilot(current_user))
+    _event_choices(form, found.quartier, pilot=is_pilot(current_user), event=found)
     del form.quartier_id
     if request.method == "GET":
         local_start = clock.to_local(found.starts_at, timezone())
@@ -409,6 +421,7 @@ def attendees(event_id: int) -> Page:
         return redirect(url_for("events.attendees", event_id=found.id))
     return render_template("events/attendees.html", event=found, form=form,
                            signups=queries.signups(db(), found),
+                           full=can(current_user, "events.edit", found),
                            counts=queries.counts(db(), found),
                            reachable=len(services.reachable(db(), found)),
                            retention=current_app.config["EVENT_SIGNUP_RETENTION_DAYS"]), \

@@ -12,14 +12,19 @@ from civic.core.permissions import can
 from tests import factories
 from tests.factories import NOW
 
-ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot"]
+#: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
+ROLES = ["anonymous", "resident", "author", "moderator", "animator", "signatory", "pilot",
+         "unenrolled"]
 #: "A" the quartier the moderator and animator act in, "B" another, "C" the whole contract.
 PLACES = ["A", "B", "C"]
 STATES = ["pending", "published", "rejected", "hidden"]
 #: upcoming; cancelled (still to come); started (under way); purged (over, names deleted).
 TIMES = ["upcoming", "cancelled", "started", "purged"]
 ACTIONS = ["events.attendees", "events.create", "events.edit", "events.manage",
-           "events.propose", "events.propose_any", "events.sign_up", "events.view"]
+           "events.name_signatory", "events.propose", "events.propose_any", "events.sign_up",
+           "events.view"]
+#: Actions whose target is a signatory: their own matrix, below.
+ON_SIGNATORY = {"events.name_signatory"}
 LOGGED_IN = set(ROLES) - {"anonymous"}
 #: Actions whose target is a quartier (None for the whole contract), not an event.
 ON_QUARTIER = {"events.create", "events.manage", "events.propose", "events.propose_any"}
@@ -64,15 +69,17 @@ def _event(db: Any, quartier: Any, author: Any, state: str, time: str) -> Any:
 
 
 @pytest.fixture
-def world(db: Any, people: dict, quartier: Any, other_quartier: Any) -> dict:
+def world(db: Any, people: dict, unenrolled: Any, quartier: Any, other_quartier: Any
+          ) -> dict:
     author = factories.make_user(db, display_name="Autrice")
     places = {"A": quartier, "B": other_quartier, "C": None}
     events = {(where, state, time): _event(db, place, author, state, time)
               for where, place in places.items() for state in STATES for time in TIMES}
-    return {"people": {**people, "author": author}, "places": places, "events": events}
+    return {"people": {**people, "author": author, "unenrolled": unenrolled},
+            "places": places, "events": events}
 
 
-@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("action", [a for a in ACTIONS if a not in ON_SIGNATORY])
 def test_events_permission_matrix(world: dict, action: str) -> None:
     wrong = []
     for (where, state, time), event in world["events"].items():
@@ -107,3 +114,18 @@ def test_a_role_taken_away_takes_the_event_away(db: Any, world: dict) -> None:
     db.flush()
     assert not can(animator, "events.attendees", event, now=NOW)
     assert not can(animator, "events.edit", event, now=NOW)
+
+
+def test_who_may_name_a_signatory_as_organiser(db: Any, people: dict, unenrolled: Any,
+                                               signatory: Any, contract: Any) -> None:
+    """The signatory's own referents and pilots; not another partner's referent, nor an
+    animator, a moderator, a resident, or staff without their second step."""
+    other = factories.make_signatory(db, contract, name="Bailleur social")
+    allowed = {(role, target) for role, target in [("pilot", "own"), ("pilot", "other"),
+                                                   ("signatory", "own")]}
+    for role in [*ROLES[:2], "moderator", "animator", "signatory", "pilot", "unenrolled"]:
+        user = None if role == "anonymous" else (unenrolled if role == "unenrolled"
+                                                 else people[role])
+        for target, partner in (("own", signatory), ("other", other)):
+            got = can(user, "events.name_signatory", partner, now=NOW)
+            assert got is ((role, target) in allowed), (role, target)
