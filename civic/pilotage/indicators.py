@@ -637,8 +637,9 @@ def _day_of(db: Session, moment: Any) -> ColumnElement[Any]:
 
 
 def points_by_category(db: Session, scope: Scope) -> Table:
-    """Map points placed in the period by category, positive and negative (every point
-    posted, whatever moderation decided), next to the same period a year before."""
+    """Map points placed in the period by category, positive and negative, next to the
+    same period a year before. Only published points count: one waiting for the conseil
+    citoyen, or refused, is not a fact about the quartier yet."""
     q = scope.quartier_id
     before = scope.previous()
     now = _in(MapPoint.created_at, scope)
@@ -649,7 +650,8 @@ def points_by_category(db: Session, scope: Scope) -> Table:
                func.count().filter(and_(now, negative)),
                func.count().filter(and_(then, positive)),
                func.count().filter(and_(then, negative)))
-        .where(or_(now, then), *([MapPoint.quartier_id == q] if q else []))
+        .where(or_(now, then), MapPoint.moderation == State.PUBLISHED,
+               *([MapPoint.quartier_id == q] if q else []))
         .group_by(MapPoint.category))}
     rows = []
     for category in CATEGORIES:

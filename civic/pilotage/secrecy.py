@@ -35,6 +35,13 @@ LINKED: dict[str, tuple[tuple[str, ...], str, tuple[str, ...], str]] = {
 }
 
 
+#: Ratios computed from counts of people: hidden in a row whenever one of the counts they
+#: come from is (36 % of 25 places would give back a hidden 9).
+RATIOS: dict[str, dict[str, tuple[str, ...]]] = {
+    "events_by_kind": {"fill_rate": ("signed_up",)},
+}
+
+
 def protect(table: Table, threshold: int) -> Table:
     """The table with every count of people below ``threshold`` hidden, and whatever
     would let someone recover it by subtraction."""
@@ -42,9 +49,14 @@ def protect(table: Table, threshold: int) -> Table:
     total = dict(table.total) if table.total is not None else None
     for parts, sums in GROUPS.get(table.key, []):
         _protect_group(rows, total, parts, sums, threshold)
+    every = [*rows, *([total] if total is not None else [])]
     if table.key in LINKED:
-        for row in [*rows, *([total] if total is not None else [])]:
+        for row in every:
             _protect_linked(row, LINKED[table.key], threshold)
+    for ratio, sources in RATIOS.get(table.key, {}).items():
+        for row in every:
+            if any(row.get(source) is None for source in sources):
+                row[ratio] = None
     return table.with_rows(rows, total)
 
 

@@ -670,8 +670,8 @@ def test_points_by_category(db: Any, w: SimpleNamespace) -> None:
     assert [r["category"] for r in table.rows] == list(indicators.CATEGORIES)
     rows = {r["category"]: pick(r, *POINT_KEYS) for r in table.rows}
     assert rows == {
-        # Carla's and a rejected one (every point counts); one in 2024.
-        "cleanliness": (0, 2, 0, 1, 1),
+        # Carla's (a rejected one does not count); one in 2024.
+        "cleanliness": (0, 1, 0, 1, 0),
         "safety": (0, 1, 0, 0, 1),          # placed during the walk, without an account
         "facilities": (0, 0, 0, 0, 0),      # 00:30 on 1 January 2026: not 2025
         "green": (1, 0, 1, 0, 0),           # Alice's during the walk; one in 2024
@@ -679,13 +679,13 @@ def test_points_by_category(db: Any, w: SimpleNamespace) -> None:
         "shops": (0, 0, 0, 1, -1),          # 00:30 on 1 January 2024: last year
         "housing": (0, 0, 0, 0, 0), "social": (0, 0, 0, 0, 0), "other": (0, 0, 0, 0, 0),
     }
-    assert pick(table.total, *POINT_KEYS) == (1, 4, 1, 2, 2)
+    assert pick(table.total, *POINT_KEYS) == (1, 3, 1, 2, 1)
     assert str(by(table, "category")["green"]["label"]) != "green"
     whole = indicators.points_by_category(db, year(w))
     rows = {r["category"]: pick(r, *POINT_KEYS) for r in whole.rows}
     assert rows["housing"] == (0, 1, 0, 0, 1)          # P in 2025
     assert rows["shops"] == (0, 0, 1, 1, -2)           # P in 2024
-    assert pick(whole.total, *POINT_KEYS) == (1, 5, 2, 2, 2)
+    assert pick(whole.total, *POINT_KEYS) == (1, 4, 2, 2, 1)
 
 
 # --- Events ----------------------------------------------------------------------------

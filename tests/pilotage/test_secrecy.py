@@ -154,9 +154,12 @@ def test_events_by_kind(db: Any) -> None:
             by_kind["total"]["present"]) == (52, 12, 64)
     assert all(r["signed_up"] == 0 for k, r in by_kind.items() if k not in counts
                and k != "total")
-    # Numbers of events and fill rates count no one: untouched.
-    assert {(r["events"], r["cancelled"], r["fill_rate"]) for r in protected.rows} == {
-        (2, 1, 12.5)}
+    # Numbers of events count no one: untouched. A fill rate goes with a hidden count of
+    # people signed up (the rate times the places offered would give it back).
+    assert {(r["events"], r["cancelled"]) for r in protected.rows} == {(2, 1)}
+    assert {r["kind"]: r["fill_rate"] for r in protected.all_rows()
+            if r["kind"] in ("cafe", "meal", "total")} == {"cafe": None, "meal": None,
+                                                          "total": 12.5}
     # A small total is hidden with its parts.
     small = [kind(k, {"cafe": 3, "meal": 4}.get(k, 0), 0) for k in KINDS]
     protected = secrecy.protect(craft(db, "events_by_kind", small,
@@ -227,6 +230,11 @@ def assert_safe(key: str, table: Table, protected: Table, threshold: int) -> Non
         assert set(after) == set(before)
         for column, value in before.items():
             shown = after[column]
+            ratio_of = secrecy.RATIOS.get(key, {}).get(column)
+            if ratio_of is not None:  # hidden with its counts, else unchanged
+                hidden = any(after[source] is None for source in ratio_of)
+                assert shown == (None if hidden else value), column
+                continue
             if column not in people:
                 assert shown == value
                 continue
