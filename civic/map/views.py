@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from datetime import datetime
 from typing import Any
@@ -22,7 +20,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from civic.core import clock
+from civic.core import clock, spreadsheet
 from civic.core.compression import held_etag
 from civic.core.db import session as db
 from civic.core.extensions import account_key, limiter
@@ -382,13 +380,10 @@ def walk_csv(walk_id: int) -> Response:
     found = _walk(walk_id)
     rows = _feature_rows(queries.rows(db(), found.quartier_id, queries.Filters(), clock.now(),
                                       walk_id=found.id))
-    out = io.StringIO()
-    table = csv.writer(out, delimiter=";" if request.args.get("sep") == "semicolon" else ",")
-    table.writerow([*geojson.PROPERTIES, "latitude", "longitude"])
-    for row in rows:
-        table.writerow([row[name] if row[name] is not None else ""
-                        for name in geojson.PROPERTIES] + [row["latitude"], row["longitude"]])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    columns = [*geojson.PROPERTIES, "latitude", "longitude"]
+    body = spreadsheet.csv_text([columns, *([row[name] for name in columns] for row in rows)],
+                                separator=";" if request.args.get("sep") == "semicolon" else ",")
+    response = Response("\ufeff" + body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="marche-{found.id}.csv"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -2,11 +2,12 @@
 values come from the tables, labels are already in the reader's language.
 
 Money is exported in euros (two decimals), percentages as numbers, hidden small cells
-as the text « < 11 » (never as a number)."""
+as the text « < 11 » (never as a number). Every cell is written through
+``civic.core.spreadsheet``, so that no text (a round's or an idea's title) opens as a
+formula."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
@@ -15,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from civic.core import spreadsheet
 from civic.pilotage.tables import Column, Table
 
 
@@ -34,18 +36,10 @@ def csv_bytes(table: Table, *, hidden: str, separator: str = ",") -> bytes:
     """The table as CSV, headed by the columns' stable keys; with ``;`` (French
     spreadsheets) decimals take a comma. UTF-8 with a byte-order mark, which
     spreadsheets need to read accents."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
-    writer.writerow([c.key for c in table.columns])
-    for row in table.all_rows():
-        cells = []
-        for column in table.columns:
-            cell = value(row, column, hidden)
-            if isinstance(cell, (float, Decimal)) and separator == ";":
-                cell = str(cell).replace(".", ",")
-            cells.append(cell)
-        writer.writerow(cells)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = [[c.key for c in table.columns],
+            *([value(row, c, hidden) for c in table.columns] for row in table.all_rows())]
+    text = spreadsheet.csv_text(rows, separator=separator, decimal_comma=separator == ";")
+    return ("\ufeff" + text).encode("utf-8")
 
 
 _FORMATS = {"money": "#,##0.00 €", "percent": "0.0", "days": "0.0", "int": "0",
@@ -61,13 +55,13 @@ def xlsx_bytes(tables: Sequence[Table], *, hidden: str, columns_title: str,
     bold = Font(bold=True)
     for table in tables:
         sheet = book.create_sheet(_sheet_name(table.key))
-        sheet.append([str(table.title)])
+        spreadsheet.append(sheet, [str(table.title)])
         sheet["A1"].font = bold
-        sheet.append([str(c.label) for c in table.columns])
+        spreadsheet.append(sheet, [str(c.label) for c in table.columns])
         for cell in sheet[2]:
             cell.font = bold
         for row in table.all_rows():
-            sheet.append([value(row, c, hidden) for c in table.columns])
+            spreadsheet.append(sheet, [value(row, c, hidden) for c in table.columns])
         for index, column in enumerate(table.columns, start=1):
             letter = sheet.cell(row=2, column=index).column_letter
             sheet.column_dimensions[letter].width = max(12, min(48, len(str(column.label)) + 4))
@@ -75,13 +69,13 @@ def xlsx_bytes(tables: Sequence[Table], *, hidden: str, columns_title: str,
                 for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
                     cell.number_format = _FORMATS[column.kind]
     notes = book.create_sheet(_sheet_name(columns_title))
-    notes.append(list(heading))
+    spreadsheet.append(notes, list(heading))
     for cell in notes[1]:
         cell.font = bold
     for table in tables:
         for column in table.columns:
-            notes.append([f"{table.key}.{column.key}", str(column.label),
-                          str(column.description or table.description).strip()])
+            spreadsheet.append(notes, [f"{table.key}.{column.key}", str(column.label),
+                                       str(column.description or table.description).strip()])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -190,3 +190,39 @@ def test_the_zoom_buttons_are_named_in_the_page_language(client: Any, quartier: 
     client.post("/langue", data={"lang": "en", "next": "/"})
     english = client.get(f"/quartiers/{quartier.code}/carte").get_data(as_text=True)
     assert 'zoomInTitle: "Zoom in on the map"' in english
+
+
+def test_a_walk_s_csv_keeps_point_texts_that_look_like_formulas_as_text(
+        login_as: Any, db: Any, people: dict, quartier: Any) -> None:
+    """Points of a walk whose texts start like formulas are text in the animator's CSV;
+    a longitude west of Greenwich stays the negative number it is."""
+    from civic.core.spreadsheet import FORMULA_STARTS
+    from tests.core.test_spreadsheet import PAYLOADS, assert_csv_text, read_csv
+
+    animator = login_as(people["animator"])
+    walk_url = animator.post(f"/quartiers/{quartier.code}/marches/nouvelle", data={
+        "title": "Marche d’automne", "day": "2026-03-14", "time": "10:00",
+        "meeting_point": "Métro", "participants": "8"}).headers["Location"]
+    walk_id = int(walk_url.rstrip("/").rsplit("/", 1)[-1])
+    # The first one typed on the walk's page, as the animator does for a resident.
+    assert animator.post(walk_url, data={
+        "polarity": "negative", "category": "safety", "text": PAYLOADS[0],
+        "latitude": "43.575", "longitude": "1.405"}).status_code == 302
+    for payload in PAYLOADS[1:]:
+        factories.make_point(db, quartier, text=payload, walk_id=walk_id)
+    west = factories.make_point(db, quartier, text="Banc cassé", walk_id=walk_id,
+                                latitude=47.218, longitude=-1.553)
+    for query, separator in (("", ","), ("?sep=semicolon", ";")):
+        response = animator.get(f"{walk_url}/points.csv{query}")
+        assert response.status_code == 200
+        header, *rows = read_csv(response.get_data(), separator)
+        by_id = {row[header.index("id")]: dict(zip(header, row, strict=True)) for row in rows}
+        texts = [row["text"] for key, row in by_id.items() if key != str(west.id)]
+        assert sorted(texts) == sorted(f"'{p}" for p in PAYLOADS)
+        for text in texts:
+            assert_csv_text(text, text[1:])
+        for row in by_id.values():
+            assert not row["category"].startswith(FORMULA_STARTS)
+        assert by_id[str(west.id)]["text"] == "Banc cassé"
+        assert by_id[str(west.id)]["longitude"] == "-1.553"
+        assert float(by_id[str(west.id)]["longitude"]) == -1.553

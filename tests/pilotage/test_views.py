@@ -682,3 +682,112 @@ def test_the_pages_in_english_and_arabic(login_as: Any, people: dict, dataset: d
     assert rows[0] == ["label", "accounts", "without_account", "people"]  # stable keys
     assert rows[1][1:] == ["3", "0", "3"]
     assert rows[1][0] != "En ligne"
+
+
+# --- Texts that look like formulas ---------------------------------------------------------
+
+
+def _csv_column(response: Any, separator: str, column: str) -> list[str]:
+    from tests.core.test_spreadsheet import read_csv
+
+    assert response.status_code == 200
+    header, *rows = read_csv(response.get_data(), separator)
+    return [row[header.index(column)] for row in rows]
+
+
+def _xlsx_column(response: Any, sheet: str, index: int) -> list[Any]:
+    """The cells of a column under a table's title and labels, after checking that the
+    file holds no formula at all."""
+    from tests.core.test_spreadsheet import formulas_in
+
+    assert response.status_code == 200
+    body = response.get_data()
+    assert formulas_in(body) == []
+    return [row[index] for row in load_workbook(io.BytesIO(body))[sheet].iter_rows(min_row=3)]
+
+
+def _assert_all_text(cells: list[Any], payloads: list[str]) -> None:
+    """Each XLSX cell is one of the payloads, kept as text; every payload is there."""
+    from tests.core.test_spreadsheet import as_xml_reads_it, assert_xlsx_text
+
+    by_value = {as_xml_reads_it(p): p for p in payloads}
+    assert sorted(c.value for c in cells) == sorted(by_value)
+    for cell in cells:
+        assert_xlsx_text(cell, by_value[cell.value])
+
+
+def test_a_signatory_s_exports_keep_texts_that_look_like_formulas_as_text(
+        login_as: Any, people: dict, db: Any, quartier: Any, signatory: Any) -> None:
+    """A resident's idea forwarded to the signatory, its events and its commitments, each
+    starting with a formula character, reach its CSV and XLSX files as text."""
+    from civic.ideas.models import Forwarding
+    from civic.territory.models import Commitment
+    from tests.core.test_spreadsheet import PAYLOADS, assert_csv_text
+
+    for n, payload in enumerate(PAYLOADS, start=1):
+        axis = factories.make_orientation(db, quartier.contract, name=f"Axe {n}", position=n)
+        idea = factories.make_idea(db, quartier, people["resident"], title=payload,
+                                   created_at=at(2, n))
+        db.add(Forwarding(idea_id=idea.id, signatory_id=signatory.id,
+                          forwarded_at=at(2, n + 1), due_on=date(2026, 3, 31)))
+        factories.make_event(db, quartier, title=payload, kind="workshop",
+                             starts_at=at(3, n), signatory_id=signatory.id)
+        db.add(Commitment(signatory_id=signatory.id, orientation_id=axis.id, text=payload))
+    db.flush()
+    client = login_as(people["signatory"])
+    for key, column, index in (("forwardings", "idea", 1), ("signatory_events", "event", 1),
+                               ("commitments", "commitment", 2)):
+        for query, separator in (("", ","), ("?sep=;", ";")):
+            cells = _csv_column(client.get(f"/pilotage/tableaux/{key}.csv{query}"), separator,
+                                column)
+            assert sorted(cells) == sorted(f"'{p}" for p in PAYLOADS), key
+            for cell in cells:
+                assert_csv_text(cell, cell[1:])
+        _assert_all_text(_xlsx_column(client.get(f"/pilotage/tableaux/{key}.xlsx"), key, index),
+                         PAYLOADS)
+
+
+def test_the_pilot_s_workbook_and_open_data_keep_round_titles_as_text(
+        client: Any, login_as: Any, people: dict, db: Any, quartier: Any) -> None:
+    """Rounds titled like formulas: the pilot's table and whole workbook, and the open
+    data anyone downloads, write the titles as text."""
+    from tests.core.test_spreadsheet import PAYLOADS, assert_csv_text
+
+    fund = factories.make_fund(db, quartier)
+    for payload in PAYLOADS:
+        factories.make_round(db, fund, "follow_up", title=payload)
+    for query, separator in (("", ","), ("?sep=;", ";")):
+        cells = _csv_column(client.get(f"/donnees-ouvertes/fph_rounds.csv{query}"), separator,
+                            "round")
+        assert cells[-1] == ""  # the total has no title
+        assert sorted(cells[:-1]) == sorted(f"'{p}" for p in PAYLOADS)
+        for cell in cells[:-1]:
+            assert_csv_text(cell, cell[1:])
+    pilot = login_as(people["pilot"])
+    cells = _csv_column(pilot.get("/pilotage/tableaux/fph_rounds.csv"), ",", "round")
+    assert sorted(cells[:-1]) == sorted(f"'{p}" for p in PAYLOADS)
+    for url in ("/pilotage/tableaux/fph_rounds.xlsx", "/pilotage/export.xlsx"):
+        cells = _xlsx_column(pilot.get(url), "fph_rounds", 1)
+        _assert_all_text(cells[:-1], PAYLOADS)
+
+
+def test_a_fall_in_map_points_stays_a_negative_number(client: Any, login_as: Any,
+                                                      people: dict, db: Any,
+                                                      quartier: Any) -> None:
+    """Three points about cleanliness last year, none this year: the change is the number
+    -3, not a text with a quote in front, in every export."""
+    for day in (1, 2, 3):
+        factories.make_point(db, quartier, category="cleanliness", created_at=at(5, day, 2025))
+    pilot = login_as(people["pilot"])
+    for url, separator in (("/pilotage/tableaux/points_by_category.csv", ","),
+                           ("/pilotage/tableaux/points_by_category.csv?sep=;", ";"),
+                           ("/donnees-ouvertes/points_by_category.csv", ",")):
+        changes = _csv_column(pilot.get(url), separator, "change")
+        assert sorted(changes)[0] == "-3", url
+        assert changes[-1] == "-3", url  # the total
+        assert int(changes[-1]) == -3
+    cells = _xlsx_column(pilot.get("/pilotage/tableaux/points_by_category.xlsx"),
+                         "points_by_category", 5)
+    assert [c.value for c in cells if c.value] == [-3, -3]
+    assert {c.data_type for c in cells} == {"n"}
+    assert not any(c.quotePrefix for c in cells)
