@@ -92,15 +92,15 @@ def browser_uploads(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser-uploads")
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str, browser_outbox: Path, browser_uploads: Path
-                ) -> Iterator[str]:
-    app = create_app(test_config(database_url, browser_outbox, WTF_CSRF_ENABLED=True,
-                                 TESTING=False, UPLOAD_DIR=str(browser_uploads)))
+def serve(database_url: str, outbox: Path, uploads: Path, host: str) -> Iterator[str]:
+    """A second app, with CSRF on, served on a free port of 127.0.0.1 and reached as
+    ``host`` (security keys refuse an IP address as the site's identity)."""
+    app = create_app(test_config(database_url, outbox, WTF_CSRF_ENABLED=True,
+                                 TESTING=False, UPLOAD_DIR=str(uploads)))
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    address = f"http://127.0.0.1:{server.server_port}"
+    address = f"http://{host}:{server.server_port}"
     app.config["BASE_URL"] = address  # mailed links lead back to this server
-    thread = threading.Thread(target=server.serve_forever, name="civic-live-server",
+    thread = threading.Thread(target=server.serve_forever, name=f"civic-{host}",
                               daemon=True)
     thread.start()
     try:
@@ -110,6 +110,12 @@ def live_server(database_url: str, browser_outbox: Path, browser_uploads: Path
         thread.join(timeout=10)
         server.server_close()
         app.extensions["civic.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, browser_outbox: Path, browser_uploads: Path
+                ) -> Iterator[str]:
+    yield from serve(database_url, browser_outbox, browser_uploads, "127.0.0.1")
 
 
 class Mailbox:

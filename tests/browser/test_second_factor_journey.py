@@ -10,7 +10,6 @@ of their own at ``http://localhost:<port>``, whose ``BASE_URL`` says so.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,14 +19,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
-from civic import create_app
 from civic.accounts import second_factor
 from civic.accounts.models import Role, SecurityKey
 from civic.core.audit import AuditEntry
 from tests import factories
-from tests.browser.conftest import PHONE, _open_page
+from tests.browser.conftest import PHONE, _open_page, serve
 from tests.browser.pages import (
     address_of,
     fits,
@@ -38,7 +35,6 @@ from tests.browser.pages import (
     nav,
     qr_holds,
 )
-from tests.conftest import test_config
 
 Audit = Callable[[Page], None]
 SECURITY = "/compte/deuxieme-etape"
@@ -47,21 +43,7 @@ SECOND_STEP = "/connexion/deuxieme-etape"
 
 @pytest.fixture(scope="module")
 def site(database_url: str, browser_outbox: Path, browser_uploads: Path) -> Iterator[str]:
-    app = create_app(test_config(database_url, browser_outbox, WTF_CSRF_ENABLED=True,
-                                 TESTING=False, UPLOAD_DIR=str(browser_uploads)))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://localhost:{server.server_port}"
-    app.config["BASE_URL"] = base
-    thread = threading.Thread(target=server.serve_forever, name="civic-localhost",
-                              daemon=True)
-    thread.start()
-    try:
-        yield base
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["civic.engine"].dispose()
+    yield from serve(database_url, browser_outbox, browser_uploads, "localhost")
 
 
 @pytest.fixture
