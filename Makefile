@@ -37,7 +37,8 @@ STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/c
           civic/permanence/codes.py civic/ideas/search.py civic/core/catalogues.py civic/map/geometry.py civic/map/geojson.py \
           civic/permanence/schedule.py civic/pilotage/charts.py civic/pilotage/suppression.py \
           civic/pilotage/scope.py civic/pilotage/tables.py \
-          civic/accounts/passwords.py civic/accounts/throttle.py civic/core/spreadsheet.py
+          civic/accounts/passwords.py civic/accounts/throttle.py civic/core/spreadsheet.py \
+          civic/pilotage/api_filters.py
 
 typecheck: install
 	$(BIN)/mypy civic

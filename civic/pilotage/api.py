@@ -3,7 +3,12 @@ OpenAPI document it serves at ``/api/v1/openapi.json``.
 
 A program sends ``Authorization: Bearer <token>`` (a token made on « Mes jetons d’accès »).
 A pilot's token reads every table; a signatory's token the cooperative dashboard's
-tables and open data; without a token, open data only (small cells hidden)."""
+tables and open data; without a token, open data only (small cells hidden).
+
+Errors are JSON, `{"error": "…"}`, whatever their status: a wrong filter (400), a token
+that is wrong or cannot read a table (401, 403), an unknown table or path (404), a method
+other than GET, HEAD and OPTIONS (405, with `Allow`). Calls are limited per token, or per
+address without one: past the limit the answer is a 429 with `Retry-After` (seconds)."""
 
 from __future__ import annotations
 
@@ -16,11 +21,12 @@ from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import csrf, limiter
 from civic.core.web import timezone
-from civic.pilotage import bp, export, indicators, tokens
+from civic.pilotage import api_filters, bp, export, indicators, tokens
 from civic.pilotage.permissions import is_signatory
 from civic.pilotage.scope import Scope
 from civic.pilotage.tables import Table
-from civic.pilotage.views import compute_tables, scope_from_request
+from civic.pilotage.views import MAX_DAYS, compute_tables, scope_from_request
+from civic.territory import queries as territory_queries
 
 if TYPE_CHECKING:
     from civic.accounts.models import User
@@ -72,9 +78,10 @@ def readable(user: User) -> set[str]:
 
 
 def _rate_key() -> str:
-    """A token's calls count together; without one, an address's."""
-    header = request.headers.get("Authorization", "")
-    return f"token:{header[-16:]}" if header else f"ip:{request.remote_addr}"
+    """Calls count per address (the visitor's, behind CIVIC_PROXY_FIX), token or not: a
+    key taken from the header would give whoever sends a new made-up token each time a
+    new allowance."""
+    return f"api:{request.remote_addr}"
 
 
 @bp.route("/api/v1/tables")
@@ -105,8 +112,12 @@ def api_table(key: str) -> Response:
         return _error(403 if user is not None else 401,
                       "this token cannot read this table" if user is not None
                       else "this table needs a token")
+    problems = api_filters.check(
+        {name: request.args.getlist(name) for name in api_filters.NAMES}, max_days=MAX_DAYS)
+    if problems:
+        return _error(400, "; ".join(f"{name}: {message}" for name, message in problems))
     form, scope = scope_from_request()
-    if form.errors:
+    if form.errors:  # a quartier or an orientation that does not exist
         return _error(400, "; ".join(f"{name}: {' '.join(map(str, errors))}"
                                      for name, errors in form.errors.items()))
     # Open tables are published with small cells hidden (as on /donnees-ouvertes) to
@@ -129,13 +140,19 @@ def _scope_json(scope: Scope, quartier: str | None) -> dict[str, Any]:
 
 @bp.route("/api/v1/openapi.json")
 @csrf.exempt
+@limiter.limit("30 per minute", key_func=_rate_key)  # it computes every table's columns
 def openapi() -> Response:
     from civic.pilotage.scope import for_year
 
     scope = for_year(clock.local_day(clock.now(), timezone()).year)
     tables = [f(db(), scope) for f in indicators.ALL.values()]
-    return jsonify(document(tables, server=url_for("pilotage.api_tables", _external=True)
-                            .rsplit("/tables", 1)[0]))
+    contract = territory_queries.current_contract(db())
+    filters = api_filters.parameters(
+        quartiers=[q.code for q in territory_queries.quartiers(db())],
+        orientations=[o.id for o in territory_queries.orientations(db(), contract)]
+        if contract else [], max_days=MAX_DAYS)
+    return jsonify(document(tables, filters, server=url_for(
+        "pilotage.api_tables", _external=True).rsplit("/tables", 1)[0]))
 
 
 def _row_schema(table: Table) -> dict[str, Any]:
@@ -150,22 +167,71 @@ def _row_schema(table: Table) -> dict[str, Any]:
             "required": [c.key for c in table.columns]}
 
 
-def document(tables: list[Table], *, server: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the API, built from the tables themselves, so it
-    cannot drift from what the API answers."""
-    filters = [
-        {"name": "annee", "in": "query", "schema": {"type": "integer", "minimum": 2000,
-                                                      "maximum": 2100},
-         "description": "Calendar year (default: the current year)."},
-        {"name": "du", "in": "query", "schema": {"type": "string", "format": "date"},
-         "description": "First day, with `au`, instead of a year."},
-        {"name": "au", "in": "query", "schema": {"type": "string", "format": "date"},
-         "description": "Last day, included."},
-        {"name": "quartier", "in": "query", "schema": {"type": "string"},
-         "description": "Official code of a quartier (QP… or QN…)."},
-        {"name": "orientation", "in": "query", "schema": {"type": "integer"},
-         "description": "Id of an orientation of the contract (FPH and ideas)."},
-    ]
+#: What each error status of the API means (the body is always the Error schema).
+_ERRORS = {
+    400: "A filter is wrong: the message names it and says why",
+    401: "Missing, invalid or revoked token",
+    403: "The token cannot read this table",
+    404: "Unknown table",
+    429: "Too many calls for this token (or, without one, this address): wait "
+         "`Retry-After` seconds",
+}
+#: The rate limiter's headers, on every answer of a limited route.
+_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": "Calls allowed in the current window",
+    "X-RateLimit-Remaining": "Calls left in the current window",
+    "X-RateLimit-Reset": "End of the current window (Unix time, in seconds)",
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _limit_headers(*, retry_after: bool) -> dict[str, Any]:
+    headers: dict[str, Any] = {name: {"description": text, "schema": {"type": "integer"}}
+                               for name, text in _LIMIT_HEADERS.items()}
+    if retry_after:
+        headers["Retry-After"] = {"description": "Seconds to wait before calling again",
+                                  "required": True,
+                                  "schema": {"type": "integer", "minimum": 0}}
+    return headers
+
+
+def _responses(success: dict[str, Any], *errors: int) -> dict[str, Any]:
+    """The responses of an operation: ``success`` (a 200) and the error statuses it
+    can answer, the rate limit's 429 always."""
+    found = {"200": {**success, "headers": _limit_headers(retry_after=False)}}
+    for code in (*errors, 429):
+        found[str(code)] = {"description": _ERRORS[code],
+                            "content": _json({"$ref": "#/components/schemas/Error"})}
+    found["429"]["headers"] = _limit_headers(retry_after=True)
+    return found
+
+
+def _table_schema(table: Table) -> dict[str, Any]:
+    row = f"#/components/schemas/{table.key}_row"
+    return {
+        "type": "object", "description": " ".join(str(table.description).split()),
+        "required": ["key", "title", "description", "columns", "rows", "total", "scope",
+                     "secrecy_threshold"],
+        "properties": {
+            "key": {"const": table.key}, "title": {"type": "string"},
+            "description": {"type": "string"},
+            "columns": {"type": "array", "items": {"$ref": "#/components/schemas/Column"}},
+            "rows": {"type": "array", "items": {"$ref": row}},
+            "total": {"oneOf": [{"$ref": row}, {"type": "null"}]},
+            "scope": {"type": "object"},
+            "secrecy_threshold": {"type": "integer"},
+        }}
+
+
+def document(tables: list[Table], filters: list[dict[str, Any]], *,
+             server: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the API, built from the tables themselves and
+    from the filters' own schemas (``api_filters.parameters``), so it cannot drift from
+    what the API answers."""
+    keys = [t.key for t in tables]
     schemas: dict[str, Any] = {
         "Error": {"type": "object", "properties": {"error": {"type": "string"}},
                   "required": ["error"]},
@@ -173,31 +239,16 @@ def document(tables: list[Table], *, server: str) -> dict[str, Any]:
                    "properties": {"key": {"type": "string"}, "label": {"type": "string"},
                                   "kind": {"enum": list(_TYPES)},
                                   "description": {"type": "string"}}},
+        "TableList": {"type": "object", "required": ["tables"], "properties": {"tables": {
+            "type": "array", "items": {
+                "type": "object", "required": ["key", "url"],
+                "properties": {"key": {"enum": keys},
+                               "url": {"type": "string", "format": "uri"}}}}}},
     }
-    one_of = []
     for table in tables:
-        row = f"{table.key}_row"
-        schemas[row] = _row_schema(table)
-        schemas[table.key] = {
-            "type": "object", "description": " ".join(str(table.description).split()),
-            "required": ["key", "title", "description", "columns", "rows", "total", "scope",
-                         "secrecy_threshold"],
-            "properties": {
-                "key": {"const": table.key}, "title": {"type": "string"},
-                "description": {"type": "string"},
-                "columns": {"type": "array", "items": {"$ref": "#/components/schemas/Column"}},
-                "rows": {"type": "array", "items": {"$ref": f"#/components/schemas/{row}"}},
-                "total": {"oneOf": [{"$ref": f"#/components/schemas/{row}"},
-                                    {"type": "null"}]},
-                "scope": {"type": "object"},
-                "secrecy_threshold": {"type": "integer"},
-            }}
-        one_of.append({"$ref": f"#/components/schemas/{table.key}"})
-    errors = {str(code): {"description": text, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Error"}}}}
-        for code, text in ((400, "Wrong filter"), (401, "Missing, invalid or revoked token"),
-                           (403, "The token cannot read this table"),
-                           (404, "Unknown table"))}
+        schemas[f"{table.key}_row"] = _row_schema(table)
+        schemas[table.key] = _table_schema(table)
+    one_of = [{"$ref": f"#/components/schemas/{key}"} for key in keys]
     return {
         "openapi": "3.1.0",
         "info": {"title": "civic — steering data of the contrat de ville", "version": "1",
@@ -207,17 +258,17 @@ def document(tables: list[Table], *, server: str) -> dict[str, Any]:
             "token": {"type": "http", "scheme": "bearer"}}},
         "security": [{}, {"token": []}],
         "paths": {
-            "/tables": {"get": {"summary": "The tables this caller may read",
-                                "responses": {"200": {"description": "Table keys and URLs",
-                                                      "content": {"application/json": {}}},
-                                              "401": errors["401"]}}},
+            "/tables": {"get": {
+                "summary": "The tables this caller may read",
+                "responses": _responses({
+                    "description": "Table keys and URLs",
+                    "content": _json({"$ref": "#/components/schemas/TableList"})}, 401)}},
             "/tables/{key}": {"get": {
                 "summary": "One table of indicators",
                 "parameters": [{"name": "key", "in": "path", "required": True,
-                                "schema": {"enum": [t.key for t in tables]}}, *filters],
-                "responses": {"200": {"description": "The table", "content": {
-                    "application/json": {"schema": {"oneOf": one_of}}}},
-                    **{code: errors[code] for code in ("400", "401", "403", "404")}}}},
+                                "schema": {"type": "string", "enum": keys}}, *filters],
+                "responses": _responses({
+                    "description": "The table", "content": _json({"oneOf": one_of})},
+                    400, 401, 403, 404)}},
         },
     }
-

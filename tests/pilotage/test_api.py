@@ -85,7 +85,7 @@ def test_the_openapi_document_has_the_shape_of_openapi_3_1(client: Any) -> None:
     assert set(key["schema"]["enum"]) == set(ALL)
     assert {p["name"] for p in get["parameters"] if p["in"] == "query"} == {
         "annee", "du", "au", "quartier", "orientation"}
-    assert set(get["responses"]) == {"200", "400", "401", "403", "404"}
+    assert set(get["responses"]) == {"200", "400", "401", "403", "404", "429"}
     for response in get["responses"].values():
         assert response["description"]
     # Every $ref points at something in the document.
