@@ -11,16 +11,28 @@ answered.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
 from typing import Any
 
-from flask import current_app, flash, jsonify, redirect, render_template, session, url_for
+from flask import (
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from civic.accounts import bp, queries, second_factor, services
 from civic.accounts.forms import (
     AppCodeForm,
+    DeleteAccountForm,
     KeyAnswerForm,
     RecoveryCodeForm,
     ResetSecondFactorForm,
@@ -30,11 +42,11 @@ from civic.accounts.models import User
 from civic.accounts.second_factor import RelyingParty, SecondFactorError
 from civic.core import clock
 from civic.core.db import session as db
-from civic.core.extensions import limiter
+from civic.core.extensions import account_key, limiter
 from civic.core.i18n import _, _l
 from civic.core.permissions import can, require
 from civic.core.qr import qr_svg
-from civic.core.security import is_safe_redirect, no_store
+from civic.core.security import is_safe_redirect, no_store, verify_password
 
 Page = str | BaseResponse | tuple[str, int] | tuple[BaseResponse, int]
 
@@ -46,6 +58,11 @@ CHALLENGE = "webauthn"
 CHALLENGE_SECONDS = second_factor.WEBAUTHN_TIMEOUT_MS // 1000 + 60
 #: Wrong codes for one account, wherever they come from (on top of the address limit).
 ACCOUNT_LIMIT = "5 per minute;20 per hour"
+
+#: When this browser last proved it is the account's owner (a login, or the password
+#: typed again); changes to the second step need it within RECENT_SECONDS.
+RECENT = "civic.authenticated_at"
+RECENT_SECONDS = 10 * 60
 
 ERRORS = {
     "wrong_code": _l("Ce code ne marche pas. Tapez le code affiché en ce moment."),
@@ -104,6 +121,7 @@ def complete_login(user: User, *, remember: bool, target: str) -> BaseResponse:
     session.pop(PENDING, None)
     session.pop(CHALLENGE, None)
     login_user(user, remember=remember)
+    session[RECENT] = clock.now().timestamp()
     session["lang"] = user.language
     if second_factor.must_enrol(user):
         flash(_("Votre rôle demande une connexion en deux étapes. Activez-la ici : "
@@ -240,8 +258,49 @@ def second_step_key() -> Page:
 # --- The account's security page -------------------------------------------------------
 
 
+def _recent() -> bool:
+    at = session.get(RECENT)
+    return isinstance(at, int | float) and 0 <= clock.now().timestamp() - at <= RECENT_SECONDS
+
+
+def recent_login_required(view: Callable[..., Page]) -> Callable[..., Page]:
+    """The view changes how the account proves it is its owner: a session cookie copied
+    from a browser must not be enough. Without a login or the password typed in the
+    last ten minutes, the password is asked again first."""
+
+    @wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Page:
+        if _recent():
+            return view(*args, **kwargs)
+        if request.is_json or request.path.endswith(("/defi", "/cle")):
+            return jsonify(error=_("Retapez d’abord votre mot de passe : rechargez la "
+                                   "page.")), 401
+        return redirect(url_for("accounts.confirm_password",
+                                next=url_for("accounts.security")))
+
+    return checked
+
+
+@bp.route("/compte/confirmer", methods=["GET", "POST"])
+@login_required
+@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=account_key)
+def confirm_password() -> Page:
+    """The password typed again, before a change to the second step."""
+    form = DeleteAccountForm()
+    target = request.args.get("next", "")
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.password.data):
+            session[RECENT] = clock.now().timestamp()
+            return redirect(target if is_safe_redirect(target)
+                            else url_for("accounts.security"))
+        form.password.errors.append(_("Ce n’est pas le bon mot de passe."))
+    return render_template("accounts/confirm_password.html", form=form), \
+        400 if form.errors else 200
+
+
 @bp.route("/compte/deuxieme-etape")
 @login_required
+@recent_login_required
 def security() -> Page:
     return render_template("accounts/security.html",
                            status=second_factor.status(db(), current_user),
@@ -251,6 +310,7 @@ def security() -> Page:
 
 @bp.route("/compte/deuxieme-etape/application", methods=["GET", "POST"])
 @login_required
+@recent_login_required
 def enrol_app() -> Page:
     keys, now = _keys(), clock.now()
     secret = second_factor.start_app(db(), current_user, keys, now=now)
@@ -281,6 +341,7 @@ def _recovery_codes_page(*, first: bool) -> BaseResponse:
 
 @bp.route("/compte/deuxieme-etape/codes", methods=["POST"])
 @login_required
+@recent_login_required
 def new_recovery_codes() -> Page:
     if not second_factor.has_second_factor(current_user):
         flash(str(ERRORS["not_enrolled"]), "error")
@@ -290,6 +351,7 @@ def new_recovery_codes() -> Page:
 
 @bp.route("/compte/deuxieme-etape/application/retirer", methods=["POST"])
 @login_required
+@recent_login_required
 def remove_app() -> Page:
     if KeyAnswerForm().validate_on_submit():  # the CSRF token only
         second_factor.remove_app(db(), current_user, now=clock.now())
@@ -299,6 +361,7 @@ def remove_app() -> Page:
 
 @bp.route("/compte/deuxieme-etape/cle/defi", methods=["POST"])
 @login_required
+@recent_login_required
 def key_options() -> Page:
     return _new_challenge("register",
                           second_factor.registration_challenge(db(), current_user, _rp()))
@@ -306,6 +369,7 @@ def key_options() -> Page:
 
 @bp.route("/compte/deuxieme-etape/cle", methods=["POST"])
 @login_required
+@recent_login_required
 def add_key() -> Page:
     form = SecurityKeyForm()
     issued = _challenge("register")
@@ -328,6 +392,7 @@ def add_key() -> Page:
 
 @bp.route("/compte/deuxieme-etape/cle/<int:key_id>/retirer", methods=["POST"])
 @login_required
+@recent_login_required
 def remove_key(key_id: int) -> Page:
     if KeyAnswerForm().validate_on_submit():  # the CSRF token only
         try:

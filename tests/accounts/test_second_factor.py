@@ -426,9 +426,14 @@ def test_my_data_tells_the_second_step_without_secrets_and_deletion_erases_it(
 
 
 def logged_in_as(client: FlaskClient, user: User) -> FlaskClient:
+    """A browser that has just logged in (changes to the second step are open to it)."""
+    from civic.accounts.second_factor_views import RECENT
+    from civic.core import clock
+
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        session[RECENT] = clock.now().timestamp()
     return client
 
 
