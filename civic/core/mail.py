@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,6 +75,14 @@ class OutgoingMail(Base):
     #: The address and the whole message; both deleted once the mail is sent.
     recipient: Mapped[str | None] = mapped_column(String(320))
     message: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    @property
+    def subject(self) -> str:
+        """The subject line, read from the message while it is kept (until sent)."""
+        if not self.message:
+            return ""
+        headers = BytesHeaderParser(policy=email.policy.default).parsebytes(self.message)
+        return str(headers.get("Subject", ""))
 
 
 def backoff(attempts: int) -> timedelta:

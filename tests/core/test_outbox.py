@@ -198,6 +198,7 @@ def test_a_mail_that_keeps_failing_is_shown_to_pilots_who_send_it_again(
     assert "k…@example.org" in page
     assert "karim@example.org" not in page
     assert "events/mail/signed_up" in page
+    assert "Inscription confirmée : Repas partagé" in page  # the subject, to recognise it
     assert "Échoués" in page
 
     controller = start(port, recorder)
