@@ -40,7 +40,7 @@ from civic.accounts.forms import (
 from civic.accounts.models import Role, User
 from civic.core import clock
 from civic.core.db import session as db
-from civic.core.extensions import limiter, login_manager
+from civic.core.extensions import account_key, limiter, login_manager
 from civic.core.forms import attach, blank_choice, choices, is_db_int, show_error
 from civic.core.i18n import _, _l, get_locale, ngettext
 from civic.core.permissions import require
@@ -261,8 +261,13 @@ def profile() -> Page:
                            password_form=ChangePasswordForm(), delete_form=DeleteAccountForm())
 
 
+#: Guesses of the current password by whoever holds a logged-in browser.
+GUESS_LIMIT = "5 per minute;20 per hour"
+
+
 @bp.route("/compte/mot-de-passe", methods=["POST"])
 @login_required
+@limiter.limit(GUESS_LIMIT, key_func=account_key)
 def change_password() -> Page:
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -296,6 +301,7 @@ def export_data() -> Response:
 
 @bp.route("/compte/supprimer", methods=["POST"])
 @login_required
+@limiter.limit(GUESS_LIMIT, key_func=account_key)
 def delete_account() -> Page:
     form = DeleteAccountForm()
     if form.validate_on_submit():

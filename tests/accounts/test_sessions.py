@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from civic.accounts.models import User
@@ -143,3 +144,31 @@ def test_a_forged_generation_opens_nothing(app: Flask, db: Any) -> None:
         session["_user_id"] = f"{user.id}:3"
     assert opens_account(client)
 
+
+
+@pytest.fixture
+def limited(database_url: str, outbox_dir: Any) -> Flask:
+    """An app with its rate limits on (made before ``db`` binds the test's transaction)."""
+    from civic import create_app
+    from tests.conftest import test_config
+
+    return create_app(test_config(database_url, outbox_dir, RATELIMIT_ENABLED=True))
+
+
+@pytest.mark.parametrize("path", ["/compte/mot-de-passe", "/compte/supprimer"])
+def test_a_borrowed_browser_cannot_guess_the_current_password(
+        limited: Flask, db: Any, path: str) -> None:
+    """Whoever finds a logged-in browser gets a few tries at the password that these pages
+    ask for, then waits; the account is not changed nor deleted by guessing."""
+    user = factories.make_user(db)
+    browser = limited.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    guesses = [browser.post(path, data={"current_password": f"devinette {n}",
+                                        "new_password": "un tout autre mot de passe",
+                                        "password": f"devinette {n}"}).status_code
+               for n in range(6)]
+    assert guesses[:5] == [400] * 5
+    assert guesses[5] == 429
+    assert db.get(User, user.id).deleted_at is None
