@@ -48,6 +48,7 @@ from werkzeug.test import encode_multipart
 
 from civic.core.db import Base
 from tests import factories
+from tests.conftest import empty_redis
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("CIVIC_TEST_DATABASE_URL"),
@@ -261,22 +262,8 @@ def schema(database_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def redis_store() -> Iterator[Any]:
-    """Redis db 15, emptied before and after; the module is skipped without Redis."""
-    import redis
-
-    store = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        store.ping()
-    except redis.exceptions.RedisError as error:
-        if os.environ.get("CI") == "true":  # .ci/run starts Redis: its absence is a failure
-            pytest.fail(f"Redis does not answer on {REDIS_URL}: {error}")
-        pytest.skip(f"Redis does not answer on {REDIS_URL}: {error}")
-    store.flushdb()
-    try:
-        yield store
-    finally:
-        store.flushdb()
-        store.close()
+    """Redis db 15, emptied before and after."""
+    yield from empty_redis(REDIS_URL)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ address is not, and an unknown address is answered exactly like a known one."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from civic import config, create_app
 from civic.accounts import throttle
 from civic.accounts.throttle import Rules, delay
 from tests import factories
-from tests.conftest import Outbox, test_config
+from tests.conftest import Outbox, empty_redis, test_config
 
 TOO_MANY = re.compile(r"Trop d’essais : réessayez dans (\d+) minutes?\.")
 WRONG = "Adresse e-mail ou mot de passe incorrect."
@@ -235,22 +234,8 @@ def test_sign_ups_and_reset_mails_for_one_address_are_limited_alike_known_or_not
 
 @pytest.fixture
 def redis_db() -> Iterator[Any]:
-    """Redis db 14, empty before and after; the test is skipped if Redis does not answer."""
-    import redis
-
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":  # .ci/run starts Redis: its absence is a failure
-            pytest.fail(f"no Redis answers at {REDIS_URL}")
-        pytest.skip(f"no Redis answers at {REDIS_URL}")
-    connection.flushdb()
-    try:
-        yield connection
-    finally:
-        connection.flushdb()
-        connection.close()
+    """Redis db 14, empty before and after."""
+    yield from empty_redis(REDIS_URL)
 
 
 @pytest.fixture

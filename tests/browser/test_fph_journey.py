@@ -28,7 +28,7 @@ from civic.budget.models import Ballot, Channel, Participation, Project, Round, 
 from civic.core import clock
 from tests import factories
 from tests.browser.conftest import Mailbox
-from tests.browser.pages import second_step, second_step_request
+from tests.browser.pages import second_step, signed_in
 
 Audit = Callable[[Page], None]
 
@@ -119,18 +119,6 @@ def _log_in(page: Page, audit: Audit, address: str, next_path: str = "") -> None
     page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     second_step(page, address)
-
-
-def _signed_in(page: Page, address: str) -> None:
-    """Log in without the login page (the resident journeys walk through it)."""
-    form = page.request.get("/connexion")
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text())
-    assert form.ok
-    assert token is not None
-    answer = second_step_request(page, page.request.post("/connexion", form={
-        "csrf_token": token[1], "email": address, "password": factories.PASSWORD}), address)
-    assert answer.ok, "the login failed"
-    assert "/connexion" not in answer.url, "the login failed"
 
 
 def _no_store(response: Response) -> None:
@@ -300,7 +288,7 @@ def test_moderator_admits_a_project_for_the_vote_on_a_phone(
     assert moderator_email is not None
     seed.commit()
 
-    _signed_in(page, moderator_email)
+    signed_in(page, moderator_email)
     page.goto(f"/fph/{round_id}")
     _heading(page, "Appel à projets des Tilleuls")
     expect(page.get_by_text("Examen des projets", exact=True)).to_be_visible()
@@ -509,7 +497,7 @@ def test_the_same_person_cannot_vote_twice_from_another_account_on_a_phone(
     address = _resident(seed, "Anne H.")
     seed.commit()
 
-    _signed_in(page, address)
+    signed_in(page, address)
     page.goto(f"/fph/{round_id}/voter")
     _heading(page, "Voter")
     audit(page)
@@ -551,7 +539,7 @@ def test_resident_votes_right_to_left_in_arabic_on_a_phone(
     seed.commit()
     rtl = page.locator("html[lang=ar][dir=rtl]")
 
-    _signed_in(page, address)
+    signed_in(page, address)
     page.goto(f"/fph/{round_id}")
     page.get_by_role("button", name="العربية").click()
     expect(rtl).to_have_count(1)
@@ -657,7 +645,7 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
 
     # A moderator of the quartier, not a trustee, follows the count on their phone: the
     # box and its seal, but no way to open it.
-    _signed_in(phone, moderator_email)
+    signed_in(phone, moderator_email)
     phone.goto(f"/fph/{round_id}")
     _heading(phone, "Vote des Tilleuls")
     expect(phone.get_by_text("Vote clos, dépouillement en cours")).to_be_visible()
@@ -674,7 +662,7 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
     audit(phone)
 
     # The pilot opens the count on the tablet, two trustees beside them.
-    _signed_in(page, pilot_email)
+    signed_in(page, pilot_email)
     page.goto(f"/fph/{round_id}")
     _heading(page, "Vote des Tilleuls")
     audit(page)

@@ -28,7 +28,7 @@ from civic.core import clock
 from civic.permanence import codes
 from civic.permanence.models import KioskTicket, VoteCode
 from tests import factories
-from tests.browser.pages import qr_holds, second_step, second_step_request
+from tests.browser.pages import qr_holds, second_step, signed_in
 
 Audit = Callable[[Page], None]
 
@@ -122,18 +122,6 @@ def _heading(page: Page, name: str | re.Pattern[str]) -> None:
 
 def _html(page: Page, lang: str, direction: str) -> None:
     expect(page.locator(f"html[lang={lang}][dir={direction}]")).to_have_count(1)
-
-
-def _signed_in(page: Page, address: str) -> None:
-    """Log in without the login page (the first journey walks through it)."""
-    form = page.request.get("/connexion")
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text())
-    assert form.ok
-    assert token is not None
-    answer = second_step_request(page, page.request.post("/connexion", form={
-        "csrf_token": token[1], "email": address, "password": factories.PASSWORD}), address)
-    assert answer.ok, "the login failed"
-    assert "/connexion" not in answer.url, "the login failed"
 
 
 def _kiosk_path(setting: Setting, permanence_id: int | None = None) -> str:
@@ -330,7 +318,7 @@ def test_back_button_never_shows_the_previous_voter_on_a_tablet(
     page = tablet
     setting = _setting(seed)
     page.clock.install()
-    _signed_in(page, setting.animator)
+    signed_in(page, setting.animator)
     kiosk = re.compile(re.escape(_kiosk_path(setting)) + "$")
 
     page.goto(_kiosk_path(setting))
@@ -382,7 +370,7 @@ def test_ballot_left_alone_goes_back_to_the_animator_on_a_tablet(
     page = tablet
     setting = _setting(seed)
     page.clock.install()
-    _signed_in(page, setting.animator)
+    signed_in(page, setting.animator)
     kiosk = re.compile(re.escape(_kiosk_path(setting)) + "$")
 
     page.goto(_kiosk_path(setting))
@@ -438,7 +426,7 @@ def test_resident_votes_with_a_printed_code_on_a_phone(
     codes_path = f"/admin/fph/sessions/{setting.round_id}/codes"
 
     # The pilot prints two letters.
-    _signed_in(tablet, pilot_email)
+    signed_in(tablet, pilot_email)
     tablet.goto(codes_path)
     _heading(tablet, f"Codes de vote — {ROUND_TITLE}")
     audit(tablet)
