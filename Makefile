@@ -36,7 +36,7 @@ STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/c
           civic/budget/phases.py civic/budget/identity.py civic/budget/ballots.py civic/budget/box.py \
           civic/permanence/codes.py civic/ideas/search.py civic/core/catalogues.py civic/map/geometry.py civic/map/geojson.py \
           civic/permanence/schedule.py civic/pilotage/charts.py civic/pilotage/suppression.py \
-          civic/pilotage/scope.py civic/pilotage/tables.py \
+          civic/pilotage/scope.py civic/pilotage/tables.py civic/pilotage/disclosure.py \
           civic/accounts/passwords.py civic/accounts/throttle.py civic/core/spreadsheet.py \
           civic/pilotage/api_filters.py
 
