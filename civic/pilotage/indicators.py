@@ -290,7 +290,13 @@ def participants(db: Session, scope: Scope) -> Table:
     calendar year: the year before) and the others, new."""
     accounts, returning = _accounts(db, scope)
     anonymous = sum(_anonymous(db, scope).values())
-    table = Table("participants", _l("Participants"), participants.__doc__ or "", (
+    table = Table("participants", _l("Participants"),
+                  _l("Les personnes qui ont participé pendant la période. Une personne qui a un "
+                     "compte est comptée une seule fois, même si elle a participé souvent et de "
+                     "plusieurs façons ; une personne sans compte est comptée à chaque "
+                     "participation, car on ne peut pas la reconnaître d’une fois à l’autre. Les "
+                     "comptes sont aussi séparés entre nouveaux et déjà actifs dans les douze mois "
+                     "d’avant (pour une année entière : l’année d’avant)."), (
         Column("total", _l("Participants"), "people", _l("Comptes distincts et personnes "
                                                          "sans compte")),
         Column("accounts", _l("Avec un compte"), "people", _l("Comptes distincts")),
@@ -330,7 +336,10 @@ def participants_by_channel(db: Session, scope: Scope) -> Table:
              "accounts": accounts, "without_account": sum(anonymous.values()),
              "people": accounts + sum(anonymous.values())}
     return Table("participants_by_channel", _l("Participants par canal"),
-                 participants_by_channel.__doc__ or "", (
+                 _l("Les participants selon leur façon de participer : en ligne, à une permanence, "
+                    "sur papier ou à un événement. Une personne avec un compte qui a participé de "
+                    "deux façons est dans les deux lignes, mais une seule fois dans le total ; une "
+                    "personne sans compte est comptée à chaque participation."), (
                      Column("label", _l("Canal"), "text"),
                      Column("accounts", _l("Avec un compte"), "people"),
                      Column("without_account", _l("Sans compte"), "people"),
@@ -354,7 +363,9 @@ def participation_by_month(db: Session, scope: Scope) -> Table:
              "people": int(per.get(i, 0)) + anonymous.get(i, 0)}
             for i, (first, _) in enumerate(months)]
     return Table("participation_by_month", _l("Participants par mois"),
-                 participation_by_month.__doc__ or "", (
+                 _l("Les participants mois par mois. Une personne avec un compte est comptée une "
+                    "fois dans chaque mois où elle a participé ; une personne sans compte est "
+                    "comptée à chaque participation."), (
                      Column("month", _l("Mois"), "text"),
                      Column("accounts", _l("Avec un compte"), "people"),
                      Column("without_account", _l("Sans compte"), "people"),
@@ -420,7 +431,11 @@ def participants_by_gender(db: Session, scope: Scope) -> Table:
     profile, and the counts animators noted at events' doors (a person in both is
     counted twice). Published in totals of at least the secrecy threshold."""
     return _declared_table("participants_by_gender", _l("Participants par genre"),
-                           participants_by_gender.__doc__ or "",
+                           _l("Les participants selon leur genre, quand ils l’ont dit : les "
+                              "comptes actifs, d’après leur profil, et les chiffres notés à "
+                              "l’entrée des événements (une personne présente dans les deux est "
+                              "comptée deux fois). Les totaux ne sont publiés que s’ils atteignent "
+                              "le seuil du secret statistique."),
                            _declared(db, scope, "gender", GENDERS),
                            GENDER_LABELS)
 
@@ -430,7 +445,11 @@ def participants_by_age(db: Session, scope: Scope) -> Table:
     of their profile, and the counts noted at events' doors (a person in both is
     counted twice). Published in totals of at least the secrecy threshold."""
     return _declared_table("participants_by_age", _l("Participants par âge"),
-                           participants_by_age.__doc__ or "",
+                           _l("Les participants selon leur tranche d’âge, quand ils l’ont dite : "
+                              "les comptes actifs, d’après leur profil, et les chiffres notés à "
+                              "l’entrée des événements (une personne présente dans les deux est "
+                              "comptée deux fois). Les totaux ne sont publiés que s’ils atteignent "
+                              "le seuil du secret statistique."),
                            _declared(db, scope, "age", AGE_BRACKETS),
                            AGE_LABELS)
 
@@ -486,7 +505,13 @@ def fph_rounds(db: Session, scope: Scope) -> Table:
     total.update({k: sum(r[k] for r in rows) for k in sums})
     total["use"] = (round(100 * total["granted"] / total["envelope"], 1)
                     if total["envelope"] else None)
-    return Table("fph_rounds", _l("FPH : enveloppes et votes"), fph_rounds.__doc__ or "", (
+    return Table("fph_rounds", _l("FPH : enveloppes et votes"),
+                 _l("Chaque appel à projets du FPH dont le vote s’est terminé pendant la période : "
+                    "l’enveloppe, le montant demandé par les projets (sauf ceux retirés ou "
+                    "fusionnés), le montant accordé et le montant dépensé pour les projets "
+                    "financés, combien ont été financés, et le nombre de votants en ligne, à une "
+                    "permanence et sur papier. Chaque votant est compté une seule fois, d’après la "
+                    "liste des votants."), (
         Column("quartier", _l("Quartier"), "text"),
         Column("round", _l("Appel à projets"), "text"),
         Column("envelope", _l("Enveloppe"), "money"),
@@ -527,7 +552,9 @@ def fph_follow_up(db: Session, scope: Scope) -> Table:
     total = {"status": "total", "label": _l("Total"),
              **{k: sum(r[k] for r in rows) for k in ("projects", "granted", "spent")}}
     return Table("fph_follow_up", _l("FPH : suivi des projets financés"),
-                 fph_follow_up.__doc__ or "", (
+                 _l("Les projets financés des appels à projets du FPH dont le vote s’est terminé "
+                    "pendant la période, selon leur avancement : leur nombre, le montant accordé "
+                    "et le montant dépensé."), (
                      Column("label", _l("Avancement"), "text"),
                      Column("projects", _l("Projets"), "int"),
                      Column("granted", _l("Accordé"), "money"),
@@ -578,7 +605,10 @@ def ideas_by_orientation(db: Session, scope: Scope) -> Table:
                                                       "answered")},
              "median_days": overall.get(1)}
     return Table("ideas_by_orientation", _l("Idées par orientation"),
-                 ideas_by_orientation.__doc__ or "", (
+                 _l("Les idées proposées pendant la période, par orientation du contrat de ville : "
+                    "combien, combien publiées, combien refusées ou masquées par la modération, "
+                    "combien ont reçu une réponse de l’équipe du contrat de ville. Le délai médian "
+                    "de réponse est en jours : la moitié des réponses sont arrivées plus vite."), (
                      Column("orientation", _l("Orientation"), "text"),
                      Column("posted", _l("Proposées"), "int"),
                      Column("published", _l("Publiées"), "int"),
@@ -616,7 +646,11 @@ def ideas_by_signatory(db: Session, scope: Scope) -> Table:
     total: dict[str, Any] = {"signatory": _l("Total"), **{k: sum(r[k] for r in rows) for k in (
         "forwarded", "answered", "answered_late", "overdue")}, "median_days": None}
     return Table("ideas_by_signatory", _l("Idées transmises aux signataires"),
-                 ideas_by_signatory.__doc__ or "", (
+                 _l("Les idées transmises à chaque signataire pendant la période : combien, "
+                    "combien ont reçu une réponse (dont combien après la date demandée) et combien "
+                    "attendent encore alors que cette date est passée. Le délai médian va de "
+                    "l’envoi à la réponse, en jours : la moitié des réponses sont arrivées plus "
+                    "vite."), (
                      Column("signatory", _l("Signataire"), "text"),
                      Column("forwarded", _l("Transmises"), "int"),
                      Column("answered", _l("Répondues"), "int"),
@@ -664,7 +698,10 @@ def points_by_category(db: Session, scope: Scope) -> Table:
     total = {"category": "total", "label": _l("Total"),
              **{k: sum(r[k] for r in rows) for k in keys}}
     return Table("points_by_category", _l("Points de la carte par sujet"),
-                 points_by_category.__doc__ or "", (
+                 _l("Les points posés sur la carte pendant la période, par sujet, positifs et "
+                    "négatifs, à côté de la même période un an plus tôt. Seuls les points publiés "
+                    "comptent : un point qui attend la relecture du conseil citoyen, ou qui a été "
+                    "refusé, n’est pas compté."), (
                      Column("label", _l("Sujet"), "text"),
                      Column("positive", _l("Points +"), "int"),
                      Column("negative", _l("Points −"), "int"),
@@ -714,7 +751,12 @@ def events_by_kind(db: Session, scope: Scope) -> Table:
     total["fill_rate"] = rate(total["_taken"], total["_offered"])
     for row in [*rows, total]:
         del row["_taken"], row["_offered"]
-    return Table("events_by_kind", _l("Événements par type"), events_by_kind.__doc__ or "", (
+    return Table("events_by_kind", _l("Événements par type"),
+                 _l("Les événements qui ont commencé pendant la période, par type : combien ont eu "
+                    "lieu, combien ont été annulés, les inscrits (places confirmées, accompagnants "
+                    "compris) et les présents (pointés sur la liste ou venus sans inscription). Le "
+                    "taux de remplissage ne concerne que les événements à places limitées : places "
+                    "prises sur places offertes."), (
         Column("label", _l("Type d’événement"), "text"),
         Column("events", _l("Événements"), "int"),
         Column("cancelled", _l("Annulés"), "int"),
@@ -740,7 +782,8 @@ def commitments(db: Session, scope: Scope) -> Table:
                 .where(*([Commitment.orientation_id == o] if o else []))
                 .order_by(Signatory.name, Orientation.position, Commitment.id))]
     return Table("commitments", _l("Engagements des signataires"),
-                 commitments.__doc__ or "", (
+                 _l("Ce à quoi chaque signataire s’est engagé, pour chaque orientation du contrat "
+                    "de ville."), (
                      Column("signatory", _l("Signataire"), "text"),
                      Column("orientation", _l("Orientation"), "text"),
                      Column("commitment", _l("Engagement"), "text"),
@@ -780,7 +823,10 @@ def forwardings(db: Session, scope: Scope) -> Table:
                      "delay_days": (answered - forwarded).days if answered else None,
                      "state": FORWARDING_STATES[state]})
     return Table("forwardings", _l("Idées transmises et réponses"),
-                 forwardings.__doc__ or "", (
+                 _l("Chaque idée transmise à un signataire pendant la période (une idée, ou un "
+                    "point de la carte devenu une idée) : le quartier, la date d’envoi, la date de "
+                    "réponse demandée, la date et le délai de la réponse, et où elle en est "
+                    "(répondue, répondue en retard, en attente, en retard)."), (
                      Column("signatory", _l("Signataire"), "text"),
                      Column("idea", _l("Idée"), "text"),
                      Column("quartier", _l("Quartier"), "text"),
@@ -806,7 +852,8 @@ def signatory_events(db: Session, scope: Scope) -> Table:
                        *([Event.quartier_id == q] if q else []))
                 .order_by(Signatory.name, Event.starts_at).limit(2000))]
     return Table("signatory_events", _l("Événements organisés par les signataires"),
-                 signatory_events.__doc__ or "", (
+                 _l("Les événements organisés par les signataires pendant la période, avec le "
+                    "nombre de présents."), (
                      Column("signatory", _l("Signataire"), "text"),
                      Column("event", _l("Événement"), "text"),
                      Column("date", _l("Date"), "date"),

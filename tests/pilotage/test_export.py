@@ -219,7 +219,7 @@ def test_xlsx_sheet_describing_every_column(db: Any) -> None:
     # A column without a description of its own is described by its table.
     quartier = next(r for r in described if r[0] == "fph_rounds.quartier")
     assert quartier[2] == str(tables[0].description).strip()
-    assert quartier[2].startswith("Each FPH round")
+    assert quartier[2].startswith("Chaque appel à projets du FPH")
 
 
 def test_xlsx_sheet_names_are_what_excel_allows(db: Any) -> None:
@@ -242,7 +242,8 @@ def test_json_table(db: Any) -> None:
     assert set(body) == {"key", "title", "description", "columns", "rows", "total"}
     assert body["key"] == "fph_rounds"
     assert body["title"] == "FPH : enveloppes et votes"
-    assert body["description"] == " ".join((indicators.fph_rounds.__doc__ or "").split())
+    assert body["description"] == " ".join(str(table.description).split())
+    assert "\n" not in body["description"]
     assert body["columns"][3] == {"key": "requested", "label": "Demandé", "kind": "money",
                                   "description": "Total des projets proposés"}
     assert [c["key"] for c in body["columns"]] == [c.key for c in table.columns]
