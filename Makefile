@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install bench bench-tally bench-vote bench-mail bench-count bench-map bench-pilotage clean
+.PHONY: run test lint typecheck pytest translations extract install audit-demo bench bench-tally bench-vote bench-mail bench-count bench-map bench-pilotage clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ bench-enumeration: translations
 # The steering dashboard on the large demo contract, on SQLite and PostgreSQL (civic_bench_pilotage).
 bench-pilotage: translations
 	$(BIN)/python -m bench.pilotage
+
+# The disclosure audit of open data on the large demo contract (SQLite in a temporary file):
+# every year of its release, every hidden count safe, or the command fails.
+AUDIT_DB := $(shell mktemp -u /tmp/civic-audit-XXXXXX).db
+audit-demo: translations
+	CIVIC_DATABASE_URL=sqlite:///$(AUDIT_DB) $(FLASK) db upgrade
+	CIVIC_DATABASE_URL=sqlite:///$(AUDIT_DB) $(FLASK) seed-demo --size large > /dev/null
+	CIVIC_DATABASE_URL=sqlite:///$(AUDIT_DB) $(FLASK) pilotage audit --all-years --show 5 || { rm -f $(AUDIT_DB); exit 1; }
+	rm -f $(AUDIT_DB)
 
 bench-tally: $(BIN)/.bench-installed
 	$(BIN)/python -m bench.tally

@@ -86,6 +86,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from civic.events.cli import events_cli
 
     app.cli.add_command(events_cli)
+    from civic.pilotage.cli import pilotage_cli
+
+    app.cli.add_command(pilotage_cli)
     from civic.core.uploads import uploads_cli
 
     app.cli.add_command(uploads_cli)

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("pilotage", __name__)
 
-from civic.pilotage import api, permissions, views  # noqa: E402, F401
+from civic.pilotage import api, permissions, services, views  # noqa: E402, F401

@@ -3,7 +3,12 @@ OpenAPI document it serves at ``/api/v1/openapi.json``.
 
 A program sends ``Authorization: Bearer <token>`` (a token made on « Mes jetons d’accès »).
 A pilot's token reads every table; a signatory's token the cooperative dashboard's
-tables and open data; without a token, open data only (small cells hidden).
+tables and open data; without a token, open data only, on its grid: a calendar year of
+the contract (`annee`), one of its quarters (`trimestre`) for the tables that count acts,
+the whole contract or one quartier (`quartier`), all orientations or one (`orientation`).
+Open data is the year's release, built for the whole grid at once: a small count is
+hidden, and so is whatever would give it back by comparing answers (a quartier with the
+contract, a quarter with its year). A period of one's choice (`du`, `au`) needs a token.
 
 Errors are JSON, `{"error": "…"}`, whatever their status: a wrong filter (400), a token
 that is wrong or cannot read a table (401, 403), an unknown table or path (404), a method
@@ -12,6 +17,7 @@ address without one: past the limit the answer is a 429 with `Retry-After` (seco
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, jsonify, request, url_for
@@ -21,11 +27,18 @@ from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import csrf, limiter
 from civic.core.web import timezone
-from civic.pilotage import api_filters, bp, export, indicators, tokens
+from civic.pilotage import api_filters, bp, export, indicators, release, tokens
 from civic.pilotage.permissions import is_signatory
 from civic.pilotage.scope import Scope
 from civic.pilotage.tables import Table
-from civic.pilotage.views import MAX_DAYS, compute_tables, scope_from_request
+from civic.pilotage.views import (
+    MAX_DAYS,
+    compute_tables,
+    open_request,
+    open_tables,
+    public_years,
+    scope_from_request,
+)
 from civic.territory import queries as territory_queries
 
 if TYPE_CHECKING:
@@ -112,25 +125,47 @@ def api_table(key: str) -> Response:
         return _error(403 if user is not None else 401,
                       "this token cannot read this table" if user is not None
                       else "this table needs a token")
-    problems = api_filters.check(
-        {name: request.args.getlist(name) for name in api_filters.NAMES}, max_days=MAX_DAYS)
+    query = {name: request.args.getlist(name) for name in api_filters.NAMES}
+    problems = api_filters.check(query, max_days=MAX_DAYS)
+    off_grid = [] if problems else api_filters.off_grid(
+        query, years=public_years(), quarterly=key in release.QUARTERLY)
+    if user is None:  # the public reads the open-data grid only
+        problems = problems or off_grid
     if problems:
         return _error(400, "; ".join(f"{name}: {message}" for name, message in problems))
-    form, scope = scope_from_request()
-    if form.errors:  # a quartier or an orientation that does not exist
-        return _error(400, "; ".join(f"{name}: {' '.join(map(str, errors))}"
-                                     for name, errors in form.errors.items()))
-    # Open tables are published with small cells hidden (as on /donnees-ouvertes) to
-    # anyone but a pilot; a signatory reads the cooperative tables as on its page.
-    protect_all = key in OPEN and not is_pilot(user)
-    [table] = compute_tables([indicators.ALL[key]], scope, protect_all=protect_all)
+    quarter = int(query["trimestre"][0]) if query.get("trimestre") else None
+    if key in OPEN and not is_pilot(user) and not off_grid:
+        # Open data as /donnees-ouvertes publishes it: the year's release.
+        grid, asked = open_request()
+        if grid.errors:  # a quartier or an orientation that does not exist
+            return _form_error(grid.errors)
+        [table] = open_tables(asked, [key])
+        scope = release.scope_of(asked.year, release.Slot(key, asked.quartier_id, quarter),
+                                 timezone(), asked.orientation_id)
+        quartier = asked.quartier_code
+    else:
+        # A pilot's figures, or a signatory's own period (small cells hidden in it).
+        form, scope = scope_from_request()
+        if form.errors:
+            return _form_error(form.errors)
+        if quarter and scope.year:
+            first, last = release.quarter_days(scope.year, quarter)
+            scope = replace(scope, first_day=first, last_day=last)
+        [table] = compute_tables([indicators.ALL[key]], scope,
+                                 protect_all=key in OPEN and not is_pilot(user))
+        quartier = form.quartier.data if scope.quartier_id else None
     body = export.json_table(table)
-    body["scope"] = _scope_json(scope, form.quartier.data if scope.quartier_id else None)
+    body["scope"] = _scope_json(scope, quartier)
     body["secrecy_threshold"] = int(current_app.config["SMALL_CELL_THRESHOLD"])
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store" if user is not None else (
         "public, max-age=3600")
     return response
+
+
+def _form_error(errors: dict[str, Any]) -> Response:
+    return _error(400, "; ".join(f"{name}: {' '.join(map(str, found))}"
+                                 for name, found in errors.items()))
 
 
 def _scope_json(scope: Scope, quartier: str | None) -> dict[str, Any]:
@@ -150,7 +185,8 @@ def openapi() -> Response:
     filters = api_filters.parameters(
         quartiers=[q.code for q in territory_queries.quartiers(db())],
         orientations=[o.id for o in territory_queries.orientations(db(), contract)]
-        if contract else [], max_days=MAX_DAYS)
+        if contract else [], max_days=MAX_DAYS, years=public_years(),
+        quarterly=release.QUARTERLY)
     return jsonify(document(tables, filters, server=url_for(
         "pilotage.api_tables", _external=True).rsplit("/tables", 1)[0]))
 

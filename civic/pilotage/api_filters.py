@@ -26,14 +26,15 @@ DATE_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 #: A JSON integer: how ``"type": "integer"`` is written in a query.
 INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
 _DATE = re.compile(DATE_PATTERN)
-NAMES = ("annee", "du", "au", "quartier", "orientation")
+NAMES = ("annee", "trimestre", "du", "au", "quartier", "orientation")
 
 _A_YEAR = f"a year from {YEARS[0]} to {YEARS[1]}"
 _A_DAY = f"a day written YYYY-MM-DD, from {YEARS[0]}-01-01 to {YEARS[1]}-12-31"
 
 
 def parameters(*, quartiers: Sequence[str], orientations: Sequence[int],
-               max_days: int) -> list[dict[str, Any]]:
+               max_days: int, years: Sequence[int], quarterly: Sequence[str]
+               ) -> list[dict[str, Any]]:
     """The query parameters of ``/tables/{key}``, as OpenAPI 3.1 parameter objects: the
     official codes of the quartiers and the ids of the orientations that exist are their
     enums (no value is valid when there are none)."""
@@ -41,10 +42,19 @@ def parameters(*, quartiers: Sequence[str], orientations: Sequence[int],
         {"name": "annee", "in": "query",
          "schema": {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]},
          "description": "Calendar year (default: the current year); `du` and `au` take "
-                        "precedence."},
+                        "precedence. Without a token, one of the contract's years: "
+                        f"{', '.join(map(str, years))}."},
+        {"name": "trimestre", "in": "query",
+         "schema": {"type": "integer", "minimum": 1, "maximum": 4},
+         "description": "A quarter of `annee` (1 to 4); `du` and `au` take precedence. Without "
+                        "a token, only for the tables that count acts "
+                        f"({', '.join(quarterly)}): the others count distinct people and "
+                        "are published by calendar year only."},
         {"name": "du", "in": "query", "schema": _day(),
          "description": f"First day of a period, instead of a year; needs `au`. Days go "
-                        f"from {YEARS[0]}-01-01 to {YEARS[1]}-12-31."},
+                        f"from {YEARS[0]}-01-01 to {YEARS[1]}-12-31. Needs a pilot's or a "
+                        "signatory's token: the public reads calendar years and quarters "
+                        "only (a 400 otherwise)."},
         {"name": "au", "in": "query", "schema": _day(),
          "description": f"Last day of the period, included; needs `du`, on or after it "
                         f"and at most {max_days} days later."},
@@ -56,6 +66,28 @@ def parameters(*, quartiers: Sequence[str], orientations: Sequence[int],
                     else {"not": {}}),
          "description": "Id of an orientation of the contract (FPH and ideas)."},
     ]
+
+
+def off_grid(query: Mapping[str, Sequence[str]], *, years: Sequence[int],
+             quarterly: bool) -> list[tuple[str, str]]:
+    """What takes a public request (without a token) off the open-data grid, on a query
+    that ``check`` accepted: a period of one's choice, a year the contract does not
+    cover, a quarter of a table published by year only. Each message names the values
+    allowed."""
+    allowed = ", ".join(map(str, years))
+    problems: list[tuple[str, str]] = []
+    for name in ("du", "au"):
+        if query.get(name):
+            problems.append((name, "a period of your choice needs a pilot's or a signatory's "
+                                   f"token; the public reads calendar years (annee: {allowed})"
+                                   " and, for some tables, their quarters (trimestre: 1 to 4)"))
+    year = list(query.get("annee", ()))
+    if year and int(year[0]) not in years:
+        problems.append(("annee", f"open data covers the years {allowed}"))
+    if query.get("trimestre") and not quarterly:
+        problems.append(("trimestre", "this table counts distinct people: it is published "
+                                      "by calendar year only, leave trimestre out"))
+    return problems
 
 
 def _day() -> dict[str, Any]:
@@ -95,6 +127,8 @@ def _one_value(name: str, given: list[str]) -> str | None:
         return None if _day_of(value) else f"not {_A_DAY}"
     if name == "orientation" and not INTEGER.fullmatch(value):
         return "not an integer"
+    if name == "trimestre" and value not in ("1", "2", "3", "4"):
+        return "not a quarter: 1, 2, 3 or 4"
     return None
 
 

@@ -101,5 +101,6 @@ def json_table(table: Table) -> dict[str, Any]:
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as JSON, without the keys that only name it inside (``_round``)."""
     return {k: (v if isinstance(v, (int, float, bool)) or v is None else str(v))
-            for k, v in row.items()}
+            for k, v in row.items() if not k.startswith("_")}

@@ -26,6 +26,27 @@ class ScopeForm(FlaskForm):
                               description=_l("Elle s’applique au FPH et aux idées."))
 
 
+class OpenDataForm(FlaskForm):
+    """The open-data grid: a calendar year, maybe one of its quarters, a quartier, an
+    orientation. Choices are set by the view; a value off the grid is an error."""
+
+    class Meta:
+        csrf = False
+
+    annee = SelectField(_l("Année"), coerce=optional_int, validate_choice=False)
+    trimestre = SelectField(_l("Période de l’année"), coerce=optional_int,
+                            validate_choice=False,
+                            description=_l("Les chiffres sur les personnes ne se publient "
+                                           "que pour l’année entière."))
+    quartier = SelectField(_l("Quartier"), validate_choice=False)
+    orientation = SelectField(_l("Orientation"), coerce=optional_int, validate_choice=False,
+                              description=_l("Elle s’applique au FPH et aux idées."))
+
+
+QUARTER_LABELS = {1: _l("Janvier à mars"), 2: _l("Avril à juin"),
+                  3: _l("Juillet à septembre"), 4: _l("Octobre à décembre")}
+
+
 class TokenForm(FlaskForm):
     name = StringField(_l("Nom du jeton"), filters=TEXT_FILTERS,
                        description=_l("Pour vous y retrouver, par exemple « tableur de la "

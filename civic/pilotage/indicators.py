@@ -492,7 +492,8 @@ def fph_rounds(db: Session, scope: Scope) -> Table:
     for round_id, title, quartier, envelope in rounds:
         requested, granted, funded, spent = money.get(round_id, (0, 0, 0, 0))
         by = votes.get(round_id, {})
-        rows.append({"quartier": quartier, "round": title, "envelope": envelope,
+        rows.append({"_round": round_id, "quartier": quartier, "round": title,
+                     "envelope": envelope,
                      "requested": int(requested), "granted": int(granted),
                      "funded": int(funded), "spent": int(spent),
                      "use": round(100 * granted / envelope, 1) if envelope else None,

@@ -1,8 +1,10 @@
-"""API tokens of pilots and signatories (read-only access to the steering data)."""
+"""API tokens of pilots and signatories (read-only access to the steering data), and the
+open-data releases as built."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,3 +32,18 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user = relationship("User")
+
+
+class OpenRelease(Base):
+    """A year's open-data release as last built (``pilotage.release``): the published
+    value of every count of people of its grid, so that every visitor and every app
+    machine reads the same figures until the next build, and a build is not paid by a
+    visitor's request. Rebuilt every night and when older than ``OPEN_DATA_MAX_AGE``."""
+
+    __tablename__ = "open_releases"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    threshold: Mapped[int]
+    built_at: Mapped[datetime]
+    #: {"cells": [[table, quartier id, quarter, row, column, value or null], …]}
+    figures: Mapped[dict[str, Any]]

@@ -39,9 +39,9 @@ The input is never modified. It must be rectangular, made of non-negative ``int`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 #: Something that can be hidden: ("cell", row, col), ("row", row, 0), ("col", col, 0)
 #: or ("all", 0, 0) for the grand total.
@@ -96,7 +96,8 @@ def _margins(table: list[list[int]], *, row_totals: bool,
     return values, lines
 
 
-def _close(lines: list[_Line], values: dict[_Key, int], hidden: set[_Key]) -> None:
+def _close(lines: Sequence[tuple[Sequence[Any], Any]], values: Mapping[Any, int],
+           hidden: set[Any]) -> None:
     """Hide more until no line lets a hidden value be recovered by subtraction."""
     changed = True
     while changed:
@@ -106,6 +107,20 @@ def _close(lines: list[_Line], values: dict[_Key, int], hidden: set[_Key]) -> No
             if extra is not None:
                 hidden.add(extra)
                 changed = True
+
+
+def suppress_lines(values: Mapping[Hashable, int],
+                   lines: Sequence[tuple[Sequence[Hashable], Hashable]], threshold: int, *,
+                   hidden: Iterable[Hashable] = ()) -> set[Hashable]:
+    """The same rules over any set of lines, for several tables published together (a
+    quartier's table and the contract's, a quarter and its year): the keys hidden, those
+    with ``0 < n < threshold`` and ``hidden`` (values never published) to begin with,
+    then whatever one line would give back. Keys are anything hashable."""
+    _check_threshold(threshold)
+    concealed = {key for key, value in values.items() if 0 < value < threshold}
+    concealed.update(hidden)
+    _close(lines, values, concealed)
+    return concealed
 
 
 def suppress_table(cells: Sequence[Sequence[int]], threshold: int, *, row_totals: bool = True,
@@ -155,7 +170,8 @@ def shown(value: int | None, threshold: int) -> str:
     return str(value)
 
 
-def _protect(line: _Line, values: dict[_Key, int], hidden: set[_Key]) -> _Key | None:
+def _protect(line: tuple[Sequence[Any], Any], values: Mapping[Any, int],
+             hidden: set[Any]) -> Any:
     """What else to hide so that no part of the line can be recovered, if anything."""
     parts, total = line
     concealed = [key for key in parts if key in hidden]
@@ -163,13 +179,13 @@ def _protect(line: _Line, values: dict[_Key, int], hidden: set[_Key]) -> _Key | 
         if len(concealed) != 1:
             return None
         others = [key for key in parts if key not in hidden]
-        return _smallest(others, values) if others else total
+        return smallest(others, values) if others else total
     if concealed or not parts:
         return None
-    return _smallest(list(parts), values)
+    return smallest(list(parts), values)
 
 
-def _smallest(keys: list[_Key], values: dict[_Key, int]) -> _Key:
+def smallest(keys: Sequence[Any], values: Mapping[Any, int]) -> Any:
     """The smallest count, non-zero ones first; the first one (lowest index) on ties."""
     position = min(range(len(keys)),
                    key=lambda n: (values[keys[n]] == 0, values[keys[n]], n))

@@ -4,6 +4,7 @@ yearly report, open data and API tokens. Thin: the figures come from ``indicator
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +33,15 @@ from civic.core.permissions import can, require
 from civic.core.web import timezone, visitor
 from civic.ideas.models import Idea, Status
 from civic.moderation.models import State
-from civic.pilotage import bp, charts, export, indicators, secrecy, tokens
-from civic.pilotage.forms import YEARS, RevokeForm, ScopeForm, TokenForm
+from civic.pilotage import bp, charts, export, indicators, release, secrecy, services, tokens
+from civic.pilotage.forms import (
+    QUARTER_LABELS,
+    YEARS,
+    OpenDataForm,
+    RevokeForm,
+    ScopeForm,
+    TokenForm,
+)
 from civic.pilotage.models import ApiToken
 from civic.pilotage.scope import Scope, for_year
 from civic.pilotage.tables import Table
@@ -283,28 +291,122 @@ def workbook() -> Response:
     return _download(_xlsx(tables), XLSX, f"{_name('pilotage', scope)}.xlsx")
 
 
-# --- Open data -------------------------------------------------------------------------
+# --- Open data ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """A cell of the open-data grid: a year, maybe a quarter, a quartier, an orientation."""
+
+    year: int
+    quarter: int | None = None
+    quartier_id: int | None = None
+    quartier_code: str | None = None
+    orientation_id: int | None = None
+
+    def args(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"annee": self.year}
+        if self.quarter:
+            found["trimestre"] = self.quarter
+        if self.quartier_code:
+            found["quartier"] = self.quartier_code
+        if self.orientation_id:
+            found["orientation"] = self.orientation_id
+        return found
+
+
+def public_years() -> list[int]:
+    return services.public_years(db(), clock.local_day(clock.now(), timezone()))
+
+
+def open_request() -> tuple[OpenDataForm, OpenRequest]:
+    """The grid cell asked for, and the form as typed: a value off the grid gets its
+    message next to its field and the default (the latest year, all of it, everywhere)."""
+    years = public_years()
+    form = OpenDataForm(request.args)
+    quartiers = territory_queries.quartiers(db())
+    contract = territory_queries.current_contract(db())
+    orientations = territory_queries.orientations(db(), contract) if contract else []
+    form.annee.choices = choices([(y, str(y)) for y in reversed(years)])
+    form.trimestre.choices = choices(blank_choice(_("Toute l’année"))
+                                     + list(QUARTER_LABELS.items()))
+    form.quartier.choices = choices(blank_choice(_("Tous les quartiers"))
+                                    + [(q.code, q.name) for q in quartiers])
+    form.orientation.choices = choices(blank_choice(_("Toutes les orientations"))
+                                       + [(o.id, o.name) for o in orientations])
+    form.validate()
+    asked = {name: request.args.get(name, "") for name in ("annee", "trimestre")}
+    year = form.annee.data if form.annee.data in years else years[-1]
+    if asked["annee"] and form.annee.data not in years:
+        form.annee.errors = [_("Choisissez une année de la liste : %(years)s.",
+                               years=", ".join(map(str, years)))]
+    quarter = form.trimestre.data if form.trimestre.data in QUARTER_LABELS else None
+    if asked["trimestre"] and quarter is None:
+        form.trimestre.errors = [_("Choisissez toute l’année ou un trimestre de la liste.")]
+    quartier = next((q for q in quartiers if q.code == form.quartier.data), None)
+    if form.quartier.data and quartier is None:
+        form.quartier.errors = [form.quartier.gettext(NOT_A_CHOICE)]
+    orientation = next((o.id for o in orientations if o.id == form.orientation.data), None)
+    if form.orientation.data not in ("", None) and orientation is None:
+        form.orientation.errors = [form.orientation.gettext(NOT_A_CHOICE)]
+    form.annee.data, form.trimestre.data = year, quarter
+    return form, OpenRequest(year, quarter, quartier.id if quartier else None,
+                             quartier.code if quartier else None, orientation)
+
+
+def open_tables(asked: OpenRequest, keys: Sequence[str]) -> list[Table]:
+    """The public tables of one cell of the grid, their counts of people as the year's
+    release publishes them (``release``): never computed for this request alone."""
+    tz = timezone()
+    published = services.published(db(), asked.year, timezone=tz, threshold=_threshold(),
+                                   max_age=int(current_app.config["OPEN_DATA_MAX_AGE"]),
+                                   now=clock.now())
+    found = []
+    with indicators.one_page():
+        for key in keys:
+            slot = release.Slot(key, asked.quartier_id, asked.quarter)
+            table = indicators.ALL[key](db(), release.scope_of(asked.year, slot, tz,
+                                                               asked.orientation_id))
+            found.append(published.apply(slot, table))
+    return found
 
 
 @bp.route("/donnees-ouvertes")
 def open_data() -> Page:
-    form, scope = scope_from_request()
-    tables = compute_tables(indicators.OPEN, scope, protect_all=True)
-    return render_template("pilotage/open_data.html", form=form, scope=scope,
-                           tables={t.key: t for t in tables}, args=_filter_args(form, scope),
-                           named=_scope_text(form, scope), hidden=hidden_mark(),
-                           threshold=_threshold())
+    form, asked = open_request()
+    keys = [k for k in release.OPEN if asked.quarter is None or k in release.QUARTERLY]
+    tables = {t.key: t for t in open_tables(asked, keys)}
+    named = {"quartier": next((label for value, label, *_rest in form.quartier.iter_choices()
+                               if asked.quartier_code and value == asked.quartier_code), None),
+             "orientation": next((label for value, label, *_rest in
+                                  form.orientation.iter_choices()
+                                  if asked.orientation_id
+                                  and value == str(asked.orientation_id)), None)}
+    return render_template(
+        "pilotage/open_data.html", form=form, asked=asked, tables=tables,
+        order=[k for k in release.OPEN if k in tables], args=asked.args(), named=named,
+        quarter_label=QUARTER_LABELS.get(asked.quarter or 0),
+        year_args={k: v for k, v in asked.args().items() if k != "trimestre"},
+        hidden=hidden_mark(), threshold=_threshold()), 400 if form.errors else 200
 
 
 @bp.route("/donnees-ouvertes/<key>.csv")
-def open_data_csv(key: str) -> Response:
-    if key not in {f.__name__ for f in indicators.OPEN}:
+def open_data_csv(key: str) -> Page | Response:
+    if key not in release.OPEN:
         abort(404)
-    _form, scope = scope_from_request()
-    [table] = compute_tables([indicators.ALL[key]], scope, protect_all=True)
+    form, asked = open_request()
+    if asked.quarter and key not in release.QUARTERLY:
+        form.trimestre.errors = [_("Ce tableau compte des personnes : il n’est publié que "
+                                   "pour l’année entière.")]
+    if form.errors:
+        text = "\n".join(f"{name}: {' '.join(map(str, errors))}"
+                         for name, errors in form.errors.items())
+        return Response(text + "\n", status=400, content_type="text/plain; charset=utf-8")
+    [table] = open_tables(asked, [key])
     separator = ";" if request.args.get("sep") in (";", "semicolon", "pv") else ","
+    period = f"{asked.year}-T{asked.quarter}" if asked.quarter else str(asked.year)
     response = _download(export.csv_bytes(table, hidden=hidden_mark(), separator=separator),
-                         "text/csv; charset=utf-8", f"{_name(key, scope)}.csv")
+                         "text/csv; charset=utf-8", f"{key}-{period}.csv")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from jsonschema import Draft202012Validator, FormatChecker
 
 from civic import create_app
-from civic.pilotage import api_filters, forms, indicators, tokens
+from civic.pilotage import api_filters, forms, indicators, release, tokens
 from civic.pilotage.views import MAX_DAYS
 from tests.conftest import test_config
 from tests.factories import NOW
@@ -93,7 +93,31 @@ def api_schema(app: Any, dataset: dict) -> Any:
     return loaded
 
 
+@pytest.fixture
+def public_schema(app: Any, dataset: dict) -> Any:
+    loaded = schemathesis.openapi.from_wsgi(DOCUMENT, app)
+
+    @loaded.hook
+    def filter_case(_context: Any, case: Any) -> bool:
+        # Without a token, the rules of the open-data grid stated in the descriptions
+        # too: no period of one's choice, a year of the contract, quarters of the
+        # tables of acts only (tested below).
+        return not case.meta.generation.mode.is_positive or on_the_grid(
+            case.path_parameters or {}, case.query or {})
+
+    return loaded
+
+
+def on_the_grid(path: dict[str, Any], query: dict[str, Any]) -> bool:
+    if "du" in query or "au" in query:
+        return False
+    if "annee" in query and query["annee"] not in (2024, 2025, 2026):
+        return False
+    return "trimestre" not in query or path.get("key") in release.QUARTERLY
+
+
 schema = schemathesis.pytest.from_fixture("api_schema")
+public = schemathesis.pytest.from_fixture("public_schema")
 
 
 #: A bounded run: each operation gets its coverage cases (undeclared methods, empty,
@@ -117,7 +141,7 @@ def test_the_api_keeps_its_contract_with_a_signatorys_token(
     case.call_and_validate(headers=signatory_token)
 
 
-@schema.parametrize()
+@public.parametrize()
 @settings(max_examples=40, **CONTRACT)
 def test_the_api_keeps_its_contract_without_a_token(case: Any) -> None:
     case.call_and_validate(headers=PLAIN)
@@ -287,12 +311,13 @@ DAYS = ["2026-03-14", "2000-01-01", "2100-12-31", "1999-12-31", "2101-01-01", "0
 
 @pytest.mark.parametrize("day", DAYS)
 def test_a_day_is_accepted_exactly_when_the_document_allows_it(client: Any, dataset: dict,
+                                                                pilot: dict[str, str],
                                                                 day: str) -> None:
     document = _document(client)
     allowed = _allows(document, "du", day)
     assert _allows(document, "au", day) == allowed
     response = client.get(f"{API}/tables/participants_by_channel",
-                          query_string={"du": day, "au": day})
+                          query_string={"du": day, "au": day}, headers=pilot)
     assert response.status_code == (200 if allowed else 400), day
     if allowed:
         assert response.get_json()["scope"]["first_day"] == day
@@ -322,7 +347,8 @@ def test_far_dates_behave_as_the_document_says(client: Any, dataset: dict,
         assert "from 2000-01-01 to 2100-12-31" in response.get_json()["error"]
 
 
-def test_the_period_rules_the_document_states(client: Any, dataset: dict) -> None:
+def test_the_period_rules_the_document_states(client: Any, dataset: dict,
+                                              pilot: dict[str, str]) -> None:
     document = _document(client)
     assert f"at most {MAX_DAYS} days later" in _parameter(document, "au")["description"]
     assert "needs `au`" in _parameter(document, "du")["description"]
@@ -336,13 +362,14 @@ def test_the_period_rules_the_document_states(client: Any, dataset: dict) -> Non
             f"au: more than {MAX_DAYS} days after du",
     }
     for query, error in refused.items():
-        response = client.get(f"{API}/tables/fph_rounds?{query}")
+        response = client.get(f"{API}/tables/fph_rounds?{query}", headers=pilot)
         assert response.status_code == 400, query
         assert response.get_json() == {"error": error}, query
     longest = client.get(f"{API}/tables/fph_rounds?du=2026-01-01&au="
-                         f"{start + timedelta(days=MAX_DAYS)}").get_json()
+                         f"{start + timedelta(days=MAX_DAYS)}", headers=pilot).get_json()
     assert longest["scope"]["last_day"] == str(start + timedelta(days=MAX_DAYS))
-    both = client.get(f"{API}/tables/fph_rounds?annee=2020&du=2026-02-01&au=2026-02-28")
+    both = client.get(f"{API}/tables/fph_rounds?annee=2020&du=2026-02-01&au=2026-02-28",
+                      headers=pilot)
     assert both.status_code == 200
     assert both.get_json()["scope"]["first_day"] == "2026-02-01"
 
@@ -354,13 +381,34 @@ YEARS = ["2026", "2000", "2100", "1999", "2101", "0", "-0", "-2026", "02026", "+
 
 @pytest.mark.parametrize("value", YEARS, ids=[v[:12] for v in YEARS])
 def test_a_year_is_accepted_exactly_when_the_document_allows_it(client: Any, dataset: dict,
+                                                                 pilot: dict[str, str],
                                                                  value: str) -> None:
     document = _document(client)
     allowed = _allows(document, "annee", _as_json_integer(value))
-    response = client.get(f"{API}/tables/fph_rounds", query_string={"annee": value})
+    response = client.get(f"{API}/tables/fph_rounds", query_string={"annee": value},
+                          headers=pilot)
     assert response.status_code == (200 if allowed else 400), value
     if not allowed:
         assert response.get_json()["error"] == "annee: not a year from 2000 to 2100"
+
+
+def test_the_public_reads_the_years_the_document_names(client: Any, dataset: dict) -> None:
+    """Without a token, the contract's years (2024 to 2030, up to this one) and their
+    quarters for the tables of acts; the document says which."""
+    document = _document(client)
+    assert "2024, 2025, 2026" in _parameter(document, "annee")["description"]
+    assert "events_by_kind" in _parameter(document, "trimestre")["description"]
+    for year, status in ((2023, 400), (2024, 200), (2026, 200), (2027, 400), (2000, 400)):
+        response = client.get(f"{API}/tables/fph_rounds", query_string={"annee": year})
+        assert response.status_code == status, year
+        if status == 400:
+            assert response.get_json() == {
+                "error": "annee: open data covers the years 2024, 2025, 2026"}
+    quarter = {"annee": 2026, "trimestre": 1}
+    assert client.get(f"{API}/tables/events_by_kind", query_string=quarter).status_code == 200
+    refused = client.get(f"{API}/tables/participants_by_age", query_string=quarter)
+    assert refused.status_code == 400
+    assert refused.get_json()["error"].startswith("trimestre: this table counts distinct")
 
 
 def test_quartiers_and_orientations_are_the_documents_enums(client: Any, dataset: dict,

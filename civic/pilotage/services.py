@@ -1,0 +1,97 @@
+"""What the pilotage part does beyond reading figures: building and keeping the open-data
+release of each year (``release``), which years the public may ask for, and the job that
+rebuilds the releases every night."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from civic.core import clock
+from civic.core.db import commit
+from civic.core.db import session as db_session
+from civic.core.jobs import job
+from civic.pilotage import release
+from civic.pilotage.models import OpenRelease
+from civic.territory import queries as territory_queries
+
+
+def public_years(db: Session, today: date) -> list[int]:
+    """The years open data answers for: those of the contract, up to this one."""
+    contract = territory_queries.current_contract(db)
+    if contract is None:
+        return [today.year]
+    years = list(range(contract.start_year, min(contract.end_year, today.year) + 1))
+    return years or [min(max(today.year, contract.start_year), contract.end_year)]
+
+
+def quartier_ids(db: Session) -> list[int]:
+    return [q.id for q in territory_queries.quartiers(db)]
+
+
+def build_release(db: Session, year: int, *, timezone: str, threshold: int,
+                  audit: bool = True) -> release.Release:
+    """A year's release computed now from the database (not stored)."""
+    ids = quartier_ids(db)
+    return release.protect(year, release.compute(db, year, timezone, ids), ids, threshold,
+                           audit=audit)
+
+
+def store(db: Session, published: release.Published, *, now: datetime) -> None:
+    cells = [[*cell, value] for cell, value in published.shown.items()]
+    row = db.get(OpenRelease, published.year)
+    if row is None:
+        row = OpenRelease(year=published.year)
+        db.add(row)
+    row.threshold = published.threshold
+    row.built_at = now
+    row.figures = {"cells": cells}
+    db.flush()
+
+
+def _loaded(row: OpenRelease) -> release.Published:
+    shown: dict[release.Cell, int | None] = {
+        (key, quartier, quarter, str(rid), column): value
+        for key, quartier, quarter, rid, column, value in row.figures.get("cells", [])}
+    return release.Published(row.year, row.threshold, shown)
+
+
+def published(db: Session, year: int, *, timezone: str, threshold: int, max_age: int,
+              now: datetime) -> release.Published:
+    """The stored release of ``year``, rebuilt first when there is none, when it is
+    older than ``max_age`` seconds or was built with another threshold."""
+    row = db.get(OpenRelease, year)
+    if row is not None and row.threshold == threshold and (
+            now - row.built_at < timedelta(seconds=max_age)):
+        return _loaded(row)
+    built = build_release(db, year, timezone=timezone, threshold=threshold).published
+    store(db, built, now=now)
+    return built
+
+
+def _settings() -> dict[str, Any]:
+    config = current_app.config
+    return {"timezone": str(config["TIMEZONE"]),
+            "threshold": int(config["SMALL_CELL_THRESHOLD"])}
+
+
+@job("pilotage.build_releases", cron="20 2 * * *")
+def build_releases() -> None:
+    """Rebuild the releases of this year and the year before (late entries, paper
+    ballots and attendance still change them); older ones are rebuilt when asked."""
+    db = db_session()
+    settings = _settings()
+    now = clock.now()
+    today = clock.local_day(now, settings["timezone"])
+    years = [y for y in public_years(db, today) if y >= today.year - 1]
+    for year in years:
+        store(db, build_release(db, year, **settings).published, now=now)
+    stale = db.scalars(select(OpenRelease).where(OpenRelease.year.not_in(years)))
+    for row in stale:
+        if now - row.built_at > timedelta(days=7):
+            store(db, build_release(db, row.year, **settings).published, now=now)
+    commit(db)
