@@ -135,6 +135,11 @@ def add_to_seal(seal: str, tracker_hex: str) -> str:
     return f"{(int(seal, 16) + int(tracker_hex, 16)) % SEAL_MODULUS:064x}"
 
 
+def remove_from_seal(seal: str, tracker_hex: str) -> str:
+    """The seal once a ballot is taken out of the box (a paper ballot voided)."""
+    return f"{(int(seal, 16) - int(tracker_hex, 16)) % SEAL_MODULUS:064x}"
+
+
 def seal_of(trackers: Iterable[str]) -> str:
     return f"{sum(int(t, 16) for t in trackers) % SEAL_MODULUS:064x}"
 

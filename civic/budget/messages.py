@@ -76,6 +76,17 @@ ERRORS: dict[str, Any] = {
                       "différents."),
     "already_counted": _l("Le dépouillement est déjà fait."),
     "not_counting": _l("Le dépouillement n’est possible qu’une fois le vote clos."),
+    "paper_over_register": _l("Chaque personne inscrite sur papier ici a déjà son bulletin "
+                              "saisi. Si quelqu’un a été oublié dans le registre, ajoutez-le "
+                              "d’abord."),
+    "paper_not_found": _l("Aucun bulletin papier de cette permanence n’a ce reçu. Recopiez "
+                          "le reçu affiché après la saisie."),
+    "paper_void_pending": _l("L’annulation de ce bulletin est déjà demandée : une autre "
+                             "personne doit la confirmer."),
+    "paper_void_same_person": _l("Une autre personne doit confirmer : on ne confirme pas sa "
+                                 "propre demande."),
+    "paper_void_done": _l("Cette demande est déjà confirmée : le bulletin n’est plus dans "
+                          "l’urne."),
 }
 
 

@@ -269,6 +269,25 @@ class SealedBallot(Base):
     permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"), index=True)
 
 
+class PaperVoid(Base):
+    """A paper ballot entered by mistake, taken out of the box before the count: one
+    person asks (with a reason), another confirms; both are in the audit log. The ballot
+    is named by its tracker, never by its choices."""
+
+    __tablename__ = "paper_voids"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    permanence_id: Mapped[int] = mapped_column(ForeignKey("permanences.id"))
+    tracker: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(300))
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime]
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None]
+
+
 class Ballot(Base):
     """One counted ballot: what was chosen, never who chose it, when or where.
 

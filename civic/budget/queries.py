@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from civic.budget.models import (
     Ballot,
     Fund,
+    PaperVoid,
     Participation,
     Project,
     ProjectStatus,
@@ -73,6 +74,13 @@ def paper_counts(db: Session, round_: Round) -> dict[int, tuple[int, int]]:
         SealedBallot.permanence_id.is_not(None)).group_by(SealedBallot.permanence_id)).all())
     return {pid: (int(voters.get(pid, 0)), int(ballots.get(pid, 0)))
             for pid in set(voters) | set(ballots) if pid is not None}
+
+
+def paper_voids(db: Session, round_: Round, permanence_id: int) -> list[PaperVoid]:
+    """The requests to void a paper ballot of a permanence, waiting ones first."""
+    return list(db.scalars(select(PaperVoid).where(
+        PaperVoid.round_id == round_.id, PaperVoid.permanence_id == permanence_id)
+        .order_by(PaperVoid.confirmed_at.is_not(None), PaperVoid.asked_at.desc())))
 
 
 def ballot_count(db: Session, round_: Round) -> int:

@@ -23,6 +23,7 @@ from civic.budget.models import (
     Channel,
     FollowUp,
     Fund,
+    PaperVoid,
     Participation,
     Project,
     ProjectStatus,
@@ -335,6 +336,22 @@ def fingerprint_of(round_: Round, declaration: Declaration, today: date) -> str:
     return identity.fingerprint(round_.secret, declaration.name, declaration.birth_date)
 
 
+def _fingerprints(round_: Round, declaration: Declaration, fingerprint: str) -> list[str]:
+    """Every fingerprint the register may hold for this person: today's, and the one
+    folded the older way (words in the order typed) for lines written before."""
+    assert round_.secret is not None
+    return [fingerprint, identity.legacy_fingerprint(round_.secret, declaration.name,
+                                                     declaration.birth_date)]
+
+
+def _refuse_if_registered(db: Session, round_: Round, declaration: Declaration,
+                          fingerprint: str) -> None:
+    if db.scalar(select(Participation.id).where(
+            Participation.round_id == round_.id,
+            Participation.fingerprint.in_(_fingerprints(round_, declaration, fingerprint)))):
+        raise BudgetError("already_voted", "name")
+
+
 def _register_line(round_: Round, fingerprint: str, channel: Channel, user: User | None,
                    today: date, permanence_id: int | None) -> Participation:
     return Participation(
@@ -368,9 +385,7 @@ def can_vote(db: Session, round_: Round, declaration: Declaration, *, now: datet
     of when or how."""
     _open_for_votes(round_, now)
     fingerprint = fingerprint_of(round_, declaration, today)
-    if db.scalar(select(Participation.id).where(Participation.round_id == round_.id,
-                                                Participation.fingerprint == fingerprint)):
-        raise BudgetError("already_voted", "name")
+    _refuse_if_registered(db, round_, declaration, fingerprint)
     return fingerprint
 
 
@@ -393,6 +408,8 @@ def cast(db: Session, round_: Round, voter: Voter, choices: dict[int, int], *,
     try:
         with db.begin_nested():
             seal = _lock_round(db, round_)
+            if not isinstance(voter, CheckedVoter):
+                _refuse_if_registered(db, round_, voter, fingerprint)
             if also is not None:
                 also(db)
             db.add(_register_line(round_, fingerprint, channel, user, today, permanence_id))
@@ -412,6 +429,7 @@ def register_paper_voter(db: Session, round_: Round, declaration: Declaration, *
     try:
         with db.begin_nested():
             _lock_round(db, round_)
+            _refuse_if_registered(db, round_, declaration, fingerprint)
             db.add(_register_line(round_, fingerprint, Channel.PAPER, None, today,
                                   permanence_id))
             db.flush()
@@ -420,18 +438,105 @@ def register_paper_voter(db: Session, round_: Round, declaration: Declaration, *
 
 
 def enter_paper_ballot(db: Session, round_: Round, choices: dict[int, int], *,
-                       permanence_id: int, now: datetime) -> None:
+                       permanence_id: int, now: datetime) -> str:
     """A paper ballot typed in after the paper box is opened (during the vote or after
-    it, until the count); it is sealed and joins the box like any other."""
-    if round_.phase(now) not in (Phase.VOTE, Phase.COUNTING) or round_.count_started_at:
-        raise BudgetError("paper_closed")
-    if round_.box_key is None:
-        raise BudgetError("box_not_ready")
+    it, until the count); it is sealed and joins the box like any other. Never more
+    ballots than the permanence's register has paper voters: one too many would block
+    the count. Returns its receipt, by which a mistake can be voided."""
+    _paper_open(round_, now)
     ciphertext = seal_choices(round_, choices, check_choices(db, round_, choices))
     with db.begin_nested():
         seal = _lock_round(db, round_)
-        _into_box(db, round_, seal, ciphertext, Channel.PAPER, permanence_id=permanence_id)
+        voters, ballots = queries.paper_counts(db, round_).get(permanence_id, (0, 0))
+        if ballots >= voters:
+            raise BudgetError("paper_over_register")
+        tracker = _into_box(db, round_, seal, ciphertext, Channel.PAPER,
+                            permanence_id=permanence_id)
         db.flush()
+    return box.receipt(tracker)
+
+
+def _paper_open(round_: Round, now: datetime) -> None:
+    """Paper ballots and their register can be corrected until the count starts."""
+    if round_.phase(now) not in (Phase.VOTE, Phase.COUNTING) or round_.count_started_at:
+        raise BudgetError("paper_closed")
+    if round_.box_key is None or round_.secret is None:
+        raise BudgetError("box_not_ready")
+
+
+def add_forgotten_paper_voter(db: Session, round_: Round, declaration: Declaration, *,
+                              permanence_id: int, actor: User, now: datetime,
+                              today: date) -> None:
+    """After the vote closed and until the count: a person who voted on paper but was
+    left out of the register. Audited (the permanence, never the person)."""
+    _paper_open(round_, now)
+    fingerprint = fingerprint_of(round_, declaration, today)
+    try:
+        with db.begin_nested():
+            _lock_round(db, round_)
+            _refuse_if_registered(db, round_, declaration, fingerprint)
+            db.add(_register_line(round_, fingerprint, Channel.PAPER, None, today,
+                                  permanence_id))
+            db.flush()
+    except IntegrityError as error:
+        raise BudgetError("already_voted") from error
+    audit.record(db, actor=actor, action="budget.paper_voter_added", target_type="round",
+                 target_id=round_.id, now=now, permanence=permanence_id)
+
+
+def ask_paper_void(db: Session, round_: Round, *, permanence_id: int, receipt: str,
+                   reason: str, actor: User, now: datetime) -> PaperVoid:
+    """Ask for a paper ballot entered by mistake to be taken out of the box; another
+    person confirms it."""
+    _paper_open(round_, now)
+    ballot = receipt_in_box(db, receipt)
+    if ballot is None or (ballot.round_id, ballot.channel, ballot.permanence_id) != (
+            round_.id, Channel.PAPER.value, permanence_id):
+        raise BudgetError("paper_not_found", "receipt")
+    if db.scalar(select(PaperVoid.id).where(PaperVoid.tracker == ballot.tracker)):
+        raise BudgetError("paper_void_pending", "receipt")
+    void = PaperVoid(round_id=round_.id, permanence_id=permanence_id, tracker=ballot.tracker,
+                     reason=reason, asked_by_id=actor.id, asked_at=now)
+    db.add(void)
+    db.flush()
+    audit.record(db, actor=actor, action="budget.paper_void_asked", target_type="round",
+                 target_id=round_.id, now=now, permanence=permanence_id,
+                 receipt=box.receipt(ballot.tracker), reason=reason)
+    return void
+
+
+def confirm_paper_void(db: Session, void: PaperVoid, *, actor: User, now: datetime) -> None:
+    """A second person takes the ballot out of the box: the seal loses its tracker."""
+    round_ = db.get(Round, void.round_id)
+    assert round_ is not None
+    _paper_open(round_, now)
+    if void.confirmed_at is not None:
+        raise BudgetError("paper_void_done")
+    if void.asked_by_id == actor.id:
+        raise BudgetError("paper_void_same_person")
+    with db.begin_nested():
+        seal = _lock_round(db, round_)
+        ballot = db.get(SealedBallot, void.tracker)
+        if ballot is None:
+            raise BudgetError("paper_not_found")
+        db.delete(ballot)
+        round_.seal = box.remove_from_seal(seal, void.tracker)
+        void.confirmed_by_id, void.confirmed_at = actor.id, now
+        db.flush()
+    audit.record(db, actor=actor, action="budget.paper_void_confirmed", target_type="round",
+                 target_id=round_.id, now=now, permanence=void.permanence_id,
+                 receipt=box.receipt(void.tracker), asked_by=void.asked_by_id)
+
+
+def withdraw_paper_void(db: Session, void: PaperVoid, *, actor: User, now: datetime) -> None:
+    """A request made by mistake is withdrawn (by anyone who may fix paper ballots)."""
+    if void.confirmed_at is not None:
+        raise BudgetError("paper_void_done")
+    db.delete(void)
+    db.flush()
+    audit.record(db, actor=actor, action="budget.paper_void_withdrawn", target_type="round",
+                 target_id=void.round_id, now=now, permanence=void.permanence_id,
+                 receipt=box.receipt(void.tracker))
 
 
 def receipt_in_box(db: Session, code: str) -> SealedBallot | None:

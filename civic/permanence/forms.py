@@ -37,3 +37,18 @@ class CodeVoteForm(DeclarationForm):
     code = StringField(_l("Votre code de vote"), [
         DataRequired(message=_l("Indiquez le code écrit sur votre lettre.")), Length(max=30)],
         filters=TEXT_FILTERS, description=_l("10 lettres et chiffres, par exemple ABCD-EFGH-JK."))
+
+
+class PaperVoidForm(FlaskForm):
+    """Ask for a paper ballot entered by mistake to be taken out of the box."""
+
+    receipt = StringField(_l("Reçu du bulletin"), filters=TEXT_FILTERS,
+                          description=_l("Il s’affiche après chaque saisie, par exemple "
+                                         "« 4F2A-91C3-07BE-55D0 »."),
+                          validators=[DataRequired(message=_l("Ce champ est obligatoire.")),
+                                      Length(max=40, message=_l("%(max)d caractères au plus."))])
+    reason = StringField(_l("Pourquoi l’annuler ?"), filters=TEXT_FILTERS,
+                         description=_l("Par exemple « saisi deux fois »."),
+                         validators=[DataRequired(message=_l("Ce champ est obligatoire.")),
+                                     Length(max=300, message=_l("%(max)d caractères au plus.")),
+                                     PlainText()])

@@ -27,6 +27,14 @@ def run(user: User | None, permanence: Any, _now: datetime) -> bool:
                                               quartier_id=permanence.quartier_id)
 
 
+@rule("permanence.paper")
+def paper(user: User | None, permanence: Any, _now: datetime) -> bool:
+    """Paper votes of a permanence, and their corrections until the count: animators of
+    its quartier, pilots."""
+    return is_pilot(user) or (user is not None and user.has_role(
+        Role.ANIMATOR, quartier_id=permanence.quartier_id))
+
+
 @rule("permanence.codes")
 def print_codes(user: User | None, round_: Any, now: datetime) -> bool:
     """Pilots print vote codes until the vote closes."""

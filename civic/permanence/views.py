@@ -18,11 +18,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from civic.accounts.models import Role
-from civic.budget import counting
+from civic.budget import box, counting
 from civic.budget import queries as budget_queries
 from civic.budget.forms import DeclarationForm
 from civic.budget.messages import attach_error, error_text
-from civic.budget.models import Project, Round
+from civic.budget.models import PaperVoid, Project, Round
 from civic.budget.phases import Phase
 from civic.budget.services import BudgetError, Declaration, check_choices
 from civic.core import clock
@@ -35,7 +35,13 @@ from civic.core.qr import qr_svg
 from civic.core.security import no_store
 from civic.core.web import timezone
 from civic.permanence import bp, codes, queries, services
-from civic.permanence.forms import CodesForm, CodeVoteForm, KioskDeclarationForm, PermanenceForm
+from civic.permanence.forms import (
+    CodesForm,
+    CodeVoteForm,
+    KioskDeclarationForm,
+    PaperVoidForm,
+    PermanenceForm,
+)
 from civic.permanence.models import Permanence
 from civic.territory import queries as territory_queries
 
@@ -196,41 +202,111 @@ def kiosk_ballot(permanence_id: int, round_id: int) -> Page:
 
 @bp.route("/permanence/<int:permanence_id>/papier/<int:round_id>", methods=["GET", "POST"])
 def paper(permanence_id: int, round_id: int) -> Page:
-    permanence = _permanence(permanence_id)
+    """Paper votes at a permanence: the register, the ballots typed in after the box is
+    opened, and their corrections until the count (a person forgotten in the register, a
+    ballot entered by mistake, voided by two people)."""
+    permanence = db().get(Permanence, permanence_id) or abort(404)
+    require(current_user, "permanence.paper", permanence)
     round_ = _voting_round(permanence, round_id)
     voter_form = KioskDeclarationForm(prefix="voter")
+    void_form = PaperVoidForm(prefix="void")
+    part = request.form.get("part")
+    done: BaseResponse | None = None
     status = 200
-    if request.form.get("part") == "voter" and voter_form.validate_on_submit():
-        try:
-            if not voter_form.checked.data:
-                raise BudgetError("not_checked", "checked")
-            services.budget.register_paper_voter(
-                db(), round_, _declaration(voter_form), permanence_id=permanence.id,
-                now=clock.now(), today=_today())
-        except BudgetError as error:
-            attach_error(voter_form, error)
-        else:
-            flash(_("La personne est inscrite : donnez-lui un bulletin papier."), "success")
-            return redirect(request.path)
-    elif request.form.get("part") == "ballot":
-        picked = counting.choices_from_form(request.form, round_.fund.vote_method)
-        try:
-            services.budget.enter_paper_ballot(db(), round_, picked,
-                                               permanence_id=permanence.id, now=clock.now())
-        except BudgetError as error:
-            flash(error_text(error), "error")
-            status = 400
-        else:
-            flash(_("Le bulletin papier est saisi."), "success")
-            return redirect(request.path)
-    if voter_form.errors:
+    if part == "voter" and voter_form.validate_on_submit():
+        done = _paper_voter(round_, permanence, voter_form)
+    elif part == "ballot":
+        done = _paper_ballot(round_, permanence)
+    elif part == "void" and void_form.validate_on_submit():
+        done = _paper_void(round_, permanence, void_form)
+    elif part == "void-decision" and is_db_int(request.form.get("void", "")):
+        done = _paper_void_decision(round_, permanence, int(request.form["void"]))
+    if done is not None:
+        return done
+    if voter_form.errors or void_form.errors or request.method == "POST":
         status = 400
     counts = [c for c in services.paper_counts(db(), round_)
               if c.permanence.id == permanence.id]
     return no_store(render_template(
         "permanence/paper.html", permanence=permanence, round=round_, fund=round_.fund,
-        voter_form=voter_form, projects=budget_queries.ballot_projects(db(), round_),
-        count=counts[0] if counts else None, phase=round_.phase(clock.now())), status)
+        voter_form=voter_form, void_form=void_form,
+        projects=budget_queries.ballot_projects(db(), round_),
+        voids=budget_queries.paper_voids(db(), round_, permanence.id),
+        receipt=box.receipt, count=counts[0] if counts else None,
+        phase=round_.phase(clock.now()),
+        fixable=round_.phase(clock.now()) in (Phase.VOTE, Phase.COUNTING)
+        and not round_.count_started_at), status)
+
+
+def _paper_voter(round_: Round, permanence: Permanence,
+                 form: KioskDeclarationForm) -> BaseResponse | None:
+    """Write a paper voter in the register: during the vote, or after it (audited) for
+    one who was forgotten."""
+    try:
+        if not form.checked.data:
+            raise BudgetError("not_checked", "checked")
+        if round_.phase(clock.now()) == Phase.VOTE:
+            services.budget.register_paper_voter(
+                db(), round_, _declaration(form), permanence_id=permanence.id,
+                now=clock.now(), today=_today())
+        else:
+            services.budget.add_forgotten_paper_voter(
+                db(), round_, _declaration(form), permanence_id=permanence.id,
+                actor=current_user, now=clock.now(), today=_today())
+    except BudgetError as error:
+        attach_error(form, error)
+        return None
+    flash(_("La personne est inscrite : donnez-lui un bulletin papier."), "success")
+    return redirect(request.path)
+
+
+def _paper_ballot(round_: Round, permanence: Permanence) -> BaseResponse | None:
+    picked = counting.choices_from_form(request.form, round_.fund.vote_method)
+    try:
+        receipt = services.budget.enter_paper_ballot(db(), round_, picked,
+                                                     permanence_id=permanence.id,
+                                                     now=clock.now())
+    except BudgetError as error:
+        flash(error_text(error), "error")
+        return None
+    flash(_("Le bulletin papier est saisi. Son reçu : %(receipt)s (notez-le s’il faut "
+            "l’annuler).", receipt=receipt), "success")
+    return redirect(request.path)
+
+
+def _paper_void(round_: Round, permanence: Permanence,
+                form: PaperVoidForm) -> BaseResponse | None:
+    try:
+        services.budget.ask_paper_void(db(), round_, permanence_id=permanence.id,
+                                       receipt=form.receipt.data or "",
+                                       reason=form.reason.data or "", actor=current_user,
+                                       now=clock.now())
+    except BudgetError as error:
+        attach_error(form, error)
+        return None
+    flash(_("L’annulation est demandée. Une autre personne doit la confirmer sur cette "
+            "page."), "success")
+    return redirect(request.path)
+
+
+def _paper_void_decision(round_: Round, permanence: Permanence,
+                         void_id: int) -> BaseResponse | None:
+    void = db().get(PaperVoid, void_id)
+    if void is None or (void.round_id, void.permanence_id) != (round_.id, permanence.id):
+        abort(404)
+    try:
+        if request.form.get("decision") == "confirm":
+            services.budget.confirm_paper_void(db(), void, actor=current_user,
+                                               now=clock.now())
+            flash(_("Le bulletin est retiré de l’urne."), "success")
+        else:
+            services.budget.withdraw_paper_void(db(), void, actor=current_user,
+                                                now=clock.now())
+            flash(_("La demande d’annulation est retirée."), "success")
+    except BudgetError as error:
+        flash(error_text(error), "error")
+        return None
+    return redirect(request.path)
 
 
 # --- Vote codes -----------------------------------------------------------------------
