@@ -41,11 +41,52 @@ def cast(db: Any, round_: Round, declaration: Declaration = ADULT,
     ("Anne-Marie N’Diaye", "anne marie ndiaye"),
     ("Éloïse  Dupré", "ELOISE DUPRE"),
     ("Zoë O'Neil", "zoe oneil"),
+    ("Fatima Benali", "BENALI fatima"),
+    ("Anne-Marie N’Diaye", "NDIAYE Marie Anne"),
+    ("Jean   Pierre-Louis Martin", "martin, jean pierre louis"),
 ])
 def test_names_are_folded_before_fingerprinting(a: str, b: str) -> None:
     assert identity.normalise_name(a) == identity.normalise_name(b)
     assert identity.fingerprint(b"s", a, TODAY) == identity.fingerprint(b"s", b, TODAY)
     assert identity.fingerprint(b"s", a, TODAY) != identity.fingerprint(b"t", a, TODAY)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Léa Martin", "Léo Martin"),
+    ("Anne Marie", "Anne Maria"),
+    ("Ali Ben", "Ben Alia"),
+])
+def test_different_names_stay_different(a: str, b: str) -> None:
+    assert identity.normalise_name(a) != identity.normalise_name(b)
+
+
+def test_swapped_names_vote_once_on_every_channel(db: Any, voting: Round) -> None:
+    """« BENALI fatima » with Fatima Benali's birth date is Fatima Benali: after she
+    voted online, neither the declaration nor a paper registration takes her again."""
+    cast(db, voting, Declaration("Fatima Benali", date(1980, 5, 6), True))
+    swapped = Declaration("BENALI fatima", date(1980, 5, 6), True)
+    with pytest.raises(services.BudgetError) as refused:
+        cast(db, voting, swapped)
+    assert refused.value.code == "already_voted"
+    with pytest.raises(services.BudgetError):
+        services.can_vote(db, voting, swapped, now=NOW, today=TODAY)
+    with pytest.raises(services.BudgetError):
+        services.register_paper_voter(db, voting, swapped, permanence_id=None,  # type: ignore[arg-type]
+                                      now=NOW, today=TODAY)
+
+
+def test_a_line_written_the_old_way_still_counts(db: Any, voting: Round) -> None:
+    """Registers of rounds opened before word order stopped mattering hold fingerprints
+    of the name as typed: that person, typing it again, still cannot vote twice."""
+    assert voting.secret is not None
+    old = identity.legacy_fingerprint(voting.secret, "Fatima Benali", date(1980, 5, 6))
+    assert old != identity.fingerprint(voting.secret, "Fatima Benali", date(1980, 5, 6))
+    db.add(Participation(id="f" * 32, round_id=voting.id, fingerprint=old, channel="online",
+                         voted_on=TODAY))
+    db.flush()
+    with pytest.raises(services.BudgetError) as refused:
+        cast(db, voting, Declaration("fatima BENALI", date(1980, 5, 6), True))
+    assert refused.value.code == "already_voted"
 
 
 def test_a_vote_puts_one_ballot_in_the_box_and_one_line_in_the_register(
