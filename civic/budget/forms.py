@@ -229,3 +229,7 @@ def count_form(needed: int) -> CountForm:
                        "autocapitalize": "characters"}))
         setattr(Form, f"file_{n}", FileField(_l("ou son fichier (.txt)")))
     return Form()
+
+
+class ConfirmForm(FlaskForm):
+    """The button of a page that asks before doing what cannot be undone."""

@@ -27,6 +27,29 @@ PHASE_HINTS: dict[str, Any] = {
     "follow_up": _l("Suivez l’avancement des projets financés."),
 }
 
+#: The pilot's button to move a round on by hand, phase by phase: what it does, and
+#: what cannot be undone afterwards (said before it is done).
+NEXT_STEPS: dict[str, tuple[Any, Any]] = {
+    "upcoming": (_l("Ouvrir les propositions"),
+                 _l("Les habitants pourront proposer des projets dès maintenant. La date "
+                    "d’ouverture des propositions devient aujourd’hui et ne pourra plus "
+                    "changer.")),
+    "submission": (_l("Clore les propositions et passer à l’examen"),
+                   _l("Plus personne ne pourra proposer de projet. On ne peut pas rouvrir "
+                      "les propositions.")),
+    "review": (_l("Ouvrir le vote"),
+               _l("Le vote s’ouvre maintenant. Les projets du bulletin, la façon de voter et "
+                  "l’enveloppe ne pourront plus changer. On ne peut pas revenir à l’examen.")),
+    "vote": (_l("Clore le vote"),
+             _l("Plus personne ne pourra voter, ni en ligne, ni à une permanence, ni avec un "
+                "code. Les bulletins papier pourront encore être saisis jusqu’au "
+                "dépouillement. On ne peut pas rouvrir le vote : pour le prolonger, "
+                "changez plutôt sa date de clôture.")),
+    "results": (_l("Passer au suivi des projets"),
+                _l("Les résultats restent publiés. La session passe au suivi des projets "
+                   "financés, et on ne peut pas revenir en arrière.")),
+}
+
 STATUSES: dict[str, Any] = {
     "submitted": _l("En attente d’examen"),
     "changes_requested": _l("Modifications demandées"),
@@ -67,4 +90,4 @@ CHECKLIST: dict[str, Any] = {
 def all_labels() -> dict[str, dict[str, Any]]:
     return {"phases": PHASES, "hints": PHASE_HINTS, "statuses": STATUSES,
             "follow_up": FOLLOW_UP, "channels": CHANNELS, "methods": METHODS,
-            "checklist": CHECKLIST}
+            "checklist": CHECKLIST, "next_steps": NEXT_STEPS}

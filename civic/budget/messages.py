@@ -19,7 +19,9 @@ ERRORS: dict[str, Any] = {
                       "peuvent plus changer."),
     "quartier": _l("Choisissez un quartier."),
     "dates_order": _l("Cette date doit venir après la précédente."),
-    "vote_started": _l("Le vote a commencé : sa date d’ouverture ne peut plus changer."),
+    "date_passed": _l("Cette date est passée : elle reste telle quelle."),
+    "date_in_past": _l("Choisissez une date à venir. Pour passer à l’étape suivante tout de "
+                       "suite, utilisez le bouton de la liste des fonds."),
     "cannot_advance": _l("Cette session ne peut pas passer à l’étape suivante à la main."),
     "not_submission": _l("Les propositions ne sont pas ouvertes."),
     "not_editable": _l("Ce projet ne peut plus être modifié."),

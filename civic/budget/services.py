@@ -10,7 +10,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -94,8 +94,31 @@ ROUND_DATES = ("submission_starts_at", "review_starts_at", "vote_starts_at", "vo
                "follow_up_starts_at")
 
 
+#: A date typed in a form is to the minute: within this of the stored one, it is the same.
+TYPED_PRECISION = timedelta(minutes=1)
+
+
+def _kept_dates(round_: Round, values: dict[str, Any], now: datetime) -> None:
+    """Dates already passed stay as they are, to the second (a phase moved on by hand
+    set them to that instant, which the form shows to the minute); a date still to
+    come may move, but not into the past (moving on now is the pilot's button)."""
+    for name in ROUND_DATES:
+        stored = getattr(round_, name)
+        if stored <= now:
+            if abs(values[name] - stored) >= TYPED_PRECISION:
+                raise BudgetError("date_passed", name)
+            values[name] = stored
+        elif values[name] <= now:
+            raise BudgetError("date_in_past", name)
+
+
 def save_round(db: Session, fund: Fund, round_: Round | None, values: dict[str, Any], *,
                actor: User | None, now: datetime) -> Round:
+    """Create a round, or change its title and dates: those already passed stay, the
+    close of an open vote may move (extended, audited with the others)."""
+    values = dict(values)
+    if round_ is not None:
+        _kept_dates(round_, values, now)
     schedule = Schedule(*(values[k] for k in ROUND_DATES))
     wrong = schedule.problems()
     if wrong:
@@ -110,10 +133,6 @@ def save_round(db: Session, fund: Fund, round_: Round | None, values: dict[str, 
                      target_id=round_.id, now=now, title=values["title"],
                      seal=round_.seal, ballots=0)
         return round_
-    if round_.phase(now) not in (Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW):
-        started = {k for k in ("vote_starts_at",) if values[k] != getattr(round_, k)}
-        if started:
-            raise BudgetError("vote_started", "vote_starts_at")
     changed = audit.changes(round_, {"title": values["title"],
                                      **{k: values[k] for k in ROUND_DATES}})
     db.flush()

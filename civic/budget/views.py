@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from civic.budget import box, bp, counting, notifications, prefill, queries, services, trustees
 from civic.budget.forms import (
+    ConfirmForm,
     DeclarationForm,
     FollowUpForm,
     FundForm,
@@ -30,8 +31,10 @@ from civic.budget.forms import (
     UpdateForm,
     count_form,
 )
+from civic.budget.labels import NEXT_STEPS
 from civic.budget.messages import attach_error, error_text
 from civic.budget.models import Channel, FollowUp, Fund, Project, Round
+from civic.budget.phases import NEXT_BOUNDARY, Phase
 from civic.core import clock
 from civic.core.db import checkpoint_after_commit
 from civic.core.db import session as db
@@ -404,13 +407,22 @@ def trackers_file(round_id: int) -> Response:
                              f'attachment; filename="fph-{round_.id}-empreintes.txt"'})
 
 
-@bp.route("/fph/<int:round_id>/publier", methods=["POST"])
+@bp.route("/fph/<int:round_id>/publier", methods=["GET", "POST"])
 def publish(round_id: int) -> Page:
+    """Publish the results, once the page has said that they cannot change after."""
     round_ = _round(round_id)
     require(current_user, "budget.publish", round_)
-    counting.publish(db(), round_, actor=current_user, now=clock.now())
-    flash(_("Les résultats sont publiés."), "success")
-    return redirect(url_for("budget.results", round_id=round_.id))
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        counting.publish(db(), round_, actor=current_user, now=clock.now())
+        flash(_("Les résultats sont publiés."), "success")
+        return redirect(url_for("budget.results", round_id=round_.id))
+    return render_template(
+        "budget/admin/confirm.html", round=round_, title=_("Publier les résultats"),
+        consequence=_("Tout le monde verra les résultats, et ils ne pourront plus changer. "
+                      "Les projets financés passent au suivi."),
+        confirm=_("Publier les résultats"),
+        action=url_for("budget.publish", round_id=round_.id),
+        back=url_for("budget.results", round_id=round_.id))
 
 
 # --- Follow-up ------------------------------------------------------------------------
@@ -500,19 +512,39 @@ def edit_round(fund_id: int, round_id: int | None) -> Page:
         else:
             flash(_("La session est enregistrée."), "success")
             return redirect(url_for("budget.admin_funds"))
+    passed = {name for name in services.ROUND_DATES
+              if round_ is not None and getattr(round_, name) <= clock.now()}
+    for name in passed:
+        field = getattr(form, name)
+        field.description = _("Cette date est passée : elle reste telle quelle.")
+    if round_ is not None and round_.phase(clock.now()) == Phase.VOTE:
+        form.vote_ends_at.description = _("Le vote est ouvert : vous pouvez reculer sa "
+                                          "clôture pour le prolonger.")
     return render_template("budget/admin/round_form.html", form=form, fund=fund,
-                           round=round_), 400 if form.errors else 200
+                           round=round_, passed=passed), 400 if form.errors else 200
 
 
-@bp.route("/admin/fph/sessions/<int:round_id>/avancer", methods=["POST"])
+@bp.route("/admin/fph/sessions/<int:round_id>/avancer", methods=["GET", "POST"])
 def advance(round_id: int) -> Page:
+    """Move a round on by hand: the page names the step and says what cannot be undone;
+    its button does it."""
     require(current_user, "budget.manage")
     round_ = _round(round_id)
-    try:
-        services.advance_phase(db(), round_, actor=current_user, now=clock.now())
-    except services.BudgetError as error:
-        flash(error_text(error), "error")
-    else:
-        flash(_("La session passe à l’étape suivante."), "success")
-    return redirect(url_for("budget.admin_funds"))
+    phase = round_.phase(clock.now())
+    if phase not in NEXT_BOUNDARY:
+        flash(error_text(services.BudgetError("cannot_advance")), "error")
+        return redirect(url_for("budget.admin_funds"))
+    step, consequence = NEXT_STEPS[phase.value]
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        try:
+            services.advance_phase(db(), round_, actor=current_user, now=clock.now())
+        except services.BudgetError as error:
+            flash(error_text(error), "error")
+        else:
+            flash(_("C’est fait : %(step)s.", step=str(step).lower()), "success")
+        return redirect(url_for("budget.admin_funds"))
+    return render_template("budget/admin/confirm.html", round=round_, title=step,
+                           consequence=consequence, confirm=step,
+                           action=url_for("budget.advance", round_id=round_.id),
+                           back=url_for("budget.admin_funds"))
 
