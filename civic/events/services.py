@@ -363,14 +363,30 @@ class Attendance:
     figures: Mapping[tuple[str, str], int]
 
 
-def _can_take_attendance(event: Event, now: datetime) -> None:
-    """From two hours before the start, for an event that was held and not yet purged."""
+#: Attendance may be taken from this long before the start (setting up the room).
+ATTENDANCE_EARLY = timedelta(hours=2)
+
+
+def attendance_opens_at(event: Event) -> datetime:
+    return event.starts_at - ATTENDANCE_EARLY
+
+
+def attendance_closed(event: Event, now: datetime) -> str | None:
+    """Why attendance cannot be taken now (an EventError code), or None: from two hours
+    before the start, for an event that was held and not yet purged."""
     if event.cancelled_at is not None:
-        raise EventError("cancelled")
-    if event.starts_at - timedelta(hours=2) > now:
-        raise EventError("not_started")
+        return "cancelled"
+    if attendance_opens_at(event) > now:
+        return "not_started"
     if event.purged_at is not None:
-        raise EventError("purged")
+        return "purged"
+    return None
+
+
+def _can_take_attendance(event: Event, now: datetime) -> None:
+    closed = attendance_closed(event, now)
+    if closed is not None:
+        raise EventError(closed)
 
 
 def _check_figures(figures: Mapping[tuple[str, str], int], total: int) -> None:

@@ -460,6 +460,9 @@ def attendance(event_id: int) -> Page:
         else:
             flash(_("Présences enregistrées : %(num)d personnes.", num=total), "success")
             return redirect(url_for("events.attendance", event_id=found.id))
+    closed = services.attendance_closed(found, clock.now())
     return render_template("events/attendance.html", event=found, form=form, signups=signups,
-                           present=present, genders=GENDERS, ages=AGE_BRACKETS), \
+                           present=present, genders=GENDERS, ages=AGE_BRACKETS,
+                           closed=closed, closed_text=ERRORS.get(closed or ""),
+                           opens_at=services.attendance_opens_at(found)), \
         400 if form.errors else 200

@@ -557,8 +557,13 @@ def test_attendance_on_the_tablet(login_as: Any, db: Any, people: dict,
     stored = db.get(Event, event.id)
     assert (stored.attendance, stored.walk_ins) == (5, 3)
     later = factories.make_event(db, quartier, starts_at=NOW + timedelta(days=3))
+    before = _text(client.get(f"/evenements/{later.id}/presences"))
+    # Said before any form: nothing to fill in that would be refused.
+    assert "Les présences se notent le jour même, à partir du 17/03/2026 09:00." in before
+    assert "Enregistrer les présences" not in before
     early = client.post(f"/evenements/{later.id}/presences", data={"walk_ins": "1"})
-    assert "Les présences se notent le jour de l’événement" in _text(early)
+    assert early.status_code == 400
+    assert "Les présences se notent le jour même" in _text(early)
     assert db.get(Event, later.id).attendance_taken_at is None
     assert login_as(people["moderator"]).get(url).status_code == 403
 
