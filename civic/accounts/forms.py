@@ -13,6 +13,7 @@ from civic.core.forms import TEXT_FILTERS, PlainText, choices, optional_int
 from civic.core.i18n import LANGUAGE_NAMES, _l
 
 PASSWORD_MIN = passwords.MIN_LENGTH
+PASSWORD_MAX = 200
 
 _email = [
     DataRequired(message=_l("Indiquez votre adresse e-mail.")),
@@ -22,8 +23,10 @@ _email = [
 ]
 _new_password = [
     DataRequired(message=_l("Choisissez un mot de passe.")),
-    Length(min=PASSWORD_MIN, max=200,
+    Length(min=PASSWORD_MIN,
            message=_l("Le mot de passe doit faire au moins %(min)d caractères.", min=PASSWORD_MIN)),
+    Length(max=PASSWORD_MAX, message=_l("Le mot de passe doit faire %(max)d caractères au plus.",
+                                        max=PASSWORD_MAX)),
 ]
 #: The rule, said before the field (services.check_new_password applies it).
 _password_rule = _l("Au moins %(min)d caractères. Pas un mot de passe courant, ni votre nom, "

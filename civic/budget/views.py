@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -251,6 +252,14 @@ def review(project_id: int) -> Page:
 @bp.route("/fph/<int:round_id>/voter", methods=["GET", "POST"])
 def vote(round_id: int) -> Page:
     round_ = _round(round_id)
+    phase = round_.phase(clock.now())
+    if phase != Phase.VOTE:  # said plainly, not as a missing right
+        if phase in (Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW):
+            flash(_("Le vote n’est pas encore ouvert : il ouvre le %(when)s.",
+                    when=format_datetime(round_.vote_starts_at, "short")), "info")
+        else:
+            flash(_("Le vote est clos. Merci à toutes celles et ceux qui ont voté."), "info")
+        return redirect(url_for("budget.round_page", round_id=round_.id))
     require(current_user, "budget.vote", round_)
     form = DeclarationForm()
     picked = counting.choices_from_form(request.form, round_.fund.vote_method)

@@ -56,6 +56,7 @@ ERRORS: dict[str, Any] = {
     "required": _l("Ce champ est obligatoire."),
     "ends_before": _l("L’heure de fin doit venir après l’heure de début."),
     "past": _l("Ce jour est déjà passé."),
+    "past_time": _l("Cette heure est déjà passée aujourd’hui : choisissez une heure à venir."),
     "capacity": _l("Indiquez un nombre entre 1 et 5000."),
     "capacity_below": _l("Plus de personnes sont déjà inscrites. Indiquez au moins ce "
                          "nombre de places."),
@@ -327,7 +328,7 @@ def new() -> Page:
                 created = services.create(db(), quartier, values, author=user,
                                           proposed=not publishes, now=clock.now())
             except services.EventError as error:
-                attach(form, error, ERRORS, "required")
+                attach(form, _today_or_day(error, form), ERRORS, "required")
             else:
                 if publishes:
                     flash(_("L’événement est en ligne."), "success")
@@ -337,6 +338,13 @@ def new() -> Page:
                 return redirect(url_for("events.event", event_id=created.id))
     return render_template("events/form.html", form=form, event=None, quartier=quartier,
                            publishes=publishes), 400 if form.errors else 200
+
+
+def _today_or_day(error: services.EventError, form: EventForm) -> services.EventError:
+    """A start already passed today is a wrong time, not a wrong day."""
+    if error.code == "past" and form.day.data == clock.local_day(clock.now(), timezone()):
+        return services.EventError("past_time", "start")
+    return error
 
 
 @bp.route("/evenements/<int:event_id>/modifier", methods=["GET", "POST"])

@@ -174,7 +174,7 @@ def test_a_pilot_forwards_an_idea_and_the_signatory_answers(
     who = _text(client.get("/qui-fait-quoi"))
     assert signatory.name in who
     assert "Éclairage du passage" in who
-    assert "Répondu en 0 jour" in who
+    assert "Répondu le jour même" in who
 
 
 def factories_follow(idea: Any, user: Any) -> Any:
