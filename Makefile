@@ -19,7 +19,7 @@ translations: install
 
 # Re-extract the messages and merge them into every catalogue (then translate what is new).
 extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project civic .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project civic --ignore-dirs=".*" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python -m civic.core.catalogues
 
