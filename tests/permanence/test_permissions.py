@@ -10,7 +10,8 @@ from tests.factories import NOW
 
 #: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
 ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot", "unenrolled"]
-ACTIONS = ["permanence.codes", "permanence.hub", "permanence.run", "permanence.slots"]
+ACTIONS = ["permanence.codes", "permanence.hub", "permanence.paper", "permanence.run",
+           "permanence.slots"]
 CODE_PHASES = {"upcoming", "submission", "review", "vote"}
 
 
@@ -30,6 +31,10 @@ def test_permanence_permission_matrix(db: Any, people: dict, unenrolled: Any, qu
                                        role == "animator"),
                     "permanence.run": (can(user, "permanence.run", permanence, now=NOW),
                                        role == "animator" and where == "A"),
+                    # paper votes and their corrections: also pilots, any quartier
+                    "permanence.paper": (can(user, "permanence.paper", permanence, now=NOW),
+                                         role == "pilot" or (role == "animator"
+                                                             and where == "A")),
                     "permanence.codes": (can(user, "permanence.codes", round_, now=NOW),
                                          role == "pilot" and phase in CODE_PHASES),
                     # weekly hours and closures: the quartier's animators, and pilots
