@@ -92,7 +92,8 @@ def backoff(attempts: int) -> timedelta:
 
 def compose(to: str, subject: str, body: str,
             attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
-    """A text mail; ``attachments`` are (file name, MIME type, bytes)."""
+    """A text mail; ``attachments`` are (file name, MIME type with its parameters,
+    bytes); a text attachment is UTF-8 and says so."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -102,8 +103,15 @@ def compose(to: str, subject: str, body: str,
     message["Message-ID"] = make_msgid(domain="civic.localhost")
     message.set_content(body)
     for filename, mimetype, data in attachments or ():
-        maintype, subtype = mimetype.split("/", 1)
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        kind, *rest = (part.strip() for part in mimetype.split(";"))
+        params = dict(part.split("=", 1) for part in rest if "=" in part)
+        maintype, subtype = kind.split("/", 1)
+        if maintype == "text":  # text parts say their charset (a calendar too)
+            message.add_attachment(data.decode("utf-8"), subtype=subtype, charset="utf-8",
+                                   filename=filename, params=params or None)
+        else:
+            message.add_attachment(data, maintype=maintype, subtype=subtype,
+                                   filename=filename)
     return message
 
 

@@ -22,15 +22,17 @@ PRODID = "-//civic//contrat de ville//FR"
 
 def calendar(events: Sequence[Any], *, name: str, timezone: str, domain: str,
              url_of: Callable[[Any], str], describe: Callable[[Any], str],
-             now: datetime) -> bytes:
+             now: datetime, method: str = "PUBLISH", status: str | None = None) -> bytes:
     """The calendar of these events. ``url_of`` and ``describe`` give each event's page
-    and its text (in the reader's language)."""
+    and its text (in the reader's language). ``status`` overrides each event's own
+    (TENTATIVE for a place on the waiting list); ``method`` CANCEL with status CANCELLED
+    takes the event out of the person's calendar (their signup cancelled)."""
     zone = ZoneInfo(timezone)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    cal.add("method", method)
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", timezone)
     if events:
@@ -52,7 +54,7 @@ def calendar(events: Sequence[Any], *, name: str, timezone: str, domain: str,
             item.add("geo", (event.latitude, event.longitude))
         item.add("description", describe(event))
         item.add("url", url_of(event))
-        item.add("status", "CANCELLED" if event.cancelled_at else "CONFIRMED")
+        item.add("status", status or ("CANCELLED" if event.cancelled_at else "CONFIRMED"))
         if event.updated_at:
             item.add("last-modified", event.updated_at)
         cal.add_component(item)

@@ -40,13 +40,25 @@ def describe(event: Event) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def ics(events: list[Event], name: str) -> bytes:
+def ics(events: list[Event], name: str, *, method: str = "PUBLISH",
+        status: str | None = None) -> bytes:
     config = current_app.config
     return ical.calendar(events, name=name, timezone=config["TIMEZONE"],
                          domain=config.get("SERVER_NAME") or "civic.localhost",
                          url_of=lambda e: url_for("events.event", event_id=e.id,
                                                   _external=True),
-                         describe=describe, now=clock.now())
+                         describe=describe, now=clock.now(), method=method, status=status)
+
+
+def _calendar_of(signup: Signup) -> tuple[str, str | None]:
+    """(method, status) of the calendar a mail about this signup carries: the event
+    as it is for a confirmed place, tentative on the waiting list, taken out of the
+    calendar once the signup or the event is cancelled."""
+    if signup.event.cancelled_at is not None or signup.status == "cancelled":
+        return "CANCEL", "CANCELLED"
+    if signup.status == "waiting":
+        return "PUBLISH", "TENTATIVE"
+    return "PUBLISH", None
 
 
 def _send(signup: Signup, subject: str, template: str, *, attach: bool = False,
@@ -56,8 +68,10 @@ def _send(signup: Signup, subject: str, template: str, *, attach: bool = False,
     with force_locale(signup.language):
         attachments = []
         if attach:
-            attachments.append(("evenement.ics", "text/calendar",
-                                ics([signup.event], signup.event.title)))
+            method, status = _calendar_of(signup)
+            attachments.append(("evenement.ics", f"text/calendar; method={method}",
+                                ics([signup.event], signup.event.title, method=method,
+                                    status=status)))
         mail.send(signup.email, subject,
                   render_template(template, signup=signup, event=signup.event,
                                   links=links(signup), **context),
@@ -83,7 +97,7 @@ def promoted(signup: Signup) -> bool:
 def cancelled(signup: Signup) -> bool:
     with force_locale(signup.language):
         subject = _("Désinscription confirmée : %(title)s", title=signup.event.title)
-    return _send(signup, subject, "events/mail/cancelled.txt")
+    return _send(signup, subject, "events/mail/cancelled.txt", attach=True)
 
 
 def reminder(signup: Signup, now: datetime) -> bool:

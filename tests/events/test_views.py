@@ -651,3 +651,34 @@ def test_the_event_pages_in_english_and_arabic(client: Any, login_as: Any, db: A
         response = staff.get(url)
         assert response.status_code == 200, url
         assert f'<html lang="{language}" dir="{direction}">' in _text(response), url
+
+
+def test_the_calendar_of_each_mail_says_where_the_place_stands(client: Any, db: Any,
+                                                                quartier: Any,
+                                                                outbox: Any) -> None:
+    """Waiting list: tentative; a place freed: confirmed; a signup cancelled: the event
+    leaves the calendar (METHOD:CANCEL). Every calendar part says it is UTF-8."""
+    from icalendar import Calendar
+
+    def calendar_of(mail: Any) -> tuple[str, str, str]:
+        [part] = list(mail.iter_attachments())
+        assert part.get_content_type() == "text/calendar"
+        assert part.get_content_charset() == "utf-8"
+        parsed = Calendar.from_ical(part.get_content())
+        [item] = parsed.walk("VEVENT")
+        return str(parsed["METHOD"]), str(item["STATUS"]), part.get_param("method")
+
+    event = factories.make_event(db, quartier, title="Repas de quartier", capacity=1)
+    client.post(f"/evenements/{event.id}/inscription", data=_guest())
+    confirmed = _mails_to(outbox)["fatou@example.org"]
+    assert calendar_of(confirmed) == ("PUBLISH", "CONFIRMED", "PUBLISH")
+    client.post(f"/evenements/{event.id}/inscription",
+                data=_guest(name="Karim", email="karim@example.org"))
+    assert calendar_of(_mails_to(outbox)["karim@example.org"]) == (
+        "PUBLISH", "TENTATIVE", "PUBLISH")
+    cancel = _cancel_link(outbox.body(confirmed))
+    outbox.__init__(outbox.directory)
+    client.post(cancel)
+    mails = _mails_to(outbox)
+    assert calendar_of(mails["fatou@example.org"]) == ("CANCEL", "CANCELLED", "CANCEL")
+    assert calendar_of(mails["karim@example.org"]) == ("PUBLISH", "CONFIRMED", "PUBLISH")
