@@ -57,10 +57,18 @@ def queue() -> Page:
     if chosen in ids:
         ids = {chosen}
     work = queries.queue(db(), ids, clock.now())
+    every_kind = [k for k in registry.kinds() if any(e.kind is k for e in (*work.pending,
+                                                                  *work.reported))]
+    kind = request.args.get("type")
+    if kind in {k.name for k in registry.kinds()}:
+        work = queries.Queue([e for e in work.pending if e.kind.name == kind],
+                             [e for e in work.reported if e.kind.name == kind])
+    else:
+        kind = None
     form = BulkForm()
     return render_template("moderation/queue.html", queue=work, quartiers=quartiers,
                            chosen=chosen, form=form, templates=REJECTION_TEMPLATES,
-                           reasons=REPORT_REASONS)
+                           reasons=REPORT_REASONS, kinds=every_kind, chosen_kind=kind)
 
 
 @bp.route("/moderation/lot", methods=["POST"])

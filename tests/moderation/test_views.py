@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -40,6 +41,29 @@ def test_the_queue_lists_every_kind_and_links_projects_to_the_committee(
     assert f"/fph/projets/{project.id}/examen" in page
     assert f"/moderation/idea/{own.id}" not in page
     assert "un autre membre du conseil citoyen le relit" in page
+
+
+def test_the_queue_filters_by_kind_and_names_deleted_accounts(
+        login_as: Any, db: Any, people: dict, quartier: Any) -> None:
+    author = factories.make_user(db, display_name="Nadia")
+    factories.make_idea(db, quartier, author, title="Des bancs", moderation="pending")
+    published = factories.make_idea(db, quartier, author, title="Éclairage")
+    gone = factories.make_user(db, display_name="Parti")
+    comment = factories.make_comment(db, published, gone, body="Un commentaire orphelin",
+                                     moderation="pending")
+    comment.author_id = None  # the account was deleted since (ON DELETE SET NULL)
+    db.flush()
+    db.expire(comment)
+    client = login_as(people["moderator"])
+    page = _text(client.get("/moderation"))
+    assert "Compte supprimé" in page  # the comment's author is gone
+    assert re.search(r'href="/moderation\?type=comment"\s*>Commentaire', page)
+    comments = _text(client.get("/moderation?type=comment"))
+    assert "Un commentaire orphelin" in comments
+    assert "Des bancs" not in comments
+    assert 'aria-current="page">Commentaire' in comments
+    unknown = _text(client.get("/moderation?type=nothing"))
+    assert "Des bancs" in unknown  # an unknown kind shows everything
 
 
 def test_a_rejection_from_a_template_is_mailed_to_the_author_and_shown(
