@@ -39,3 +39,6 @@ def import_qpv(path: Path) -> None:
         click.echo(f"  updated   {code}")
     for item in report.skipped:
         click.echo(f"  skipped   feature {item.position} ({item.code or 'no code'}): {item.reason}")
+    for code, found, home in report.elsewhere:
+        click.echo(f"  warning   {code} is in département {found}, the contract's quartiers "
+                   f"in {home}: check it belongs to this contract")

@@ -1,7 +1,9 @@
 """Reading QPV perimeters from the national GeoJSON files: pure, no Flask, no database.
 
 Both editions of the ANCT file are accepted: 2015 (``code_qp``, ``nom_qp``,
-``commune_qp``/``nom_commune``) and 2024 (``code_qp``, ``lib_qp``, ``lib_com``).
+``commune_qp``/``nom_commune``, ``code_departement``) and 2024 (``code_qp``, ``lib_qp``,
+``lib_com``, ``insee_dep``). A QPV spread over several communes keeps them all
+(« Séméac, Tarbes »), whichever field lists them.
 Features that cannot be used are returned as ``Skipped`` with the reason, never dropped
 silently.
 """
@@ -19,6 +21,7 @@ QPV_CODE = re.compile(r"^Q[NP][0-9A-Z]{6,8}$")
 
 _NAME_KEYS = ("lib_qp", "nom_qp")
 _COMMUNE_KEYS = ("lib_com", "commune_qp", "nom_commune")
+_DEPARTEMENT_KEYS = ("insee_dep", "code_departement")
 _SURFACES = ("Polygon", "MultiPolygon")
 
 
@@ -28,6 +31,8 @@ class QpvFeature:
     name: str
     commune: str
     geometry: dict[str, Any]
+    #: The département's code (« 31 », « 2A », « 971 »), from the file or the QPV code.
+    departement: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,31 @@ def _first(properties: Mapping[str, Any], keys: Iterable[str]) -> str:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return ""
+
+
+def communes(properties: Mapping[str, Any]) -> str:
+    """Every commune a feature names, once each: the field that lists the most of them
+    first (2015 files give « Tarbes » in one field and « Séméac, Tarbes » in another)."""
+    lists = sorted(([name.strip() for name in value.split(",") if name.strip()]
+                    for key in _COMMUNE_KEYS
+                    if isinstance(value := properties.get(key), str)),
+                   key=len, reverse=True)
+    found: list[str] = []
+    for names in lists:
+        found += [name for name in names if name not in found]
+    return ", ".join(found)
+
+
+def departement(properties: Mapping[str, Any], code: str) -> str:
+    """The département of a QPV: its file's field, else its code (QP031007 → 31,
+    QN09301M → 93, QN97101… → 971)."""
+    given = _first(properties, _DEPARTEMENT_KEYS)
+    if given:
+        return given.upper().lstrip("0") or "0"
+    digits = code[2:5]
+    if digits.startswith("97"):
+        return digits
+    return digits.lstrip("0") or "0"
 
 
 def _positions(geometry: Mapping[str, Any]) -> Iterable[Any]:
@@ -118,7 +148,8 @@ def read_qpv_features(document: Any) -> tuple[list[QpvFeature], list[Skipped]]:
         seen.add(code)
         geometry = {"type": feature["geometry"]["type"],
                     "coordinates": feature["geometry"]["coordinates"]}
-        found.append(QpvFeature(code, name, _first(properties, _COMMUNE_KEYS), geometry))
+        found.append(QpvFeature(code, name, communes(properties), geometry,
+                                departement(properties, code)))
     return found, skipped
 
 

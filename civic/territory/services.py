@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from civic.core import audit
 from civic.core.errors import RuleBroken
-from civic.territory.geo import QpvFeature, Skipped
+from civic.territory.geo import QpvFeature, Skipped, departement
 from civic.territory.models import Commitment, Contract, Orientation, Quartier, Signatory
 
 if TYPE_CHECKING:
@@ -126,6 +127,19 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    #: (code, its département, the contract's): imported, but worth a look.
+    elsewhere: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _home_departement(db: Session, contract: Contract, features: list[QpvFeature]) -> str:
+    """The contract's département: the one most of its quartiers (those already there,
+    else those imported) are in; "" when none is known."""
+    known = [departement({}, code) for code in db.scalars(
+        select(Quartier.code).where(Quartier.contract_id == contract.id))]
+    if not known:
+        known = [f.departement for f in features if f.departement]
+    counts = Counter(known).most_common(1)
+    return counts[0][0] if counts else ""
 
 
 def import_qpv(db: Session, contract: Contract, features: list[QpvFeature],
@@ -137,6 +151,9 @@ def import_qpv(db: Session, contract: Contract, features: list[QpvFeature],
     belongs to another contract is skipped rather than moved.
     """
     report = ImportReport(skipped=list(skipped))
+    home = _home_departement(db, contract, features)
+    report.elsewhere = [(f.code, f.departement, home) for f in features
+                        if home and f.departement and f.departement != home]
     existing = {q.code: q for q in db.scalars(
         select(Quartier).where(Quartier.code.in_([f.code for f in features])))}
     for position, feature in enumerate(features, start=1):

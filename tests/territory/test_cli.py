@@ -48,3 +48,20 @@ def test_import_refuses_a_file_that_is_not_geojson(app: Any, db: Any, contract: 
     result = run(app, db, str(path))
     assert result.exit_code != 0
     assert "notes.geojson" in result.output
+
+
+def test_a_quartier_of_another_departement_is_imported_with_a_warning(
+        app: Any, db: Any, contract: Any, tmp_path: Path) -> None:
+    run(app, db, str(SHARED))  # Toulouse: Haute-Garonne (31)
+    elsewhere = tmp_path / "tarbes.geojson"
+    elsewhere.write_text(json.dumps(collection(feature(
+        {"code_qp": "QP065004", "nom_qp": "Tarbes Est", "commune_qp": "Tarbes",
+         "nom_commune": "Séméac, Tarbes", "code_departement": "65"}))), encoding="utf-8")
+    result = run(app, db, str(elsewhere))
+    assert "1 created" in result.output
+    assert ("warning   QP065004 is in département 65, the contract's quartiers in 31"
+            in result.output)
+    tarbes = db.scalar(select(Quartier).where(Quartier.code == "QP065004"))
+    assert tarbes.commune == "Séméac, Tarbes"
+    again = run(app, db, str(SHARED))
+    assert "warning" not in again.output

@@ -87,3 +87,23 @@ def test_multipolygon_is_accepted_and_bounded() -> None:
              [2.5, 44.0], [2.5, 44.5], [2.0, 44.0]]]]}
     assert geometry_problem(multi) is None
     assert bounds(multi) == (1.0, 43.0, 2.5, 44.5)
+
+
+def test_a_qpv_over_two_communes_keeps_both() -> None:
+    """Tarbes Est in the 2015 file: « Tarbes » in commune_qp, « Séméac, Tarbes » in
+    nom_commune; both communes are kept, once each."""
+    found, _skipped = read_qpv_features(collection(feature(
+        {"code_qp": "QP065004", "nom_qp": "Tarbes Est", "commune_qp": "Tarbes",
+         "nom_commune": "Séméac, Tarbes", "code_departement": "65"})))
+    assert (found[0].commune, found[0].departement) == ("Séméac, Tarbes", "65")
+
+
+@pytest.mark.parametrize(("code", "properties", "expected"), [
+    ("QP031007", {}, "31"), ("QN09301M", {}, "93"), ("QN97101M", {}, "971"),
+    ("QN02A01M", {"insee_dep": "2A"}, "2A"), ("QP065004", {"code_departement": "065"}, "65"),
+])
+def test_the_departement_comes_from_the_file_or_the_code(code: str, properties: dict,
+                                                        expected: str) -> None:
+    found, _skipped = read_qpv_features(collection(feature(
+        {"code_qp": code, "lib_qp": "Q", **properties})))
+    assert found[0].departement == expected
