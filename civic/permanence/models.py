@@ -43,6 +43,8 @@ class VoteCode(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     #: The print run it belongs to (for counts and to void a lost batch).
     batch: Mapped[int]
+    #: The permanence whose animator printed the run (None: printed by a pilot).
+    permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"))
     spent: Mapped[bool] = mapped_column(default=False)
     void: Mapped[bool] = mapped_column(default=False)
 

@@ -42,6 +42,14 @@ def print_codes(user: User | None, round_: Any, now: datetime) -> bool:
         Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW, Phase.VOTE)
 
 
+@rule("permanence.print_codes")
+def print_codes_here(user: User | None, permanence: Any, _now: datetime) -> bool:
+    """Animators print vote codes for their own permanence (audited); the round's phase
+    is checked when printing."""
+    return user is not None and user.has_role(Role.ANIMATOR,
+                                              quartier_id=permanence.quartier_id)
+
+
 @rule("permanence.slots")
 def slots(user: User | None, quartier: Any, _now: datetime) -> bool:
     """The weekly permanence hours and closures of a quartier: its animators, pilots."""

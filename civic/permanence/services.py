@@ -92,9 +92,10 @@ def kiosk_cast(db: Session, round_: Round, permanence: Permanence, token: str,
 
 
 def generate_codes(db: Session, round_: Round, count: int, *, actor: User | None,
-                   now: datetime) -> tuple[int, list[str]]:
+                   now: datetime, permanence_id: int | None = None) -> tuple[int, list[str]]:
     """A new print run of ``count`` codes; returns (batch, codes). Only hashes are kept:
-    the codes exist in clear on this one answer, to be printed."""
+    the codes exist in clear on this one answer, to be printed. A run printed by an
+    animator belongs to their permanence."""
     if round_.phase(now) not in ("upcoming", "submission", "review", "vote"):
         raise BudgetError("codes_too_late")
     batch = (db.scalar(select(func.max(VoteCode.batch)).where(VoteCode.round_id == round_.id))
@@ -102,21 +103,25 @@ def generate_codes(db: Session, round_: Round, count: int, *, actor: User | None
     made: set[str] = set()
     while len(made) < count:
         made.add(codes.generate())
-    db.add_all(VoteCode(digest=codes.digest(code), round_id=round_.id, batch=batch)
-               for code in made)
+    db.add_all(VoteCode(digest=codes.digest(code), round_id=round_.id, batch=batch,
+                        permanence_id=permanence_id) for code in made)
     db.flush()
     audit.record(db, actor=actor, action="permanence.codes_generated", target_type="round",
-                 target_id=round_.id, now=now, batch=batch, count=count)
+                 target_id=round_.id, now=now, batch=batch, count=count,
+                 permanence=permanence_id)
     return batch, sorted(made)
 
 
-def void_batch(db: Session, round_: Round, batch: int, *, actor: User | None, now: datetime) -> int:
-    """Cancel the unused codes of a lost print run."""
+def void_batch(db: Session, round_: Round, batch: int, *, actor: User | None, now: datetime,
+               permanence_id: int | None = None) -> int:
+    """Cancel the unused codes of a lost print run (of this permanence, when given)."""
+    narrowing = [VoteCode.permanence_id == permanence_id] if permanence_id else []
     result = cast(CursorResult[Any], db.execute(update(VoteCode).where(
-        VoteCode.round_id == round_.id, VoteCode.batch == batch,
+        VoteCode.round_id == round_.id, VoteCode.batch == batch, *narrowing,
         VoteCode.spent.is_(False)).values(void=True)))
     audit.record(db, actor=actor, action="permanence.codes_voided", target_type="round",
-                 target_id=round_.id, now=now, batch=batch, count=result.rowcount)
+                 target_id=round_.id, now=now, batch=batch, count=result.rowcount,
+                 permanence=permanence_id)
     return int(result.rowcount)
 
 
@@ -126,17 +131,23 @@ class Batch:
     printed: int
     used: int
     void: int
+    #: Where it was printed: a permanence's place, or "" for a pilot's run.
+    place: str = ""
 
 
-def code_batches(db: Session, round_: Round) -> list[Batch]:
-    """How many codes each print run has, and how many were used or voided — never which."""
+def code_batches(db: Session, round_: Round, permanence_id: int | None = None
+                 ) -> list[Batch]:
+    """How many codes each print run has, and how many were used or voided — never which;
+    those of one permanence when given."""
     rows = db.execute(select(
         VoteCode.batch, func.count(), func.sum(case((VoteCode.spent, 1), else_=0)),
-        func.sum(case((VoteCode.void, 1), else_=0)))
-        .where(VoteCode.round_id == round_.id).group_by(VoteCode.batch)
-        .order_by(VoteCode.batch))
-    return [Batch(number, printed, int(used or 0), int(void or 0))
-            for number, printed, used, void in rows]
+        func.sum(case((VoteCode.void, 1), else_=0)), func.max(Permanence.place))
+        .outerjoin(Permanence, Permanence.id == VoteCode.permanence_id)
+        .where(VoteCode.round_id == round_.id,
+               *([VoteCode.permanence_id == permanence_id] if permanence_id else []))
+        .group_by(VoteCode.batch).order_by(VoteCode.batch))
+    return [Batch(number, printed, int(used or 0), int(void or 0), place or "")
+            for number, printed, used, void, place in rows]
 
 
 def check_code(db: Session, round_: Round, typed: str) -> str:

@@ -30,7 +30,7 @@ from civic.core.db import session as db
 from civic.core.extensions import limiter
 from civic.core.forms import choices, is_db_int
 from civic.core.i18n import LANGUAGE_NAMES, _
-from civic.core.permissions import require
+from civic.core.permissions import can, require
 from civic.core.qr import qr_svg
 from civic.core.security import no_store
 from civic.core.web import timezone
@@ -314,26 +314,54 @@ def _paper_void_decision(round_: Round, permanence: Permanence,
 
 @bp.route("/admin/fph/sessions/<int:round_id>/codes", methods=["GET", "POST"])
 def vote_codes(round_id: int) -> Page:
+    """Every print run of a round, wherever printed; pilots print and void."""
     round_ = db().get(Round, round_id) or abort(404)
     require(current_user, "budget.manage")
+    return _codes_page(round_, None, allowed=can(current_user, "permanence.codes", round_),
+                       back=url_for("budget.admin_funds"))
+
+
+@bp.route("/permanence/<int:permanence_id>/codes/<int:round_id>", methods=["GET", "POST"])
+def permanence_codes(permanence_id: int, round_id: int) -> Page:
+    """An animator prints vote codes for their permanence, and sees its print runs."""
+    permanence = db().get(Permanence, permanence_id) or abort(404)
+    require(current_user, "permanence.print_codes", permanence)
+    round_ = _voting_round(permanence, round_id)
+    allowed = round_.phase(clock.now()) in (Phase.UPCOMING, Phase.SUBMISSION, Phase.REVIEW,
+                                            Phase.VOTE)
+    return _codes_page(round_, permanence, allowed=allowed,
+                       back=url_for("permanence.detail", permanence_id=permanence.id))
+
+
+def _codes_page(round_: Round, permanence: Permanence | None, *, allowed: bool,
+                back: str) -> Page:
     form = CodesForm()
+    here = permanence.id if permanence else None
     if request.method == "POST" and is_db_int(request.form.get("void", "")):
-        require(current_user, "permanence.codes", round_)
+        if not allowed:
+            abort(403)
         voided = services.void_batch(db(), round_, int(request.form["void"]),
-                                     actor=current_user, now=clock.now())
+                                     actor=current_user, now=clock.now(), permanence_id=here)
         flash(_("Codes annulés dans ce lot : %(n)s.", n=voided), "success")
         return redirect(request.path)
     if form.validate_on_submit():
-        require(current_user, "permanence.codes", round_)
-        batch, made = services.generate_codes(db(), round_, form.count.data,
-                                              actor=current_user, now=clock.now())
-        return no_store(render_template(
-            "permanence/letters.html", round=round_, fund=round_.fund, batch=batch,
-            letters=[(codes.grouped(code), _code_link(round_, code)) for code in made],
-            address=url_for("permanence.code_vote", round_id=round_.id, _external=True),
-            qr=qr_svg))
+        if not allowed:
+            abort(403)
+        try:
+            batch, made = services.generate_codes(db(), round_, form.count.data,
+                                                  actor=current_user, now=clock.now(),
+                                                  permanence_id=here)
+        except BudgetError as error:
+            attach_error(form, error)
+        else:
+            return no_store(render_template(
+                "permanence/letters.html", round=round_, fund=round_.fund, batch=batch,
+                letters=[(codes.grouped(code), _code_link(round_, code)) for code in made],
+                address=url_for("permanence.code_vote", round_id=round_.id, _external=True),
+                qr=qr_svg))
     return render_template("permanence/codes.html", round=round_, fund=round_.fund, form=form,
-                           batches=services.code_batches(db(), round_)), \
+                           batches=services.code_batches(db(), round_, here),
+                           permanence=permanence, allowed=allowed, back=back), \
         400 if form.errors else 200
 
 

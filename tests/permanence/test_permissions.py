@@ -10,8 +10,8 @@ from tests.factories import NOW
 
 #: "unenrolled" holds every role but has no second step at login: it gets what a resident gets.
 ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot", "unenrolled"]
-ACTIONS = ["permanence.codes", "permanence.hub", "permanence.paper", "permanence.run",
-           "permanence.slots"]
+ACTIONS = ["permanence.codes", "permanence.hub", "permanence.paper",
+           "permanence.print_codes", "permanence.run", "permanence.slots"]
 CODE_PHASES = {"upcoming", "submission", "review", "vote"}
 
 
@@ -35,6 +35,10 @@ def test_permanence_permission_matrix(db: Any, people: dict, unenrolled: Any, qu
                     "permanence.paper": (can(user, "permanence.paper", permanence, now=NOW),
                                          role == "pilot" or (role == "animator"
                                                              and where == "A")),
+                    # an animator prints codes for their own permanence
+                    "permanence.print_codes": (
+                        can(user, "permanence.print_codes", permanence, now=NOW),
+                        role == "animator" and where == "A"),
                     "permanence.codes": (can(user, "permanence.codes", round_, now=NOW),
                                          role == "pilot" and phase in CODE_PHASES),
                     # weekly hours and closures: the quartier's animators, and pilots

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from civic.accounts.models import Role
 from civic.budget.models import Participation, SealedBallot
 from civic.core.qr import qr_svg
 from civic.permanence.models import KioskTicket, Permanence, VoteCode
@@ -204,3 +205,37 @@ def test_an_animator_lands_on_the_tablet_hub(client: Any, db: Any, people: dict)
     resident = client.post("/connexion", data={"email": people["resident"].email,
                                                "password": factories.PASSWORD})
     assert resident.headers["Location"] == "/"
+
+
+def test_an_animator_prints_codes_for_the_permanence_and_pilots_see_every_run(
+        login_as: Any, db: Any, people: dict, quartier: Any, other_quartier: Any,
+        voting: Any) -> None:
+    from civic.core.audit import AuditEntry
+    from civic.permanence.models import VoteCode as Code
+
+    permanence = factories.make_permanence(db, quartier, people["animator"],
+                                           place="Centre social Abbal")
+    animator = login_as(people["animator"])
+    detail = animator.get(f"/permanence/{permanence.id}").get_data(as_text=True)
+    url = f"/permanence/{permanence.id}/codes/{voting.id}"
+    assert f'href="{url}">Imprimer des codes de vote' in detail
+    letters = animator.post(url, data={"count": "3"})
+    assert letters.status_code == 200
+    assert letters.get_data(as_text=True).count('class="letter"') == 3
+    assert {c.permanence_id for c in db.scalars(select(Code))} == {permanence.id}
+    entry = db.scalar(select(AuditEntry).where(
+        AuditEntry.action == "permanence.codes_generated"))
+    assert (entry.actor_id, entry.details["permanence"]) == (people["animator"].id,
+                                                            permanence.id)
+    pilot = login_as(people["pilot"])
+    pilot.post(f"/admin/fph/sessions/{voting.id}/codes", data={"count": "2"})
+    every = pilot.get(f"/admin/fph/sessions/{voting.id}/codes").get_data(as_text=True)
+    assert "Centre social Abbal" in every
+    assert "Pilote" in every
+    own = login_as(people["animator"]).get(url).get_data(as_text=True)
+    assert own.count("<tr><td>") == 1  # the pilot's run is not the permanence's
+    voided = login_as(people["animator"]).post(url, data={"void": "2"})  # the pilot's
+    assert voided.status_code == 302
+    assert db.scalar(select(func.count()).select_from(Code).where(Code.void.is_(True))) == 0
+    elsewhere = factories.make_user(db, roles=[(Role.ANIMATOR, other_quartier)])
+    assert login_as(elsewhere).get(url).status_code == 403
