@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_decimal_symbol, get_group_symbol
 
 
 def format_cents(amount_cents: int, locale: str, currency: str = "EUR") -> str:
     """``150000`` → ``1 500,00 €`` in French, ``€1,500.00`` in English."""
     return format_currency(Decimal(amount_cents) / 100, currency, locale=locale)
+
+
+def money_parts(locale: str, currency: str = "EUR") -> dict[str, str]:
+    """How this locale writes an amount, for a script that adds amounts up on the page
+    and must write them as the server does: the pattern around the number ("{}"), the
+    group and the decimal signs. (A browser's own Intl may differ from Babel's data.)"""
+    sample = format_cents(123456, locale, currency)  # 1 234,56
+    group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+    number = f"1{group}234{decimal}56"
+    pattern = sample.replace(number, "{}") if number in sample else "{} €"
+    return {"pattern": pattern, "group": group, "decimal": decimal}
 
 
 class NotAnAmount(ValueError):

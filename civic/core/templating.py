@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from civic.core import permissions
 from civic.core.i18n import LANGUAGE_NAMES, format_date, format_datetime, get_locale, text_direction
-from civic.core.money import format_cents
+from civic.core.money import format_cents, money_parts
 
 
 def init_app(app: Flask) -> None:
@@ -33,9 +33,19 @@ def init_app(app: Flask) -> None:
         order in an Arabic sentence: ``_("… %(name)s", name=x|bdi)``."""
         return Markup("<bdi>{}</bdi>").format(value)
 
+    @app.template_filter("isolate")
+    def _isolate(value: Any) -> str:
+        """A name inside a page title (where no tag can go), isolated by Unicode's FSI
+        and PDI marks: in an Arabic title, a French name keeps its order and its dash."""
+        return f"\u2068{value}\u2069"
+
     @app.template_filter("money")
     def _money(cents: int) -> str:
         return format_cents(cents, str(get_locale()))
+
+    @app.template_global("money_parts")
+    def _money_parts() -> dict[str, str]:
+        return money_parts(str(get_locale()))
 
     @app.template_filter("format_number")
     def _number(value: int | float) -> str:

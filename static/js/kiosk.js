@@ -46,8 +46,19 @@
   // Knapsack: a running total of the chosen projects.
   var output = document.querySelector("[data-total]");
   if (output) {
-    var format = new Intl.NumberFormat(output.getAttribute("data-locale") || "fr",
-      { style: "currency", currency: "EUR" });
+    // Written as the server writes amounts in this language (same signs, same place
+    // for the euro sign), not as the browser's own locale data would.
+    var pattern = output.getAttribute("data-pattern") || "{} €";
+    var group = output.getAttribute("data-group") || " ";
+    var decimal = output.getAttribute("data-decimal") || ",";
+    var format = {
+      format: function (euros) {
+        var cents = Math.round(euros * 100);
+        var whole = String(Math.floor(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, group);
+        var rest = String(cents % 100).padStart(2, "0");
+        return pattern.replace("{}", whole + decimal + rest);
+      }
+    };
     var envelope = parseInt(output.getAttribute("data-envelope"), 10);
     var update = function () {
       var cents = 0;

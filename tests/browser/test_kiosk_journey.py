@@ -503,6 +503,6 @@ def test_resident_votes_with_a_printed_code_on_a_phone(
     tablet.get_by_role("link", name="Retour aux codes de vote").click()
     _heading(tablet, f"Codes de vote — {ROUND_TITLE}")
     expect(tablet.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(
-        ["1", "2", "1", "0", re.compile("Annuler les codes non utilisés")])
+        ["1", "Pilote", "2", "1", "0", re.compile("Annuler les codes non utilisés")])
     audit(tablet)
 
