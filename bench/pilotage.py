@@ -29,7 +29,7 @@ from civic.accounts.models import Role, RoleGrant, User
 from civic.core import clock
 from civic.core.cli import alembic_config
 from civic.core.db import session
-from civic.pilotage import indicators, tokens
+from civic.pilotage import indicators, services
 
 PAGE_AIM_MS = 300.0
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/civic_bench_pilotage"
@@ -82,7 +82,7 @@ def _measure(url: str, runs: int, seed: Callable[[], Any], label: str
         pilot = session.scalar(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
                                .where(RoleGrant.role == Role.PILOT).limit(1))
         assert pilot is not None
-        _token, secret = tokens.create(session(), pilot, "bench", now=clock.now())
+        _token, secret = services.create_token(session(), pilot, "bench", now=clock.now())
         session.commit()
         from civic.territory.models import Quartier
 

@@ -17,6 +17,7 @@ address without one: past the limit the answer is a 429 with `Retry-After` (seco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,11 @@ from civic.accounts.permissions import is_pilot
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import csrf, limiter
+from civic.core.permissions import can
 from civic.core.web import timezone
-from civic.pilotage import api_filters, bp, export, indicators, release, tokens
-from civic.pilotage.permissions import is_signatory
+from civic.pilotage import api_filters, bp, export, indicators, queries, release
 from civic.pilotage.scope import Scope
-from civic.pilotage.tables import Table
+from civic.pilotage.tables import Spec
 from civic.pilotage.views import (
     MAX_DAYS,
     compute_tables,
@@ -43,9 +44,6 @@ from civic.territory import queries as territory_queries
 
 if TYPE_CHECKING:
     from civic.accounts.models import User
-
-OPEN = {f.__name__ for f in indicators.OPEN}
-COOPERATIVE = {f.__name__ for f in indicators.COOPERATIVE}
 
 _TYPES: dict[str, dict[str, Any]] = {
     "text": {"type": "string"},
@@ -75,19 +73,17 @@ def _caller() -> Any:
     if not header:
         return None
     scheme, _, value = header.partition(" ")
-    user = tokens.owner_of(db(), value.strip(), now=clock.now()) if scheme.lower() == (
+    user = queries.owner_of(db(), value.strip(), now=clock.now()) if scheme.lower() == (
         "bearer") else None
     if user is None:
         raise _BadToken()
     return user
 
 
-def readable(user: User) -> set[str]:
-    if is_pilot(user):
-        return set(indicators.ALL)
-    if is_signatory(user):
-        return COOPERATIVE | OPEN
-    return set(OPEN)
+def readable(user: User | None) -> set[str]:
+    """The keys of the tables ``user`` (None without a token) may read."""
+    return {key for key, spec in indicators.ALL.items()
+            if can(user, "pilotage.read_table", spec)}
 
 
 def _rate_key() -> str:
@@ -119,9 +115,10 @@ def api_table(key: str) -> Response:
         user = _caller()
     except _BadToken:
         return _error(401, "invalid or revoked token")
-    if key not in indicators.ALL:
+    spec = indicators.ALL.get(key)
+    if spec is None:
         return _error(404, "unknown table")
-    if key not in readable(user):
+    if not can(user, "pilotage.read_table", spec):
         return _error(403 if user is not None else 401,
                       "this token cannot read this table" if user is not None
                       else "this table needs a token")
@@ -134,7 +131,8 @@ def api_table(key: str) -> Response:
     if problems:
         return _error(400, "; ".join(f"{name}: {message}" for name, message in problems))
     quarter = int(query["trimestre"][0]) if query.get("trimestre") else None
-    if key in OPEN and not is_pilot(user) and not off_grid:
+    public = spec.audience == "open" and not is_pilot(user)
+    if public and not off_grid:
         # Open data as /donnees-ouvertes publishes it: the year's release.
         grid, asked = open_request()
         if grid.errors:  # a quartier or an orientation that does not exist
@@ -151,8 +149,7 @@ def api_table(key: str) -> Response:
         if quarter and scope.year:
             first, last = release.quarter_days(scope.year, quarter)
             scope = replace(scope, first_day=first, last_day=last)
-        [table] = compute_tables([indicators.ALL[key]], scope,
-                                 protect_all=key in OPEN and not is_pilot(user))
+        [table] = compute_tables([spec], scope, protect_all=public)
         quartier = form.quartier.data if scope.quartier_id else None
     body = export.json_table(table)
     body["scope"] = _scope_json(scope, quartier)
@@ -175,32 +172,29 @@ def _scope_json(scope: Scope, quartier: str | None) -> dict[str, Any]:
 
 @bp.route("/api/v1/openapi.json")
 @csrf.exempt
-@limiter.limit("30 per minute", key_func=_rate_key)  # it computes every table's columns
+@limiter.limit("30 per minute", key_func=_rate_key)  # a large document
 def openapi() -> Response:
-    from civic.pilotage.scope import for_year
-
-    scope = for_year(clock.local_day(clock.now(), timezone()).year)
-    tables = [f(db(), scope) for f in indicators.ALL.values()]
+    """The OpenAPI document, from the tables' declarations: nothing is counted."""
     contract = territory_queries.current_contract(db())
     filters = api_filters.parameters(
         quartiers=[q.code for q in territory_queries.quartiers(db())],
         orientations=[o.id for o in territory_queries.orientations(db(), contract)]
         if contract else [], max_days=MAX_DAYS, years=public_years(),
         quarterly=release.QUARTERLY)
-    return jsonify(document(tables, filters, server=url_for(
+    return jsonify(document(list(indicators.ALL.values()), filters, server=url_for(
         "pilotage.api_tables", _external=True).rsplit("/tables", 1)[0]))
 
 
-def _row_schema(table: Table) -> dict[str, Any]:
+def _row_schema(spec: Spec) -> dict[str, Any]:
     properties: dict[str, Any] = {}
-    for column in table.columns:
+    for column in spec.columns:
         schema = dict(_TYPES[column.kind])
         text = " ".join(str(column.description or column.label).split())
         schema["description"] = (f"{text} ({schema['description']})"
                                  if "description" in schema else text)
         properties[column.key] = schema
     return {"type": "object", "properties": properties,
-            "required": [c.key for c in table.columns]}
+            "required": [c.key for c in spec.columns]}
 
 
 #: What each error status of the API means (the body is always the Error schema).
@@ -245,14 +239,14 @@ def _responses(success: dict[str, Any], *errors: int) -> dict[str, Any]:
     return found
 
 
-def _table_schema(table: Table) -> dict[str, Any]:
-    row = f"#/components/schemas/{table.key}_row"
+def _table_schema(spec: Spec) -> dict[str, Any]:
+    row = f"#/components/schemas/{spec.key}_row"
     return {
-        "type": "object", "description": " ".join(str(table.description).split()),
+        "type": "object", "description": " ".join(str(spec.description).split()),
         "required": ["key", "title", "description", "columns", "rows", "total", "scope",
                      "secrecy_threshold"],
         "properties": {
-            "key": {"const": table.key}, "title": {"type": "string"},
+            "key": {"const": spec.key}, "title": {"type": "string"},
             "description": {"type": "string"},
             "columns": {"type": "array", "items": {"$ref": "#/components/schemas/Column"}},
             "rows": {"type": "array", "items": {"$ref": row}},
@@ -262,12 +256,13 @@ def _table_schema(table: Table) -> dict[str, Any]:
         }}
 
 
-def document(tables: list[Table], filters: list[dict[str, Any]], *,
+def document(specs: Sequence[Spec], filters: list[dict[str, Any]], *,
              server: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the API, built from the tables themselves and
-    from the filters' own schemas (``api_filters.parameters``), so it cannot drift from
-    what the API answers."""
-    keys = [t.key for t in tables]
+    """The OpenAPI 3.1 description of the API, built from the tables' declarations
+    (their ``Spec``: the same columns the answers have) and from the filters' own
+    schemas (``api_filters.parameters``), so it cannot drift from what the API
+    answers."""
+    keys = [spec.key for spec in specs]
     schemas: dict[str, Any] = {
         "Error": {"type": "object", "properties": {"error": {"type": "string"}},
                   "required": ["error"]},
@@ -281,9 +276,9 @@ def document(tables: list[Table], filters: list[dict[str, Any]], *,
                 "properties": {"key": {"enum": keys},
                                "url": {"type": "string", "format": "uri"}}}}}},
     }
-    for table in tables:
-        schemas[f"{table.key}_row"] = _row_schema(table)
-        schemas[table.key] = _table_schema(table)
+    for spec in specs:
+        schemas[f"{spec.key}_row"] = _row_schema(spec)
+        schemas[spec.key] = _table_schema(spec)
     one_of = [{"$ref": f"#/components/schemas/{key}"} for key in keys]
     return {
         "openapi": "3.1.0",

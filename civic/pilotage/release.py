@@ -41,7 +41,7 @@ from civic.pilotage.scope import Scope, for_year
 from civic.pilotage.tables import Table
 
 #: The public tables, in the order the open-data page shows them.
-OPEN = tuple(f.__name__ for f in indicators.OPEN)
+OPEN = tuple(spec.key for spec in indicators.OPEN)
 #: Tables published for each quarter too: they count acts, which add up over time.
 QUARTERLY = ("fph_rounds", "ideas_by_orientation", "points_by_category", "events_by_kind")
 QUARTERS = (1, 2, 3, 4)

@@ -1,23 +1,30 @@
 """What the pilotage part does beyond reading figures: building and keeping the open-data
 release of each year (``release``), which years the public may ask for, and the job that
-rebuilds the releases every night."""
+rebuilds the releases every night; making and revoking API tokens; noting each export in
+the audit log."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from civic.core import audit as audit_log
 from civic.core import clock
 from civic.core.db import commit
 from civic.core.db import session as db_session
 from civic.core.jobs import job
 from civic.pilotage import release
-from civic.pilotage.models import OpenRelease
+from civic.pilotage.models import ApiToken, OpenRelease
+from civic.pilotage.queries import PREFIX, token_digest
 from civic.territory import queries as territory_queries
+
+if TYPE_CHECKING:
+    from civic.accounts.models import User
 
 
 def public_years(db: Session, today: date) -> list[int]:
@@ -95,3 +102,39 @@ def build_releases() -> None:
         if now - row.built_at > timedelta(days=7):
             store(db, build_release(db, row.year, **settings).published, now=now)
     commit(db)
+
+
+# --- API tokens ------------------------------------------------------------------------
+
+
+def create_token(db: Session, user: User, name: str, *, now: datetime
+                 ) -> tuple[ApiToken, str]:
+    """A new token and its value, which is shown this once and never stored (only its
+    digest is)."""
+    value = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=" ".join(name.split())[:80],
+                     digest=token_digest(value), prefix=value[:12], created_at=now)
+    db.add(token)
+    db.flush()
+    audit_log.record(db, actor=user, action="pilotage.token_created",
+                     target_type="api_token", target_id=token.id, now=now)
+    return token, value
+
+
+def revoke_token(db: Session, token: ApiToken, *, actor: User | None, now: datetime) -> None:
+    """Revoke ``token`` for good; revoking it again changes nothing."""
+    if token.revoked_at is None:
+        token.revoked_at = now
+        db.flush()
+        audit_log.record(db, actor=actor, action="pilotage.token_revoked",
+                         target_type="api_token", target_id=token.id, now=now)
+
+
+# --- Exports ---------------------------------------------------------------------------
+
+
+def record_export(db: Session, actor: Any, key: str, fmt: str, now: datetime) -> None:
+    """Note in the audit log that ``actor`` downloaded the table ``key`` ("all": the
+    dashboard's workbook) as ``fmt`` ("csv", "xlsx")."""
+    audit_log.record(db, actor=actor, action="pilotage.export", target_type="table",
+                     target_id=key, now=now, format=fmt)

@@ -3,7 +3,7 @@ yearly report, open data and API tokens. Thin: the figures come from ``indicator
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,19 +21,16 @@ from flask import (
 from flask_babel import format_date
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from civic.core import audit, clock
+from civic.core import clock
 from civic.core.db import session as db
 from civic.core.forms import blank_choice, choices
 from civic.core.i18n import _, get_locale
 from civic.core.money import format_cents
-from civic.core.permissions import can, require
+from civic.core.permissions import PermissionDenied, can, require
 from civic.core.web import timezone, visitor
-from civic.ideas.models import Idea, Status
-from civic.moderation.models import State
-from civic.pilotage import bp, charts, export, indicators, release, secrecy, services, tokens
+from civic.pilotage import bp, charts, export, indicators, queries, release, secrecy, services
 from civic.pilotage.forms import (
     QUARTER_LABELS,
     YEARS,
@@ -44,14 +41,13 @@ from civic.pilotage.forms import (
 )
 from civic.pilotage.models import ApiToken
 from civic.pilotage.scope import Scope, for_year
-from civic.pilotage.tables import Table
+from civic.pilotage.tables import Spec, Table
 from civic.territory import queries as territory_queries
 
 if TYPE_CHECKING:
     from civic.accounts.models import User
 
 Page = str | BaseResponse | tuple[str, int]
-Indicator = Callable[[Any, Scope], Table]
 #: Tables about people's declared attributes: hidden below the threshold everywhere.
 DECLARED = {"participants_by_gender", "participants_by_age"}
 #: A period longer than this is refused (the month chart would not mean much).
@@ -118,14 +114,14 @@ def _filter_args(form: ScopeForm, scope: Scope) -> dict[str, Any]:
     return args
 
 
-def compute_tables(indicators_: Sequence[Indicator], scope: Scope, *,
+def compute_tables(specs: Sequence[Spec], scope: Scope, *,
                    protect_all: bool = False) -> list[Table]:
     """The tables of one page, sharing their common figures; small counts of people
     hidden in declared-profile tables always, in every table with ``protect_all``."""
     found = []
     with indicators.one_page():
-        for indicator in indicators_:
-            table = indicator(db(), scope)
+        for spec in specs:
+            table = spec(db(), scope)
             if protect_all or table.key in DECLARED:
                 table = secrecy.protect(table, _threshold())
             found.append(table)
@@ -202,16 +198,7 @@ def report() -> Page:
     require(current_user, "pilotage.dashboard")
     form, scope = scope_from_request()
     tables = {t.key: t for t in compute_tables(indicators.DASHBOARD, scope)}
-    q = scope.quartier_id
-    answered = list(db().scalars(
-        select(Idea).where(Idea.responded_at >= scope.start, Idea.responded_at < scope.end,
-                           Idea.moderation == State.PUBLISHED,
-                           Idea.status.in_([Status.PLANNED, Status.DONE, Status.FORWARDED,
-                                            Status.FPH, Status.NOT_FEASIBLE]),
-                           *([Idea.quartier_id == q] if q else []),
-                           *([Idea.orientation_id == scope.orientation_id]
-                             if scope.orientation_id else []))
-        .order_by(Idea.responded_at.desc()).limit(12)))
+    answered = queries.answered_ideas(db(), scope, limit=12)
     return render_template("pilotage/report.html", form=form, scope=scope, tables=tables,
                            charts=_charts(tables), funded=indicators.funded_projects(
                                db(), scope, limit=15),
@@ -224,23 +211,25 @@ def report() -> Page:
 
 @bp.route("/pilotage/colonnes")
 def columns() -> Page:
-    """What every table and column counts (the exports' and the API's documentation)."""
-    scope = for_year(clock.local_day(clock.now(), timezone()).year)
-    tables = [f(db(), scope) for f in indicators.ALL.values()]
+    """What every table and column counts (the exports' and the API's documentation):
+    the tables' declarations, without counting anything."""
+    tables = [spec.empty() for spec in indicators.ALL.values()]
     return render_template("pilotage/columns.html", tables=tables,
-                           open_keys={f.__name__ for f in indicators.OPEN})
+                           open_keys={spec.key for spec in indicators.OPEN})
 
 
 # --- Exports ---------------------------------------------------------------------------
 
 
-def _allowed(key: str, user: User | None) -> bool:
-    """A table of the cooperative dashboard (some are on both) is its readers'."""
-    if key in {f.__name__ for f in indicators.COOPERATIVE} and can(
-            user, "pilotage.cooperative"):
-        return True
-    return key in {f.__name__ for f in indicators.DASHBOARD} and can(
-        user, "pilotage.dashboard")
+def _allowed(spec: Spec, user: User | None) -> bool:
+    """Whether ``user`` may download ``spec`` as the dashboards count it: a table they
+    may read ("pilotage.read_table"). These downloads do not hide small counts of people
+    (only the declared-profile tables'): an open table is downloaded here by the
+    steering dashboard's readers only, and by everybody else from open data, as the
+    year's release publishes it."""
+    if not can(user, "pilotage.read_table", spec):
+        return False
+    return spec.audience != "open" or can(user, "pilotage.dashboard")
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -257,14 +246,14 @@ def _name(stem: str, scope: Scope) -> str:
 
 @bp.route("/pilotage/tableaux/<key>.<fmt>")
 def table_export(key: str, fmt: str) -> Response:
-    if key not in indicators.ALL or fmt not in ("csv", "xlsx"):
+    spec = indicators.ALL.get(key)
+    if spec is None or fmt not in ("csv", "xlsx"):
         abort(404)
-    if not _allowed(key, visitor()):
-        require(current_user, "pilotage.dashboard")
+    if not _allowed(spec, visitor()):
+        raise PermissionDenied("pilotage.read_table", anonymous=visitor() is None)
     _form, scope = scope_from_request()
-    [table] = compute_tables([indicators.ALL[key]], scope)
-    audit.record(db(), actor=current_user, action="pilotage.export", target_type="table",
-                 target_id=key, now=clock.now(), format=fmt)
+    [table] = compute_tables([spec], scope)
+    services.record_export(db(), current_user, key, fmt, clock.now())
     if fmt == "csv":
         separator = ";" if request.args.get("sep") in (";", "semicolon", "pv") else ","
         return _download(export.csv_bytes(table, hidden=hidden_mark(), separator=separator),
@@ -286,8 +275,7 @@ def workbook() -> Response:
     require(current_user, "pilotage.dashboard")
     _form, scope = scope_from_request()
     tables = compute_tables(indicators.DASHBOARD, scope)
-    audit.record(db(), actor=current_user, action="pilotage.export", target_type="table",
-                 target_id="all", now=clock.now(), format="xlsx")
+    services.record_export(db(), current_user, "all", "xlsx", clock.now())
     return _download(_xlsx(tables), XLSX, f"{_name('pilotage', scope)}.xlsx")
 
 
@@ -354,19 +342,34 @@ def open_request() -> tuple[OpenDataForm, OpenRequest]:
                              quartier.code if quartier else None, orientation)
 
 
+def open_spec(key: str) -> Spec | None:
+    """The table ``key`` if open data serves it: one that anybody, anonymous included,
+    may read (its audience is "open"); else None."""
+    spec = indicators.ALL.get(key)
+    if spec is None or not can(None, "pilotage.read_table", spec):
+        return None
+    return spec
+
+
 def open_tables(asked: OpenRequest, keys: Sequence[str]) -> list[Table]:
     """The public tables of one cell of the grid, their counts of people as the year's
-    release publishes them (``release``): never computed for this request alone."""
+    release publishes them (``release``): never computed for this request alone. Only
+    open tables: asking for another one is a bug (LookupError)."""
+    specs = []
+    for key in keys:
+        spec = open_spec(key)
+        if spec is None:
+            raise LookupError(f"not an open table: {key}")
+        specs.append(spec)
     tz = timezone()
     published = services.published(db(), asked.year, timezone=tz, threshold=_threshold(),
                                    max_age=int(current_app.config["OPEN_DATA_MAX_AGE"]),
                                    now=clock.now())
     found = []
     with indicators.one_page():
-        for key in keys:
-            slot = release.Slot(key, asked.quartier_id, asked.quarter)
-            table = indicators.ALL[key](db(), release.scope_of(asked.year, slot, tz,
-                                                               asked.orientation_id))
+        for spec in specs:
+            slot = release.Slot(spec.key, asked.quartier_id, asked.quarter)
+            table = spec(db(), release.scope_of(asked.year, slot, tz, asked.orientation_id))
             found.append(published.apply(slot, table))
     return found
 
@@ -374,7 +377,8 @@ def open_tables(asked: OpenRequest, keys: Sequence[str]) -> list[Table]:
 @bp.route("/donnees-ouvertes")
 def open_data() -> Page:
     form, asked = open_request()
-    keys = [k for k in release.OPEN if asked.quarter is None or k in release.QUARTERLY]
+    keys = [spec.key for spec in indicators.OPEN
+            if asked.quarter is None or spec.key in release.QUARTERLY]
     tables = {t.key: t for t in open_tables(asked, keys)}
     named = {"quartier": next((label for value, label, *_rest in form.quartier.iter_choices()
                                if asked.quartier_code and value == asked.quartier_code), None),
@@ -392,7 +396,7 @@ def open_data() -> Page:
 
 @bp.route("/donnees-ouvertes/<key>.csv")
 def open_data_csv(key: str) -> Page | Response:
-    if key not in release.OPEN:
+    if open_spec(key) is None:
         abort(404)
     form, asked = open_request()
     if asked.quarter and key not in release.QUARTERLY:
@@ -420,11 +424,11 @@ def api_tokens() -> Page:
     form = TokenForm()
     created = None
     if form.validate_on_submit():
-        _token, created = tokens.create(db(), current_user, form.name.data or "",
-                                        now=clock.now())
+        _token, created = services.create_token(db(), current_user, form.name.data or "",
+                                                now=clock.now())
         form = TokenForm(formdata=None)
     return render_template("pilotage/tokens.html", form=form, created=created,
-                           tokens=tokens.of_user(db(), current_user)), \
+                           tokens=queries.of_user(db(), current_user)), \
         400 if form.errors else 200
 
 
@@ -435,6 +439,6 @@ def revoke_token(token_id: int) -> BaseResponse:
     if token is None or token.user_id != current_user.id:
         abort(404)
     if RevokeForm().validate_on_submit():
-        tokens.revoke(db(), token, actor=current_user, now=clock.now())
+        services.revoke_token(db(), token, actor=current_user, now=clock.now())
         flash(_("Le jeton est révoqué : il ne donne plus accès à rien."), "success")
     return redirect(url_for("pilotage.api_tokens"))

@@ -12,14 +12,14 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import select, text
 
-from civic.pilotage import indicators, tokens
+from civic.pilotage import indicators, services
 from civic.pilotage.models import ApiToken
 from tests.factories import NOW
 from tests.pilotage.test_views import build_dataset
 
 ALL = list(indicators.ALL)
-OPEN = {f.__name__ for f in indicators.OPEN}
-COOPERATIVE = {f.__name__ for f in indicators.COOPERATIVE}
+OPEN = {spec.key for spec in indicators.OPEN}
+COOPERATIVE = {spec.key for spec in indicators.COOPERATIVE}
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +38,7 @@ def bearer(db: Any, people: dict) -> dict[str, dict[str, str]]:
     """Authorization headers with a live token of the pilot and of the signatory."""
     found = {}
     for role in ("pilot", "signatory"):
-        _token, value = tokens.create(db, people[role], f"Tableur {role}", now=NOW)
+        _token, value = services.create_token(db, people[role], f"Tableur {role}", now=NOW)
         found[role] = {"Authorization": f"Bearer {value}"}
     return found
 
@@ -227,10 +227,10 @@ def test_a_wrong_token_is_a_401(client: Any, header: str) -> None:
 
 
 def test_a_revoked_token_reads_nothing(client: Any, db: Any, people: dict) -> None:
-    token, value = tokens.create(db, people["pilot"], "Ancien tableur", now=NOW)
+    token, value = services.create_token(db, people["pilot"], "Ancien tableur", now=NOW)
     headers = {"Authorization": f"Bearer {value}"}
     assert client.get("/api/v1/tables/participants", headers=headers).status_code == 200
-    tokens.revoke(db, db.get(ApiToken, token.id), actor=people["pilot"], now=NOW)
+    services.revoke_token(db, db.get(ApiToken, token.id), actor=people["pilot"], now=NOW)
     for url in ("/api/v1/tables", "/api/v1/tables/participants",
                 "/api/v1/tables/participants_by_channel"):  # not even open data
         assert client.get(url, headers=headers).status_code == 401
@@ -240,7 +240,7 @@ def test_a_token_reads_what_its_owner_may_read_today(client: Any, db: Any,
                                                      people: dict) -> None:
     from civic.accounts.models import User
 
-    _token, value = tokens.create(db, people["signatory"], "CAF", now=NOW)
+    _token, value = services.create_token(db, people["signatory"], "CAF", now=NOW)
     headers = {"Authorization": f"Bearer {value}"}
     assert client.get("/api/v1/tables/forwardings", headers=headers).status_code == 200
     owner = db.get(User, people["signatory"].id)  # the request ended the test's session
@@ -279,7 +279,8 @@ def test_unknown_tables_and_wrong_filters_answer_json(client: Any, bearer: dict)
 
 
 def test_using_a_token_notes_when(client: Any, db: Any, people: dict) -> None:
-    token, value = tokens.create(db, people["pilot"], "Suivi", now=NOW - timedelta(days=3))
+    token, value = services.create_token(db, people["pilot"], "Suivi",
+                                         now=NOW - timedelta(days=3))
     assert token.last_used_at is None
     response = client.get("/api/v1/tables", headers={"Authorization": f"Bearer {value}"})
     assert response.status_code == 200
@@ -346,7 +347,7 @@ def test_a_token_needs_a_plain_name(login_as: Any, db: Any, people: dict) -> Non
 
 def test_revoking_needs_the_csrf_token(app: Any, login_as: Any, db: Any, people: dict,
                                        monkeypatch: Any) -> None:
-    token, value = tokens.create(db, people["signatory"], "CAF", now=NOW)
+    token, value = services.create_token(db, people["signatory"], "CAF", now=NOW)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     client = login_as(people["signatory"])
     page = _text(client.get("/compte/jetons"))
@@ -372,8 +373,8 @@ def test_revoking_needs_the_csrf_token(app: Any, login_as: Any, db: Any, people:
 
 
 def test_nobody_revokes_another_persons_token(login_as: Any, db: Any, people: dict) -> None:
-    token, value = tokens.create(db, people["signatory"], "Tableur de la Métropole",
-                                 now=NOW)
+    token, value = services.create_token(db, people["signatory"], "Tableur de la Métropole",
+                                         now=NOW)
     pilot = login_as(people["pilot"])  # even a pilot
     assert pilot.post(f"/compte/jetons/{token.id}/revoquer").status_code == 404
     assert pilot.post("/compte/jetons/999999/revoquer").status_code == 404
@@ -386,7 +387,7 @@ def test_nobody_revokes_another_persons_token(login_as: Any, db: Any, people: di
 @pytest.mark.parametrize("role", ["resident", "moderator", "animator"])
 def test_residents_have_no_tokens(client: Any, login_as: Any, db: Any, people: dict,
                                   role: str) -> None:
-    token, _value = tokens.create(db, people["pilot"], "Copil", now=NOW)
+    token, _value = services.create_token(db, people["pilot"], "Copil", now=NOW)
     login_as(people[role])
     assert client.get("/compte/jetons").status_code == 403
     assert client.post("/compte/jetons", data={"name": "Le mien"}).status_code == 403

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from jsonschema import Draft202012Validator, FormatChecker
 
 from civic import create_app
-from civic.pilotage import api_filters, forms, indicators, release, tokens
+from civic.pilotage import api_filters, forms, indicators, release, services
 from civic.pilotage.views import MAX_DAYS
 from tests.conftest import test_config
 from tests.factories import NOW
@@ -54,13 +54,13 @@ def dataset(db: Any, people: dict, quartier: Any, other_quartier: Any, signatory
 
 @pytest.fixture
 def pilot(db: Any, people: dict) -> dict[str, str]:
-    _token, value = tokens.create(db, people["pilot"], "Copil", now=NOW)
+    _token, value = services.create_token(db, people["pilot"], "Copil", now=NOW)
     return {"Authorization": f"Bearer {value}", **PLAIN}
 
 
 @pytest.fixture
 def signatory_token(db: Any, people: dict) -> dict[str, str]:
-    _token, value = tokens.create(db, people["signatory"], "CAF", now=NOW)
+    _token, value = services.create_token(db, people["signatory"], "CAF", now=NOW)
     return {"Authorization": f"Bearer {value}", **PLAIN}
 
 

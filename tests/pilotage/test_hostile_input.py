@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from civic.pilotage import tokens
+from civic.pilotage import services
 from tests import factories
 from tests.factories import NOW
 from tests.pilotage.test_views import build_dataset
@@ -57,7 +57,7 @@ def test_hostile_filters_never_break_a_page(client: Any, login_as: Any, db: Any,
                                             url: str, value: str) -> None:
     headers = {}
     if who == "token":
-        _token, secret = tokens.create(db, people["pilot"], "Suivi", now=NOW)
+        _token, secret = services.create_token(db, people["pilot"], "Suivi", now=NOW)
         headers = {"Authorization": f"Bearer {secret}"}
     elif who:
         login_as(people[who])

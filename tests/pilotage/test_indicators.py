@@ -370,7 +370,7 @@ def test_the_orientation_does_not_narrow_participants(db: Any, w: SimpleNamespac
                      indicators.events_by_kind, indicators.signatory_events):
         narrowed = function(db, year(w, quartier=True, orientation=w.cadre))
         whole = function(db, year(w, quartier=True))
-        assert (narrowed.rows, narrowed.total) == (whole.rows, whole.total), function.__name__
+        assert (narrowed.rows, narrowed.total) == (whole.rows, whole.total), function.key
 
 
 def channels(table: Table) -> list[tuple[Any, ...]]:
@@ -766,7 +766,7 @@ def test_every_table_is_described_and_keyed_by_its_name(db: Any, w: SimpleNamesp
         # Described for people, in their language: not the code's docstring.
         assert str(table.description).strip()
         assert " ".join(str(table.description).split()) != " ".join(
-            (function.__doc__ or "").split())
+            (function.compute.__doc__ or "").split())
         assert str(table.title)
         keys = [c.key for c in table.columns]
         assert len(keys) == len(set(keys))

@@ -254,9 +254,9 @@ def test_a_public_request_off_the_grid_is_a_400_naming_what_is_allowed(
 
 def test_a_token_still_reads_a_period_of_its_choice(client: Any, db: Any, people: dict,
                                                     contract_data: dict) -> None:
-    from civic.pilotage import tokens
+    from civic.pilotage import services
 
-    _token, value = tokens.create(db, people["pilot"], "Copil", now=NOW)
+    _token, value = services.create_token(db, people["pilot"], "Copil", now=NOW)
     response = client.get("/api/v1/tables/events_by_kind?du=2025-11-01&au=2025-11-30",
                           headers={"Authorization": f"Bearer {value}"})
     assert response.status_code == 200

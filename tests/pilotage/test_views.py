@@ -494,7 +494,7 @@ def test_the_workbook_has_every_table_of_the_dashboard(login_as: Any, people: di
         'attachment; filename="pilotage-2026-02-01_2026-03-31.xlsx"')
     assert response.headers["Cache-Control"] == "no-store"
     book = load_workbook(io.BytesIO(response.get_data()))
-    assert book.sheetnames == [f.__name__ for f in indicators.DASHBOARD] + ["Colonnes"]
+    assert book.sheetnames == [spec.key for spec in indicators.DASHBOARD] + ["Colonnes"]
     # The twelve months before 1 February 2026 include January 2026, when one of the
     # three accounts already took part: two are new, one was already active.
     assert list(book["participants"].iter_rows(values_only=True))[2] == (17, 3, 14, 2, 1)

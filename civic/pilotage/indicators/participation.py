@@ -1,0 +1,359 @@
+"""Who took part: participants, by channel, by month, by gender and by age.
+
+Who counts as a participant:
+
+- **With an account**, a person is counted once however many things they did and by
+  whatever channel: an online vote (the register's line carries the account), an idea,
+  a comment, a support, a map point (during a walk: channel "event"), a « moi aussi »,
+  being ticked present at an event.
+- **Without an account**, people cannot be recognised from one act to the next, so each
+  act counts as one person: a vote at a permanence's kiosk, on paper or with a printed
+  code without an account; an idea typed by an animator for a named person; a person
+  present at an event who was not ticked under an account (walk-ins, guests, and
+  everyone present at an event whose names were deleted after it).
+
+The orientation never narrows these tables: it tags projects and ideas, not people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import String, case, cast, func, literal, null, select, union_all
+from sqlalchemy.orm import Session
+
+from civic.accounts.models import AGE_BRACKETS, GENDERS, User
+from civic.budget.models import Fund, Participation, Round
+from civic.core.i18n import _l
+from civic.events.models import AttendanceFigure, Event, Signup
+from civic.ideas.models import Comment, Idea, Support
+from civic.map.models import MapPoint, PointSupport
+from civic.pilotage.indicators.common import (
+    CHANNELS,
+    VOTE_CHANNEL,
+    _bucket,
+    _in,
+    _local,
+    _memo,
+    _months,
+    _on_days,
+)
+from civic.pilotage.scope import Scope
+from civic.pilotage.tables import Column, Rows, indicator
+
+# --- The counts the tables share -------------------------------------------------------
+
+
+def _account_acts(scope: Scope, months: Sequence[tuple[date, date]] | None = None
+                  ) -> Any:
+    """(user_id, channel, month) of every act with an account in the scope."""
+    q = scope.quartier_id
+    local = [(_local(a, scope), _local(b, scope)) for a, b in months or []]
+
+    def month(column: Any, dates: bool = False) -> Any:
+        if months is None:
+            return null()
+        return _bucket(column, months if dates else local)
+
+    acts = [
+        select(Participation.user_id.label("user_id"), literal("online").label("channel"),
+               month(Participation.voted_on, dates=True).label("month"))
+        .join(Round, Round.id == Participation.round_id).join(Fund, Fund.id == Round.fund_id)
+        .where(Participation.user_id.is_not(None), _on_days(Participation.voted_on, scope),
+               *([Fund.quartier_id == q] if q else [])),
+        select(Idea.author_id, literal("online"), month(Idea.created_at))
+        .where(Idea.author_id.is_not(None), _in(Idea.created_at, scope),
+               *([Idea.quartier_id == q] if q else [])),
+        select(Comment.author_id, literal("online"), month(Comment.created_at))
+        .join(Idea, Idea.id == Comment.idea_id)
+        .where(Comment.author_id.is_not(None), _in(Comment.created_at, scope),
+               *([Idea.quartier_id == q] if q else [])),
+        select(Support.user_id, literal("online"), month(Support.created_at))
+        .join(Idea, Idea.id == Support.idea_id)
+        .where(_in(Support.created_at, scope), *([Idea.quartier_id == q] if q else [])),
+        select(MapPoint.author_id, case((MapPoint.walk_id.is_not(None), "event"),
+                                        else_="online"), month(MapPoint.created_at))
+        .where(MapPoint.author_id.is_not(None), _in(MapPoint.created_at, scope),
+               *([MapPoint.quartier_id == q] if q else [])),
+        select(PointSupport.user_id, literal("online"), month(PointSupport.created_at))
+        .join(MapPoint, MapPoint.id == PointSupport.point_id)
+        .where(_in(PointSupport.created_at, scope),
+               *([MapPoint.quartier_id == q] if q else [])),
+        select(Signup.user_id, literal("event"), month(Event.starts_at))
+        .join(Event, Event.id == Signup.event_id)
+        .where(Signup.user_id.is_not(None), Signup.present.is_(True),
+               _in(Event.starts_at, scope), *([Event.quartier_id == q] if q else [])),
+    ]
+    return union_all(*acts)
+
+
+def _anonymous(db: Session, scope: Scope, months: Sequence[tuple[date, date]] | None = None
+               ) -> dict[tuple[str, int | None], int]:
+    """People counted by their act (no account): {(channel, month or None): count}."""
+    if months is None:
+        return dict(_memo(db, ("anonymous", scope), lambda: _count_anonymous(db, scope)))
+    return _count_anonymous(db, scope, months)
+
+
+def _count_anonymous(db: Session, scope: Scope,
+                     months: Sequence[tuple[date, date]] | None = None
+                     ) -> dict[tuple[str, int | None], int]:
+    q = scope.quartier_id
+    local = [(_local(a, scope), _local(b, scope)) for a, b in months or []]
+    found: dict[tuple[str, int | None], int] = {}
+
+    def add(channel: str, month: Any, count: Any) -> None:
+        key = (channel, None if month is None else int(month))
+        found[key] = found.get(key, 0) + int(count or 0)
+
+    vote_month = _bucket(Participation.voted_on, months) if months else null()
+    for channel, month, count in db.execute(
+            select(Participation.channel, vote_month, func.count())
+            .join(Round, Round.id == Participation.round_id)
+            .join(Fund, Fund.id == Round.fund_id)
+            .where(Participation.user_id.is_(None), _on_days(Participation.voted_on, scope),
+                   *([Fund.quartier_id == q] if q else []))
+            .group_by(Participation.channel, *([vote_month] if months else []))):
+        add(VOTE_CHANNEL.get(channel, "online"), month, count)
+    idea_month = _bucket(Idea.created_at, local) if months else null()
+    for month, count in db.execute(
+            select(idea_month, func.count()).where(
+                Idea.author_id.is_(None), _in(Idea.created_at, scope),
+                *([Idea.quartier_id == q] if q else []))
+            .group_by(*([idea_month] if months else []))):
+        add("permanence", month, count)
+    # Everybody present, minus those ticked under an account (counted with the accounts).
+    event_month = _bucket(Event.starts_at, local) if months else null()
+    ticked = (select(func.count()).where(Signup.event_id == Event.id,
+                                         Signup.user_id.is_not(None),
+                                         Signup.present.is_(True))
+              .correlate(Event).scalar_subquery())
+    for month, count in db.execute(
+            select(event_month, func.sum(Event.attendance - ticked)).where(
+                _in(Event.starts_at, scope), *([Event.quartier_id == q] if q else []))
+            .group_by(*([event_month] if months else []))):
+        add("event", month, count)
+    return found
+
+
+def _summary(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
+    """Every count of distinct accounts the participation tables need, in one query
+    that reads the acts once (a shared CTE): in all, already active a year before, by
+    channel, by month, by (gender, age bracket) of the profile."""
+    months = _months(scope)
+    acts = _account_acts(scope, months).cte("acts")
+    people = select(acts.c.user_id).distinct().cte("people")
+    before = select(_account_acts(scope.year_before()).subquery().c.user_id).distinct().cte(
+        "before")
+    said = func.coalesce(User.gender, "") + "|" + func.coalesce(User.age_bracket, "")
+    parts = union_all(
+        select(literal("all").label("what"), literal("").label("value"),
+               func.count().label("n")).select_from(people),
+        select(literal("returning"), literal(""), func.count())
+        .select_from(people.join(before, before.c.user_id == people.c.user_id)),
+        select(literal("channel"), acts.c.channel, func.count(func.distinct(acts.c.user_id)))
+        .group_by(acts.c.channel),
+        select(literal("month"), cast(acts.c.month, String),
+               func.count(func.distinct(acts.c.user_id)))
+        .where(acts.c.month.is_not(None)).group_by(acts.c.month),
+        select(literal("profile"), said, func.count())
+        .select_from(people.join(User, User.id == people.c.user_id)).group_by(said),
+    )
+    return {(what, str(value)): int(n) for what, value, n in db.execute(parts)}
+
+
+def _summary_of(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
+    """``_summary``, computed once for the tables of a page."""
+    found: dict[tuple[str, str], int] = _memo(db, ("summary", scope),
+                                               lambda: _summary(db, scope))
+    return found
+
+
+def _accounts(db: Session, scope: Scope) -> tuple[int, int]:
+    """(distinct accounts active in the scope, of whom active a year before)."""
+    found = _summary_of(db, scope)
+    return found.get(("all", ""), 0), found.get(("returning", ""), 0)
+
+
+# --- Participants ----------------------------------------------------------------------
+
+
+@indicator(
+    "participants", _l("Participants"),
+    _l("Les personnes qui ont participé pendant la période. Une personne qui a un "
+       "compte est comptée une seule fois, même si elle a participé souvent et de "
+       "plusieurs façons ; une personne sans compte est comptée à chaque "
+       "participation, car on ne peut pas la reconnaître d’une fois à l’autre. Les "
+       "comptes sont aussi séparés entre nouveaux et déjà actifs dans les douze mois "
+       "d’avant (pour une année entière : l’année d’avant)."), (
+        Column("total", _l("Participants"), "people", _l("Comptes distincts et personnes "
+                                                         "sans compte")),
+        Column("accounts", _l("Avec un compte"), "people", _l("Comptes distincts")),
+        Column("without_account", _l("Sans compte"), "people",
+               _l("Personnes sans compte, comptées à chaque participation")),
+        Column("new", _l("Nouveaux comptes"), "people",
+               _l("Comptes actifs cette période et pas dans les douze mois d’avant")),
+        Column("returning", _l("Déjà actifs l’an passé"), "people",
+               _l("Comptes actifs cette période et dans les douze mois d’avant")),
+    ), audience="dashboard")
+def participants(db: Session, scope: Scope) -> Rows:
+    """Distinct participants of the period: people with an account counted once across
+    every part and channel, plus people without an account counted by their acts; of
+    the accounts, those already active in the twelve months before the period (for a
+    calendar year: the year before) and the others, new."""
+    accounts, returning = _accounts(db, scope)
+    anonymous = sum(_anonymous(db, scope).values())
+    return [{"total": accounts + anonymous, "accounts": accounts,
+             "without_account": anonymous, "new": accounts - returning,
+             "returning": returning}], None
+
+
+CHANNEL_LABELS: dict[str, Any] = {
+    "online": _l("En ligne"), "permanence": _l("À une permanence"),
+    "paper": _l("Sur papier"), "event": _l("À un événement"),
+}
+
+
+@indicator(
+    "participants_by_channel", _l("Participants par canal"),
+    _l("Les participants selon leur façon de participer : en ligne, à une permanence, "
+       "sur papier ou à un événement. Une personne avec un compte qui a participé de "
+       "deux façons est dans les deux lignes, mais une seule fois dans le total ; une "
+       "personne sans compte est comptée à chaque participation."), (
+        Column("label", _l("Canal"), "text"),
+        Column("accounts", _l("Avec un compte"), "people"),
+        Column("without_account", _l("Sans compte"), "people"),
+        Column("people", _l("Participants"), "people"),
+    ), audience="open")
+def participants_by_channel(db: Session, scope: Scope) -> Rows:
+    """Participants by the channel they took part through: distinct accounts per channel
+    (a person who used two channels is in both lines, once in the total), plus people
+    without an account by their acts."""
+    found = _summary_of(db, scope)
+    per = {channel: n for (what, channel), n in found.items() if what == "channel"}
+    accounts = _accounts(db, scope)[0]
+    anonymous = _anonymous(db, scope)
+    rows = []
+    for channel in CHANNELS:
+        without = anonymous.get((channel, None), 0)
+        rows.append({"channel": channel, "label": CHANNEL_LABELS[channel],
+                     "accounts": int(per.get(channel, 0)), "without_account": without,
+                     "people": int(per.get(channel, 0)) + without})
+    total = {"channel": "total", "label": _l("Total (chaque compte une fois)"),
+             "accounts": accounts, "without_account": sum(anonymous.values()),
+             "people": accounts + sum(anonymous.values())}
+    return rows, total
+
+
+@indicator(
+    "participation_by_month", _l("Participants par mois"),
+    _l("Les participants mois par mois. Une personne avec un compte est comptée une "
+       "fois dans chaque mois où elle a participé ; une personne sans compte est "
+       "comptée à chaque participation."), (
+        Column("month", _l("Mois"), "text"),
+        Column("accounts", _l("Avec un compte"), "people"),
+        Column("without_account", _l("Sans compte"), "people"),
+        Column("people", _l("Participants"), "people"),
+    ), audience="dashboard")
+def participation_by_month(db: Session, scope: Scope) -> Rows:
+    """Participants month by month: distinct accounts active in the month plus people
+    without an account by their acts in the month (a person active in two months is
+    in both)."""
+    months = _months(scope)
+    found = _summary_of(db, scope)
+    per = {int(month): n for (what, month), n in found.items() if what == "month"}
+    anonymous: dict[int, int] = {}
+    for (_channel, month), count in _anonymous(db, scope, months).items():
+        if month is not None:
+            anonymous[month] = anonymous.get(month, 0) + count
+    return [{"month": first.strftime("%Y-%m"), "accounts": int(per.get(i, 0)),
+             "without_account": anonymous.get(i, 0),
+             "people": int(per.get(i, 0)) + anonymous.get(i, 0)}
+            for i, (first, _) in enumerate(months)], None
+
+
+# --- Declared profiles -----------------------------------------------------------------
+
+GENDER_LABELS: dict[str, Any] = {"woman": _l("Femmes"), "man": _l("Hommes"),
+                                 "other": _l("Autre"), "": _l("Non dit")}
+AGE_LABELS: dict[str, Any] = {"under_18": _l("Moins de 18 ans"), "18_24": _l("18 à 24 ans"),
+                              "25_39": _l("25 à 39 ans"), "40_54": _l("40 à 54 ans"),
+                              "55_64": _l("55 à 64 ans"), "65_plus": _l("65 ans et plus"),
+                              "": _l("Non dit")}
+
+
+def _profiles(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
+    """Active accounts by (gender, age bracket) of their profile, "" when not said."""
+    profiles: dict[tuple[str, str], int] = {}
+    for (what, value), n in _summary_of(db, scope).items():
+        if what == "profile":
+            gender, _bar, age = value.partition("|")
+            profiles[(gender, age)] = n
+    return profiles
+
+
+def _declared(db: Session, scope: Scope, dimension: str, values: Sequence[str],
+              labels: dict[str, Any]) -> Rows:
+    """The rows of a table by a declared attribute (``dimension``: "gender" or "age"):
+    active accounts by their profile, and the counts noted at events' doors."""
+    profiles = _profiles(db, scope)
+    accounts: dict[str, int] = {}
+    for (gender, age), count in profiles.items():
+        value = gender if dimension == "gender" else age
+        accounts[value] = accounts.get(value, 0) + count
+    q = scope.quartier_id
+    counted = dict(db.execute(
+        select(AttendanceFigure.value, func.sum(AttendanceFigure.count))
+        .join(Event, Event.id == AttendanceFigure.event_id)
+        .where(AttendanceFigure.dimension == dimension, _in(Event.starts_at, scope),
+               *([Event.quartier_id == q] if q else []))
+        .group_by(AttendanceFigure.value)).all())
+    return [{"value": v, "accounts": int(accounts.get(v, 0)),
+             "event_counts": int(counted.get(v, 0)) if v else 0,
+             "people": int(accounts.get(v, 0)) + (int(counted.get(v, 0)) if v else 0),
+             "label": labels[v]}
+            for v in [*values, ""]], None
+
+
+def _declared_columns(title: Any) -> tuple[Column, ...]:
+    """The columns of a table by a declared attribute, the first one named as the table."""
+    return (
+        Column("label", title, "text"),
+        Column("accounts", _l("Comptes qui l’ont dit"), "people",
+               _l("Comptes actifs sur la période, selon leur profil")),
+        Column("event_counts", _l("Comptés aux événements"), "people",
+               _l("Chiffres notés à l’entrée des événements")),
+        Column("people", _l("Total"), "people"),
+    )
+
+
+@indicator(
+    "participants_by_gender", _l("Participants par genre"),
+    _l("Les participants selon leur genre, quand ils l’ont dit : les "
+       "comptes actifs, d’après leur profil, et les chiffres notés à "
+       "l’entrée des événements (une personne présente dans les deux est "
+       "comptée deux fois). Les totaux ne sont publiés que s’ils atteignent "
+       "le seuil du secret statistique."),
+    _declared_columns(_l("Participants par genre")), audience="open")
+def participants_by_gender(db: Session, scope: Scope) -> Rows:
+    """Participants by gender, where they said it: active accounts by the gender of their
+    profile, and the counts animators noted at events' doors (a person in both is
+    counted twice). Published in totals of at least the secrecy threshold."""
+    return _declared(db, scope, "gender", GENDERS, GENDER_LABELS)
+
+
+@indicator(
+    "participants_by_age", _l("Participants par âge"),
+    _l("Les participants selon leur tranche d’âge, quand ils l’ont dite : "
+       "les comptes actifs, d’après leur profil, et les chiffres notés à "
+       "l’entrée des événements (une personne présente dans les deux est "
+       "comptée deux fois). Les totaux ne sont publiés que s’ils atteignent "
+       "le seuil du secret statistique."),
+    _declared_columns(_l("Participants par âge")), audience="open")
+def participants_by_age(db: Session, scope: Scope) -> Rows:
+    """Participants by age bracket, where they said it: active accounts by the bracket
+    of their profile, and the counts noted at events' doors (a person in both is
+    counted twice). Published in totals of at least the secrecy threshold."""
+    return _declared(db, scope, "age", AGE_BRACKETS, AGE_LABELS)
