@@ -269,6 +269,22 @@ class SealedBallot(Base):
     permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"), index=True)
 
 
+class RememberedDeclaration(Base):
+    """What a resident with an account asked the site to remember of their declaration,
+    to find it filled in on the next votes of the same quartier (they still confirm it).
+    Kept only on their request, shown on their account page, forgotten on request and
+    when the account is deleted. It says nothing of any vote."""
+
+    __tablename__ = "remembered_declarations"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    quartier_id: Mapped[int] = mapped_column(ForeignKey("quartiers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    birth_date: Mapped[date] = mapped_column(Date)
+    saved_at: Mapped[datetime]
+
+
 class PaperVoid(Base):
     """A paper ballot entered by mistake, taken out of the box before the count: one
     person asks (with a reason), another confirms; both are in the audit log. The ballot

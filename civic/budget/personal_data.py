@@ -12,7 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.accounts.services import register_personal_data
-from civic.budget.models import Participation, Project, ProjectUpdate, Round
+from civic.budget.models import (
+    Participation,
+    Project,
+    ProjectUpdate,
+    RememberedDeclaration,
+    Round,
+)
 
 if TYPE_CHECKING:
     from civic.accounts.models import User
@@ -26,7 +32,12 @@ def fph_data(db: Session, user: User) -> dict[str, Any]:
                        .where(Participation.user_id == user.id).order_by(Round.id))
     updates = db.scalars(select(ProjectUpdate).where(ProjectUpdate.author_id == user.id)
                          .order_by(ProjectUpdate.id))
+    kept = db.get(RememberedDeclaration, user.id)
     return {
+        "remembered_declaration": {
+            "quartier_id": kept.quartier_id, "name": kept.name,
+            "birth_date": kept.birth_date.isoformat(), "saved_at": kept.saved_at.isoformat(),
+        } if kept is not None else None,
         "projects": [{"title": p.title, "summary": p.summary, "description": p.description,
                       "amount_cents": p.amount_cents, "budget_lines": p.budget_lines,
                       "carrier_name": p.carrier_name, "contact": p.contact,
@@ -40,9 +51,13 @@ def fph_data(db: Session, user: User) -> dict[str, Any]:
 
 
 def erase_fph_data(db: Session, user: User) -> None:
-    """Projects stay (they were public or under review); how to reach their author goes."""
+    """Projects stay (they were public or under review); how to reach their author goes,
+    and so does a declaration remembered for voting."""
     for project in db.scalars(select(Project).where(Project.author_id == user.id)):
         project.contact = ""
+    kept = db.get(RememberedDeclaration, user.id)
+    if kept is not None:
+        db.delete(kept)
     db.flush()
 
 

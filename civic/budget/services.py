@@ -28,6 +28,7 @@ from civic.budget.models import (
     Project,
     ProjectStatus,
     ProjectUpdate,
+    RememberedDeclaration,
     Round,
     SealedBallot,
     Trustee,
@@ -556,6 +557,40 @@ def withdraw_paper_void(db: Session, void: PaperVoid, *, actor: User, now: datet
     audit.record(db, actor=actor, action="budget.paper_void_withdrawn", target_type="round",
                  target_id=void.round_id, now=now, permanence=void.permanence_id,
                  receipt=box.receipt(void.tracker))
+
+
+def remembered(db: Session, user: User | None, quartier_id: int
+               ) -> RememberedDeclaration | None:
+    """The declaration this person asked to be remembered for this quartier, if any."""
+    if user is None or not getattr(user, "id", None):
+        return None
+    found = db.get(RememberedDeclaration, user.id)
+    return found if found is not None and found.quartier_id == quartier_id else None
+
+
+def remember_declaration(db: Session, user: User, declaration: Declaration, *,
+                         quartier_id: int, now: datetime) -> None:
+    """Keep the person's name and birth date, at their request, for the next votes of
+    this quartier (one quartier at a time: the last one they voted in)."""
+    found = db.get(RememberedDeclaration, user.id)
+    if found is None:
+        found = RememberedDeclaration(user_id=user.id)
+        db.add(found)
+    found.quartier_id = quartier_id
+    found.name = declaration.name
+    found.birth_date = declaration.birth_date
+    found.saved_at = now
+    db.flush()
+
+
+def forget_declaration(db: Session, user: User) -> bool:
+    """Forget what was remembered; whether there was something."""
+    found = db.get(RememberedDeclaration, user.id)
+    if found is None:
+        return False
+    db.delete(found)
+    db.flush()
+    return True
 
 
 def receipt_in_box(db: Session, code: str) -> SealedBallot | None:

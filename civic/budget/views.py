@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_datetime
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from civic.budget import box, bp, counting, notifications, prefill, queries, services, trustees
@@ -34,7 +34,14 @@ from civic.budget.forms import (
 )
 from civic.budget.labels import NEXT_STEPS
 from civic.budget.messages import attach_error, error_text
-from civic.budget.models import Channel, FollowUp, Fund, Project, Round
+from civic.budget.models import (
+    Channel,
+    FollowUp,
+    Fund,
+    Project,
+    RememberedDeclaration,
+    Round,
+)
 from civic.budget.phases import NEXT_BOUNDARY, Phase
 from civic.core import clock
 from civic.core.db import checkpoint_after_commit
@@ -47,6 +54,7 @@ from civic.core.security import no_store
 from civic.core.uploads import read_photo, store
 from civic.core.web import timezone, visitor
 from civic.territory import queries as territory_queries
+from civic.territory.models import Quartier
 
 Page = str | BaseResponse | tuple[str, int]
 
@@ -267,6 +275,10 @@ def vote(round_id: int) -> Page:
     if request.method == "GET" and services.has_voted(db(), round_, current_user):
         flash(_("Vous avez déjà voté pour cette session. Merci !"), "info")
         return redirect(url_for("budget.round_page", round_id=round_.id))
+    kept = services.remembered(db(), current_user, round_.fund.quartier_id)
+    if kept is not None and request.method == "GET":
+        # Filled in, never sent as is: the person checks it and ticks the box again.
+        form.name.data, form.birth_date.data = kept.name, kept.birth_date
     if step == "cast" and form.validate_on_submit():
         return _cast_online(round_, form, picked)  # the service checks everything once
     projects = queries.ballot_projects(db(), round_)
@@ -275,10 +287,12 @@ def vote(round_id: int) -> Page:
         return no_store(render_template(
             "budget/vote_confirm.html", round=round_, fund=round_.fund, form=form,
             chosen=[(p, picked[p.id]) for p in projects if p.id in picked],
-            total=sum(p.amount_cents for p in projects if p.id in picked), picked=picked))
+            total=sum(p.amount_cents for p in projects if p.id in picked), picked=picked,
+            kept=kept))
     status = 400 if request.method == "POST" and step != "choose" else 200
     return no_store(render_template("budget/vote.html", round=round_, fund=round_.fund,
-                                    form=form, projects=projects, picked=picked), status)
+                                    form=form, projects=projects, picked=picked,
+                                    kept=kept), status)
 
 
 def _choices_ok(round_: Round, projects: list[Project], picked: dict[int, int]) -> bool:
@@ -301,6 +315,11 @@ def _cast_online(round_: Round, form: DeclarationForm, picked: dict[int, int]) -
     except services.BudgetError as error:
         flash(error_text(error), "error")
         return redirect(url_for("budget.round_page", round_id=round_.id))
+    if request.form.get("remember"):
+        services.remember_declaration(db(), current_user, declaration,
+                                      quartier_id=round_.fund.quartier_id, now=clock.now())
+    elif services.remembered(db(), current_user, round_.fund.quartier_id) is not None:
+        services.forget_declaration(db(), current_user)  # the box was unticked
     mailed = bool(request.form.get("mail_receipt")) and bool(current_user.email)
     if mailed:
         notifications.receipt(round_, current_user, code)
@@ -320,6 +339,20 @@ def _declaration(form: DeclarationForm, round_: Round) -> tuple[Any, bool]:
         attach_error(form, error)
         return None, True
     return declaration, False
+
+
+@bp.route("/compte/vote-fph", methods=["GET", "POST"])
+@login_required
+def remembered_declaration() -> Page:
+    """What the site remembers, at the person's request, to fill in their next votes."""
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        services.forget_declaration(db(), current_user)
+        flash(_("C’est oublié : au prochain vote, vous taperez à nouveau votre nom et votre "
+                "date de naissance."), "success")
+        return redirect(url_for("budget.remembered_declaration"))
+    kept = db().get(RememberedDeclaration, current_user.id)
+    return render_template("budget/remembered.html", kept=kept,
+                           quartier=db().get(Quartier, kept.quartier_id) if kept else None)
 
 
 # --- The bureau de vote and the count -------------------------------------------------
