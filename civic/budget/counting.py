@@ -169,6 +169,11 @@ def export_pb(db: Session, round_: Round) -> str:
     }
     if fund.min_score:
         meta["min_project_score_threshold"] = str(fund.min_score)
+    if fund.tally_rule == "greedy":
+        # How ties were broken, so that a recount gives the same projects (pabutools:
+        # greedy_utilitarian_welfare with Cost_Sat and min_cost_tie_breaking).
+        meta["comment"] = ("ties: the cheaper project first, then the project id "
+                           "compared as text")
     if vote_type == "cumulative":
         meta["max_sum_points"] = str(fund.points_total)
     project_rows = {str(p.id): {"cost": _euros(p.amount_cents), "name": p.title,
@@ -191,10 +196,14 @@ def explain(fund: Fund) -> str:
         text = _("Les projets sont classés du plus soutenu au moins soutenu. On les finance "
                  "dans cet ordre tant qu’il reste assez d’argent : un projet trop cher pour "
                  "ce qui reste est sauté, et on regarde le suivant. À égalité, le moins cher "
-                 "passe d’abord.")
+                 "passe d’abord ; à prix égal, celui dont le numéro vient d’abord (les "
+                 "numéros comparés comme des mots).")
         if fund.min_score:
             text += " " + _("Un projet doit avoir au moins %(n)s voix ou points pour être "
                             "financé.", n=fund.min_score)
+        else:
+            text += " " + _("Le règlement de ce fonds permet de financer un projet sans "
+                            "aucune voix.")
         return text
     return _("Parts égales : l’enveloppe est partagée à égalité entre les votants. On "
              "finance d’abord le projet qui coûte le moins cher à chacun de ceux qui l’ont "

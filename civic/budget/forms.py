@@ -83,7 +83,9 @@ class FundForm(FlaskForm):
     points_total = IntegerField(_l("Points : nombre de points par votant"), _count, default=10)
     points_max = IntegerField(_l("Points : maximum sur un seul projet"), _count, default=5)
     tally_rule = SelectField(_l("Règle de calcul des résultats"), choices=rule_choices)
-    min_score = IntegerField(_l("Score minimum pour être financé"), _count, default=0)
+    min_score = IntegerField(_l("Score minimum pour être financé"), _count, default=1,
+                             description=_l("Avec 1, un projet sans aucune voix n’est jamais "
+                                            "financé. Mettez 0 pour le permettre."))
 
 
 class RoundForm(FlaskForm):

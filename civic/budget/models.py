@@ -91,7 +91,9 @@ class Fund(Base):
     #: greedy or equal-shares (TallyRule).
     tally_rule: Mapped[str] = mapped_column(String(20))
     #: Greedy: a project needs at least this score to win.
-    min_score: Mapped[int] = mapped_column(default=0)
+    #: Votes (or points) a project needs to be funded: 1, so that a project nobody
+    #: voted for is never funded, unless the pilot sets 0.
+    min_score: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime]
 
     quartier = relationship("Quartier", lazy="joined")

@@ -119,7 +119,7 @@ def fund_and_round(run: Run, q: QuartierPlan, year: int) -> Round | None:
         "points_total": 10 if method == "cumulative" else 0,
         "points_max": 5 if method == "cumulative" else 0,
         "tally_rule": rng.choices(["greedy", "equal-shares"], (70, 30))[0],
-        "min_score": 0}, actor=run.pilot, now=dt(created))
+        "min_score": 1}, actor=run.pilot, now=dt(created))
     round_ = budget.save_round(run.db, fund, None, {
         "title": f"Appel à projets {year}", **dict(zip(budget.ROUND_DATES,
                                                        map(dt, dates), strict=True))},

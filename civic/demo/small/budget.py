@@ -54,7 +54,7 @@ def seed(mirail: Quartier, empalot: Quartier, users: dict[str, User],
     day = timedelta(days=1)
     rules = {"min_project_cents": 20_000, "min_age": 16, "vote_method": "approval",
              "approval_min": 1, "approval_max": 3, "points_total": 0, "points_max": 0,
-             "tally_rule": "greedy", "min_score": 0, "rules_text": RULES_TEXT}
+             "tally_rule": "greedy", "min_score": 1, "rules_text": RULES_TEXT}
     fund = budget.save_fund(db(), mirail, None, {
         "year": now.year, "envelope_cents": 500_000, "cap_cents": 150_000, **rules},
         actor=None, now=now)
