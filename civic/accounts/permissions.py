@@ -19,8 +19,28 @@ def manage_roles(user: User | None, _target: Any, _now: datetime) -> bool:
 
 
 @rule("audit.read")
-def read_audit(user: User | None, _target: Any, _now: datetime) -> bool:
-    return is_pilot(user)
+def read_audit(user: User | None, quartier: Any, _now: datetime) -> bool:
+    """The journal of actions: a pilot reads all of it; a conseil citoyen member reads
+    the history of the posts of the quartiers they moderate. Without a quartier: whether
+    the person may open the journal at all."""
+    if is_pilot(user):
+        return True
+    if user is None:
+        return False
+    if quartier is None:
+        return bool(user.quartier_ids_for(Role.MODERATOR))
+    return user.has_role(Role.MODERATOR, quartier_id=quartier.id)
+
+
+def audit_quartiers(user: Any) -> set[int] | None:
+    """What part of the journal ``user`` reads, as the rule "audit.read" allows it:
+    None for all of it (a pilot), else the quartiers whose posts' history they read
+    (empty: nothing)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    if is_pilot(user):
+        return None
+    return set(user.quartier_ids_for(Role.MODERATOR))
 
 
 @rule("mail.manage")

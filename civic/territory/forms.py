@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -19,8 +27,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from civic.core.forms import TEXT_FILTERS, PlainText, choices
-from civic.core.i18n import _l
+from civic.core.forms import TEXT_FILTERS, PlainText, choices, optional_int
+from civic.core.i18n import _, _l
 from civic.territory.geo import QPV_CODE, geometry_problem
 
 _required = DataRequired(message=_l("Ce champ est obligatoire."))
@@ -131,3 +139,58 @@ def commitments_form(orientations: list[Any], current: dict[int, str]) -> FlaskF
                                PlainText(multiline=True)],
             filters=TEXT_FILTERS, default=current.get(orientation.id, "")))
     return CommitmentsForm()
+
+
+#: Years a day of the journal's filter may be in (beyond, the period's arithmetic breaks).
+JOURNAL_YEARS = (2000, 2100)
+#: WTForms' own message for a value not in a select, translated by WTForms.
+NOT_A_CHOICE = "Not a valid choice."
+
+
+class JournalFilterForm(FlaskForm):
+    """The journal's filter: a part of the site, a person, a period. Read from the
+    query string (nothing is changed, so no CSRF token); the view sets the choices."""
+
+    class Meta:
+        csrf = False
+
+    genre = SelectField(_l("Partie du site"), validate_choice=False, default="")
+    personne = SelectField(_l("Personne"), coerce=optional_int, validate_choice=False)
+    du = DateField(_l("Du"), validators=[Optional()])
+    au = DateField(_l("Au"), validators=[Optional()])
+
+    def narrowing(self) -> dict[str, Any]:
+        """Validate, and return what the right values narrow the journal to; a wrong
+        value gets its message next to its field and narrows nothing."""
+        self.validate()
+        kinds = {value for value, *_rest in self.genre.iter_choices() if value}
+        people = {value for value, *_rest in self.personne.iter_choices() if value}
+        for select, allowed in ((self.genre, kinds), (self.personne, people)):
+            if select.data not in ("", None) and str(select.data) not in allowed and (
+                    not select.errors):
+                select.errors = [*select.errors, select.gettext(NOT_A_CHOICE)]
+        for day in (self.du, self.au):
+            if day.data and not day.errors and not (
+                    JOURNAL_YEARS[0] <= day.data.year <= JOURNAL_YEARS[1]):
+                day.errors = [*day.errors, _("Indiquez une année entre 2000 et 2100.")]
+        first: date | None = self.du.data if not self.du.errors else None
+        last: date | None = self.au.data if not self.au.errors else None
+        if first and last and last < first:
+            self.au.errors = [*self.au.errors, _("Cette date doit venir après la première.")]
+            last = None
+        return {
+            "kinds": [self.genre.data] if self.genre.data and not self.genre.errors else [],
+            "actor_id": self.personne.data if not self.personne.errors else None,
+            "first_day": first,
+            "last_day": last,
+        }
+
+    def query_args(self) -> dict[str, str]:
+        """The right values as typed, for the links to other pages of the journal."""
+        args: dict[str, str] = {}
+        for name in ("genre", "personne", "du", "au"):
+            field = self[name]
+            if field.data not in ("", None) and not field.errors:
+                args[name] = field.data.isoformat() if isinstance(field.data, date) else str(
+                    field.data)
+        return args

@@ -8,16 +8,21 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from civic.core import audit, clock, jobs, mail
+from civic.accounts.models import User
+from civic.accounts.permissions import audit_quartiers
+from civic.core import audit, audit_labels, clock, jobs, mail
 from civic.core.db import session as db
-from civic.core.forms import attach, db_int
+from civic.core.forms import attach, blank_choice, choices, db_int
 from civic.core.i18n import _, _l, ngettext
 from civic.core.permissions import require
+from civic.core.web import timezone
 from civic.territory import bp, queries, sections, services
 from civic.territory.forms import (
     ContractForm,
+    JournalFilterForm,
     OrientationForm,
     QuartierForm,
     SignatoryForm,
@@ -26,6 +31,9 @@ from civic.territory.forms import (
 from civic.territory.models import Contract, Orientation, Quartier, Signatory
 
 Page = str | BaseResponse | tuple[str, int]
+
+#: Entries on one page of the journal.
+JOURNAL_PAGE = 100
 
 ERRORS = {
     "period": _l("La dernière année doit venir après la première."),
@@ -190,8 +198,29 @@ def edit_commitments(item_id: int) -> Page:
 
 @bp.route("/admin/journal")
 def audit_log() -> Page:
+    """The journal of actions in words, newest first, a hundred a page: a pilot reads
+    all of it, a conseil citoyen member the history of their quartiers' posts. Filtered
+    by part of the site, person and dates; a wrong filter is said next to its field."""
     require(current_user, "audit.read")
-    return render_template("territory/admin/audit.html", entries=audit.latest(db()))
+    quartier_ids = audit_quartiers(current_user)
+    people = sorted(db().scalars(select(User).where(User.id.in_(
+                        audit.actor_ids_query(quartier_ids=quartier_ids)))),
+                    key=lambda u: (u.deleted_at is not None, u.display_name.casefold(), u.id))
+    form = JournalFilterForm(request.args)
+    form.genre.choices = choices(blank_choice(_("Toutes"))
+                                 + [(k, label) for k, label in audit_labels.KINDS.items()])
+    form.personne.choices = choices(blank_choice(_("Tout le monde")) + [
+        (u.id, u.display_name if u.deleted_at is None and u.display_name
+         else _("compte supprimé (n° %(number)d)", number=u.id)) for u in people])
+    narrowing = form.narrowing()
+    found = audit.page(db(), per_page=JOURNAL_PAGE, quartier_ids=quartier_ids,
+                       before_id=request.args.get("avant", type=db_int),
+                       after_id=request.args.get("apres", type=db_int),
+                       timezone=timezone(), **narrowing)
+    return render_template("territory/admin/audit.html", form=form,
+                           lines=[audit_labels.describe(e) for e in found.entries],
+                           page=found, args=form.query_args(),
+                           everything=quartier_ids is None)
 
 
 @bp.route("/admin/courriels", methods=["GET", "POST"])

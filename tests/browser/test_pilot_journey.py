@@ -123,6 +123,7 @@ def test_pilot_adds_a_quartier_and_its_moderator_on_a_tablet(
         entry = _row(page, action)
         expect(entry).to_have_count(1)
         expect(entry).to_contain_text("Paula")
-    expect(_row(page, "accounts.role_granted")).to_contain_text("moderator")
+    expect(_row(page, "accounts.role_granted")).to_contain_text(
+        "Membre du conseil citoyen (modération)")
     expect(_row(page, "territory.quartier_created")).to_contain_text("QN03101A")
     audit(page)

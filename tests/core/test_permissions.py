@@ -18,7 +18,9 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     "admin.access": {"-": {"pilot"}},
     "territory.manage": {"-": {"pilot"}},
     "accounts.manage_roles": {"-": {"pilot"}},
-    "audit.read": {"-": {"pilot"}},
+    # The journal: a pilot reads all of it, a moderator the history of their quartiers.
+    "audit.read": {"-": {"pilot", "moderator"}, "A": {"pilot", "moderator"},
+                   "B": {"pilot"}},
     "mail.manage": {"-": {"pilot"}},
     "quartier.moderate": {"A": {"moderator"}, "B": set()},
     "quartier.animate": {"A": {"animator"}, "B": set()},
