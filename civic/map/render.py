@@ -51,6 +51,22 @@ class ZoomControl(MacroElement):  # type: ignore[misc]
         self.zoom_in, self.zoom_out = zoom_in, zoom_out
 
 
+class MetricScale(MacroElement):  # type: ignore[misc]
+    """The scale in metres only: folium's own scale adds feet and miles, which nobody
+    here reads."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true})
+            .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 @dataclass(frozen=True)
 class MapFragment:
     #: The map's ``<div>``.
@@ -71,8 +87,9 @@ def quartier_map(perimeter: dict[str, Any] | None, *, tile_url: str, attribution
         (south, west), (north, east) = geometry.bounds(perimeter)
         centre = ((south + north) / 2, (west + east) / 2)
     fmap = LocalMap(location=centre, zoom_start=15 if perimeter else 5, tiles=None,
-                    control_scale=True, width="100%", height="100%", zoom_control=False)
+                    control_scale=False, width="100%", height="100%", zoom_control=False)
     ZoomControl(*zoom_labels).add_to(fmap)
+    MetricScale().add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19,
                          referrer_policy="no-referrer").add_to(fmap)
@@ -100,9 +117,10 @@ def place_map(latitude: float, longitude: float, *, tile_url: str, attribution: 
     in the script: the page writes the place's name and address next to the map."""
     del label
     fmap = LocalMap(location=(latitude, longitude), zoom_start=16, tiles=None,
-                    control_scale=True, width="100%", height="100%", scrollWheelZoom=False,
+                    control_scale=False, width="100%", height="100%", scrollWheelZoom=False,
                     zoom_control=False)
     ZoomControl(*zoom_labels).add_to(fmap)
+    MetricScale().add_to(fmap)
     if tile_url:
         folium.TileLayer(tiles=tile_url, attr=attribution, max_zoom=19,
                          referrer_policy="no-referrer").add_to(fmap)

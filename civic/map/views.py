@@ -28,7 +28,7 @@ from civic.core.forms import attach, blank_choice, choices, page_number
 from civic.core.i18n import _, _l
 from civic.core.permissions import require
 from civic.core.uploads import read_photo, store
-from civic.core.web import timezone
+from civic.core.web import base_url, timezone
 from civic.map import bp, geojson, queries, services
 from civic.map.forms import FilterForm, LandmarkForm, PointForm, ToIdeaForm, WalkForm
 from civic.map.labels import CATEGORIES, POLARITIES, SIGNS
@@ -83,7 +83,9 @@ def _labels() -> dict[str, Any]:
             "signs": {k: str(v) for k, v in SIGNS.items()},
             "open": _("Ouvrir"), "supports": _("« moi aussi »"),
             "photo": _("Photo du point"), "picked": _("Point placé ici. Touchez ailleurs "
-                                                      "pour le déplacer.")}
+                                                      "pour le déplacer."),
+            # {n}: filled in by map.js with the number of points a cluster holds.
+            "cluster": _("%(n)s points ici : agrandissez la carte pour les voir", n="{n}")}
 
 
 def _filters() -> tuple[FilterForm, queries.Filters]:
@@ -380,8 +382,22 @@ def walk_csv(walk_id: int) -> Response:
     found = _walk(walk_id)
     rows = _feature_rows(queries.rows(db(), found.quartier_id, queries.Filters(), clock.now(),
                                       walk_id=found.id))
+    # Words in the reader's language and whole addresses: the file goes to a workshop's
+    # spreadsheet, away from the site.
+    base = base_url()
+    heading = {"id": _("Numéro"), "polarity": _("Positif ou négatif"),
+               "category": _("Sujet"), "text": _("Ce qui est écrit"), "date": _("Date"),
+               "supports": _("Moi aussi"), "photo": _("Photo du point"),
+               "url": _("Adresse de la page"), "latitude": _("Latitude"),
+               "longitude": _("Longitude")}
     columns = [*geojson.PROPERTIES, "latitude", "longitude"]
-    body = spreadsheet.csv_text([columns, *([row[name] for name in columns] for row in rows)],
+    for row in rows:
+        row["category"] = str(CATEGORIES.get(row["category"], row["category"]))
+        row["polarity"] = str(POLARITIES.get(row["polarity"], row["polarity"]))
+        row["url"] = base + row["url"]
+        row["photo"] = base + row["photo"] if row["photo"] else ""
+    body = spreadsheet.csv_text([[heading[name] for name in columns],
+                                 *([row[name] for name in columns] for row in rows)],
                                 separator=";" if request.args.get("sep") == "semicolon" else ",")
     response = Response("\ufeff" + body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="marche-{found.id}.csv"'

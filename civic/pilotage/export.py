@@ -32,11 +32,13 @@ def value(row: dict[str, Any], column: Column, hidden: str) -> Any:
     return raw
 
 
-def csv_bytes(table: Table, *, hidden: str, separator: str = ",") -> bytes:
-    """The table as CSV, headed by the columns' stable keys; with ``;`` (French
+def csv_bytes(table: Table, *, hidden: str, separator: str = ",",
+              labels: bool = False) -> bytes:
+    """The table as CSV, headed by the columns' stable keys, or with ``labels`` by their
+    names in the reader's language (as the XLSX sheets are); with ``;`` (French
     spreadsheets) decimals take a comma. UTF-8 with a byte-order mark, which
     spreadsheets need to read accents."""
-    rows = [[c.key for c in table.columns],
+    rows = [[str(c.label) if labels else c.key for c in table.columns],
             *([value(row, c, hidden) for c in table.columns] for row in table.all_rows())]
     text = spreadsheet.csv_text(rows, separator=separator, decimal_comma=separator == ";")
     return ("\ufeff" + text).encode("utf-8")

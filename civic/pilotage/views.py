@@ -256,7 +256,13 @@ def table_export(key: str, fmt: str) -> Response:
     services.record_export(db(), current_user, key, fmt, clock.now())
     if fmt == "csv":
         separator = ";" if request.args.get("sep") in (";", "semicolon", "pv") else ","
-        return _download(export.csv_bytes(table, hidden=hidden_mark(), separator=separator),
+        # For a spreadsheet (semicolons), headed by the columns' names in the reader's
+        # language, as the workbook is; for programs (commas), by their stable keys, as
+        # the API. ?entetes=libelles or ?entetes=cles chooses either way.
+        asked = request.args.get("entetes")
+        labels = asked == "libelles" or (asked != "cles" and separator == ";")
+        return _download(export.csv_bytes(table, hidden=hidden_mark(), separator=separator,
+                                          labels=labels),
                          "text/csv; charset=utf-8", f"{_name(key, scope)}.csv")
     return _download(_xlsx([table]), XLSX, f"{_name(key, scope)}.xlsx")
 

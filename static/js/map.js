@@ -106,6 +106,22 @@
         var done = function () { box.setAttribute("data-markers", String(features.length)); };
         var group = L.markerClusterGroup ?
           L.markerClusterGroup({ showCoverageOnHover: false, chunkedLoading: true,
+            // A cluster says what it is to a screen reader, in the page's language.
+            iconCreateFunction: function (cluster) {
+              var count = cluster.getChildCount();
+              var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+              var name = (labels.cluster || "{n}").replace("{n}", String(count));
+              var html = document.createElement("div");
+              html.setAttribute("role", "img");
+              html.setAttribute("aria-label", name);
+              html.title = name;
+              var number = document.createElement("span");
+              number.setAttribute("aria-hidden", "true");
+              number.textContent = String(count);
+              html.appendChild(number);
+              return L.divIcon({ html: html, className: "marker-cluster marker-cluster-" + size,
+                                 iconSize: L.point(40, 40) });
+            },
             // (called with 0 of 0 when the empty group joins the map: not done yet)
             chunkProgress: function (processed, total) {
               if (processed === total && total === features.length) { done(); }

@@ -148,6 +148,11 @@ def _map_shows(page: Page, markers: int | None) -> None:
         return
     expect(box).to_have_attribute("data-markers", str(markers))
     page.wait_for_function(f"({_SHOWN_MARKERS})() === {markers}")
+    # Every cluster icon is named in the page's language, with its number of points.
+    for cluster in box.locator(".marker-cluster [role=img]").all():
+        number = cluster.inner_text().strip()
+        expect(cluster).to_have_attribute("aria-label", re.compile(
+            rf"^{number} (points ici|points here|نقاط هنا)"))
 
 
 def _tap(page: Page, at: tuple[float, float] | None = None) -> None:
@@ -462,11 +467,14 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
     assert body.startswith("\ufeff")  # for spreadsheets that guess the encoding
     table_rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     assert len(table_rows) == 3
-    assert [(r["polarity"], r["category"], r["text"]) for r in table_rows] == [
-        ("negative", "cleanliness", spots[0][3]), ("negative", "safety", spots[1][3]),
-        ("positive", "green", spots[2][3])]
+    # In the workshop's words, not the site's codes, with whole addresses.
+    assert [(r["Positif ou négatif"], r["Sujet"], r["Ce qui est écrit"]) for r in table_rows] == [
+        ("Ce qui ne va pas", "Propreté", spots[0][3]),
+        ("Ce qui ne va pas", "Sécurité et tranquillité", spots[1][3]),
+        ("Ce qui va bien", "Espaces verts", spots[2][3])]
     for csv_row, (spot, *_rest) in zip(table_rows, spots, strict=True):
-        assert _near((float(csv_row["latitude"]), float(csv_row["longitude"])), spot)
+        assert _near((float(csv_row["Latitude"]), float(csv_row["Longitude"])), spot)
+        assert csv_row["Adresse de la page"].startswith("http")
     geojson_href = page.get_by_role("link", name="Télécharger en GeoJSON").get_attribute("href")
     assert geojson_href
     document = page.request.get(geojson_href).json()

@@ -154,8 +154,14 @@ def test_walks_belong_to_the_quartiers_animators(login_as: Any, db: Any, people:
     assert "Marche du printemps" in report
     rows = list(csv.reader(io.StringIO(animator.get(f"{walk_url}/points.csv")
                                        .get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:4] == ["id", "polarity", "category", "text"]
+    # In the reader's words, with whole addresses: the file leaves the site.
+    assert rows[0] == ["Numéro", "Positif ou négatif", "Sujet", "Ce qui est écrit", "Date",
+                       "Moi aussi", "Photo du point", "Adresse de la page", "Latitude",
+                       "Longitude"]
     assert len(rows) == 4
+    assert {row[1] for row in rows[1:]} <= {"Ce qui va bien", "Ce qui ne va pas"}
+    assert all(row[7].startswith("http://localhost/points/") for row in rows[1:])
+    assert not {row[2] for row in rows[1:]} & {"cleanliness", "safety", "green", "other"}
     geo = json.loads(animator.get(f"{walk_url}/points.geojson").data)
     assert problems(geo) == []
     assert len(geo["features"]) == 3
@@ -216,13 +222,14 @@ def test_a_walk_s_csv_keeps_point_texts_that_look_like_formulas_as_text(
         response = animator.get(f"{walk_url}/points.csv{query}")
         assert response.status_code == 200
         header, *rows = read_csv(response.get_data(), separator)
-        by_id = {row[header.index("id")]: dict(zip(header, row, strict=True)) for row in rows}
-        texts = [row["text"] for key, row in by_id.items() if key != str(west.id)]
+        by_id = {row[header.index("Numéro")]: dict(zip(header, row, strict=True))
+                 for row in rows}
+        texts = [row["Ce qui est écrit"] for key, row in by_id.items() if key != str(west.id)]
         assert sorted(texts) == sorted(f"'{p}" for p in PAYLOADS)
         for text in texts:
             assert_csv_text(text, text[1:])
         for row in by_id.values():
-            assert not row["category"].startswith(FORMULA_STARTS)
-        assert by_id[str(west.id)]["text"] == "Banc cassé"
-        assert by_id[str(west.id)]["longitude"] == "-1.553"
-        assert float(by_id[str(west.id)]["longitude"]) == -1.553
+            assert not row["Sujet"].startswith(FORMULA_STARTS)
+        assert by_id[str(west.id)]["Ce qui est écrit"] == "Banc cassé"
+        assert by_id[str(west.id)]["Longitude"] == "-1.553"
+        assert float(by_id[str(west.id)]["Longitude"]) == -1.553

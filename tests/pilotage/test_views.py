@@ -432,7 +432,13 @@ def test_a_french_spreadsheet_gets_semicolons_and_decimal_commas(login_as: Any,
                                                                  people: dict,
                                                                  dataset: dict) -> None:
     client = login_as(people["pilot"])
-    response = client.get("/pilotage/tableaux/fph_rounds.csv?sep=;")
+    # For a spreadsheet, the columns' names in the reader's language, as in the workbook.
+    labelled = client.get("/pilotage/tableaux/fph_rounds.csv?sep=;")
+    assert labelled.get_data().decode("utf-8-sig").splitlines()[0] == (
+        "Quartier;Appel à projets;Enveloppe;Demandé;Accordé;Part de l’enveloppe;"
+        "Projets financés;Dépensé;Votants en ligne;Votants en permanence;"
+        "Votants sur papier;Votants")
+    response = client.get("/pilotage/tableaux/fph_rounds.csv?sep=;&entetes=cles")
     text = response.get_data().decode("utf-8-sig")
     assert text.splitlines()[0] == ("quartier;round;envelope;requested;granted;use;funded;"
                                     "spent;voters_online;voters_permanence;voters_paper;"
@@ -743,7 +749,7 @@ def test_a_signatory_s_exports_keep_texts_that_look_like_formulas_as_text(
     client = login_as(people["signatory"])
     for key, column, index in (("forwardings", "idea", 1), ("signatory_events", "event", 1),
                                ("commitments", "commitment", 2)):
-        for query, separator in (("", ","), ("?sep=;", ";")):
+        for query, separator in (("", ","), ("?sep=;&entetes=cles", ";")):
             cells = _csv_column(client.get(f"/pilotage/tableaux/{key}.csv{query}"), separator,
                                 column)
             assert sorted(cells) == sorted(f"'{p}" for p in PAYLOADS), key
@@ -786,7 +792,8 @@ def test_a_fall_in_map_points_stays_a_negative_number(client: Any, login_as: Any
         factories.make_point(db, quartier, category="cleanliness", created_at=at(5, day, 2025))
     pilot = login_as(people["pilot"])
     for url, separator in (("/pilotage/tableaux/points_by_category.csv", ","),
-                           ("/pilotage/tableaux/points_by_category.csv?sep=;", ";"),
+                           ("/pilotage/tableaux/points_by_category.csv?sep=;&entetes=cles",
+                            ";"),
                            ("/donnees-ouvertes/points_by_category.csv", ",")):
         changes = _csv_column(pilot.get(url), separator, "change")
         assert sorted(changes)[0] == "-3", url
