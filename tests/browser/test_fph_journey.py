@@ -315,7 +315,11 @@ def test_moderator_admits_a_project_for_the_vote_on_a_phone(
         criteria.nth(n).check()
     page.get_by_label("Retenir pour le vote").check()
     page.get_by_role("button", name="Enregistrer la décision").click()
-    expect(page.get_by_text("Cochez tous les critères avant de retenir le projet.")).to_be_visible()
+    # Said next to the field, and as a link to it in the summary at the top.
+    expect(page.get_by_text("Cochez tous les critères avant de retenir le projet.")
+           ).to_have_count(2)
+    expect(page.locator(".error").filter(
+        has_text="Cochez tous les critères avant de retenir le projet.")).to_be_visible()
     expect(criteria.nth(0)).to_be_checked()
     expect(criteria.nth(3)).not_to_be_checked()
     _fits(page)
@@ -699,16 +703,22 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
     expect(_status(page)).to_contain_text("L’urne est ouverte et les bulletins sont comptés.")
     expect(page.get_by_text("Ces résultats ne sont pas encore publiés.")).to_be_visible()
     audit(page)
-    page.get_by_role("button", name="Publier les résultats").click()
+    # Publishing cannot be undone: a page says so before the pilot confirms.
+    page.get_by_role("link", name="Publier les résultats").click()
+    _heading(page, "Publier les résultats")
+    expect(page.get_by_text("ils ne pourront plus changer")).to_be_visible()
+    audit(page)
+    page.get_by_role("button", name="Confirmer : publier les résultats").click()
     expect(_status(page)).to_contain_text("Les résultats sont publiés.")
-    expect(page.get_by_role("button", name="Publier les résultats")).to_have_count(0)
+    expect(page.get_by_role("link", name="Publier les résultats")).to_have_count(0)
     table = page.get_by_role("region", name="Projets et scores")
     expect(table.get_by_role("row")).to_have_count(4)
-    for title, score, amount, funded in (("Fête des voisins", "3", "600,00", "oui"),
-                                         ("Bancs au square", "2", "500,00", "non"),
-                                         ("Atelier vélo", "1", "300,00", "oui")):
+    for title, score, share, amount, funded in (
+            ("Fête des voisins", "3", "75 %", "600,00", "oui"),
+            ("Bancs au square", "2", "50 %", "500,00", "non"),
+            ("Atelier vélo", "1", "25 %", "300,00", "oui")):
         expect(table.get_by_role("row").filter(has_text=title).get_by_role("cell")).to_have_text(
-            [title, score, re.compile(rf"^{amount}\s€$"), funded])
+            [title, score, share, re.compile(rf"^{amount}\s€$"), funded])
     expect(_fact(page, "Projets financés")).to_have_text(re.compile(r"^900,00\s€$"))
     expect(_fact(page, "Votants")).to_contain_text("4")
     audit(page)

@@ -43,7 +43,7 @@ PENDING_NOTICE = "Cette idée attend la relecture du conseil citoyen."
 OWN_POST_NOTE = "C’est votre message : un autre membre du conseil citoyen le relit."
 #: French puts 0 in the singular.
 NO_SUPPORT = re.compile(r"^0 soutien$")
-ANSWERED_AT_ONCE = re.compile(r"^Répondu en 0 jour$")
+ANSWERED_AT_ONCE = re.compile(r"^Répondu le jour même$")
 DUPLICATE = ("Une idée très proche existe déjà. Soutenez-la et ajoutez un commentaire : "
              "elle aura plus de poids.")
 
@@ -478,7 +478,7 @@ def test_pilot_forwards_an_idea_and_the_signatory_answers_on_a_tablet(
     expect(sud).to_contain_text("Cadre de vie")
     expect(sud).to_contain_text("Rénover les halls et l’éclairage des parkings.")
     expect(sud).to_contain_text(
-        "1 idée transmise, 1 réponse, la moitié des réponses arrivent en 0 jour ou moins.")
+        "1 idée transmise, 1 réponse, la moitié des réponses arrivent le jour même.")
     forwarded = sud.get_by_role("row").filter(has_text=title)
     expect(forwarded.get_by_role("cell")).to_have_text(
         [title, _day(forwarded_on), ANSWERED_AT_ONCE])

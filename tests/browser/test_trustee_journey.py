@@ -314,7 +314,9 @@ def test_trustees_receive_their_shares_then_two_open_the_box_on_a_tablet(
     flash(page, "L’urne est ouverte et les bulletins sont comptés.")
     expect(page.get_by_text("Ces résultats ne sont pas encore publiés.")).to_be_visible()
     audit(page)
-    page.get_by_role("button", name="Publier les résultats").click()
+    page.get_by_role("link", name="Publier les résultats").click()
+    heading(page, "Publier les résultats")
+    page.get_by_role("button", name="Confirmer : publier les résultats").click()
     flash(page, "Les résultats sont publiés.")
     table = page.get_by_role("region", name="Projets et scores")
     for title, score in (("Fête des voisins", "2"), ("Bancs au square", "1"),
