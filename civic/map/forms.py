@@ -21,6 +21,7 @@ from civic.core.forms import (
     CoordinateField,
     HoneypotField,
     PlainText,
+    blank_choice,
     choices,
     optional_int,
 )
@@ -38,8 +39,10 @@ def _at_most(n: int) -> Length:
 class PointForm(FlaskForm):
     polarity = RadioField(_l("Ce que vous signalez"), choices=choices(POLARITIES.items()),
                           validators=[InputRequired(message=_l("Choisissez + ou −."))])
-    category = SelectField(_l("Sujet"), choices=choices(CATEGORIES.items()),
-                           validators=[InputRequired(message=_l("Choisissez un sujet."))])
+    # No subject chosen in advance: a hurried post would land under the first one.
+    category = SelectField(_l("Sujet"), choices=choices(
+        [*blank_choice(_l("Choisissez un sujet")), *CATEGORIES.items()]),
+        validators=[InputRequired(message=_l("Choisissez un sujet."))])
     text = TextAreaField(_l("Ce que vous voyez"), filters=TEXT_FILTERS,
                          description=_l("Quelques mots suffisent. Ne citez personne."),
                          validators=[_required, _at_most(TEXT_MAX), PlainText(multiline=True)])

@@ -232,9 +232,14 @@ def add(code: str) -> Page:
     form = _point_form(quartier)
     new = _save_point(quartier, form, None)
     if new is not None:
-        flash(_("Merci ! Le point est sur la carte.") if new.moderation == "published" else
-              _("Merci ! Le conseil citoyen va relire le point avant de le publier."),
-              "success")
+        if new.moderation == "published":
+            flash(_("Merci ! Le point est sur la carte."), "success")
+        elif getattr(current_user, "email", None):
+            flash(_("Merci ! Le conseil citoyen relit chaque point avant de le publier. Vous "
+                    "recevrez un courriel quand le vôtre sera sur la carte."), "success")
+        else:
+            flash(_("Merci ! Le conseil citoyen relit chaque point avant de le publier : il "
+                    "sera sur la carte après sa relecture."), "success")
         return redirect(url_for("map.point", point_id=new.id))
     return render_template("map/add.html", quartier=quartier, form=form, map=_map(quartier),
                            labels=_labels(), walk=None), 400 if form.errors else 200

@@ -208,6 +208,10 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
     section.get_by_role("link", name="Voir la carte").click()
     expect(page).to_have_url(re.compile(f"{MAP_PATH}$"))
     heading(page, f"Carte du quartier — {NAME}")
+    # The map comes first on a phone; the filters and the legend fold under it.
+    assert page.locator(".map-box").bounding_box()["y"] < 400  # type: ignore[index]
+    expect(page.get_by_role("list", name="Légende")).to_be_hidden()
+    page.get_by_text("Filtrer les points et lire la légende").click()
     expect(page.get_by_role("list", name="Légende").get_by_role("listitem")).to_contain_text(
         ["Rond avec + : ce qui va bien", "Losange avec − : ce qui ne va pas"])
     _map_shows(page, 0)
@@ -266,7 +270,8 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
     expect(page).to_have_url(re.compile(r"/points/\d+$"))
     tap_path = urlsplit(page.url).path
     _point_heading(page, "Négatif · Propreté")
-    flash(page, "Merci ! Le conseil citoyen va relire le point avant de le publier.")
+    flash(page, "Merci ! Le conseil citoyen relit chaque point avant de le publier. Vous "
+          "recevrez un courriel quand le vôtre sera sur la carte.")
     expect(page.get_by_role("status").filter(has_text=PENDING_NOTICE)).to_be_visible()
     expect(page.get_by_text(text)).to_be_visible()
     expect(page.get_by_role("button", name="Moi aussi")).to_have_count(0)
@@ -566,6 +571,7 @@ def test_the_map_works_without_tiles_and_in_arabic_on_a_phone(
     audit(page)
 
     # Filtered, the map and the list show the same points.
+    page.get_by_text("Filtrer les points et lire la légende").click()
     page.get_by_label("Quels points ?").select_option(label="Ce qui va bien")
     page.get_by_role("button", name="Afficher").click()
     expect(page).to_have_url(re.compile(r"polarity=positive"))

@@ -233,3 +233,26 @@ def test_a_walk_s_csv_keeps_point_texts_that_look_like_formulas_as_text(
         assert by_id[str(west.id)]["Ce qui est écrit"] == "Banc cassé"
         assert by_id[str(west.id)]["Longitude"] == "-1.553"
         assert float(by_id[str(west.id)]["Longitude"]) == -1.553
+
+
+def test_the_map_for_the_thumb(login_as: Any, client: Any, db: Any, people: dict,
+                               quartier: Any) -> None:
+    """No subject chosen in advance; the map before its filters; a way to the list
+    without JavaScript; and the map in the menu of a resident who chose a quartier."""
+    resident = login_as(people["resident"])
+    form = _text(resident.get(f"/quartiers/{quartier.code}/carte/ajouter"))
+    assert re.search(r'<select id="category" name="category" required><option value="">'
+                     r'Choisissez un sujet</option>', form)
+    assert "selected" not in re.search(r'<select id="category".*?</select>', form, re.S)[0]
+    hurried = resident.post(f"/quartiers/{quartier.code}/carte/ajouter", data={
+        "polarity": "negative", "category": "", "text": "Poubelles",
+        "latitude": "43.575", "longitude": "1.405"})
+    assert hurried.status_code == 400
+    assert '<p class="error" id="category-error">Choisissez un sujet.</p>' in _text(hurried)
+    page = _text(client.get(f"/quartiers/{quartier.code}/carte"))
+    assert page.index('class="map-box"') < page.index('class="filters"')
+    assert re.search(r"<noscript>.*?/carte/liste.*?</noscript>", page, re.S)
+    with client.session_transaction() as session:
+        session["quartier"] = quartier.code
+    menu = _text(client.get("/"))
+    assert f'href="/quartiers/{quartier.code}/carte">La carte</a>' in menu
