@@ -7,7 +7,7 @@
   box.hidden = false;
   var button = box.querySelector("[data-locate]");
   var status = box.querySelector("[data-locate-status]");
-  var form = box.closest("form");
+  var form = box.closest("form") || document.querySelector("[data-pick-form]");
   button.addEventListener("click", function () {
     navigator.geolocation.getCurrentPosition(function (where) {
       form.elements.latitude.value = where.coords.latitude.toFixed(6);

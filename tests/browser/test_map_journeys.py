@@ -226,6 +226,20 @@ def test_resident_places_a_point_that_is_moderated_then_shown_on_a_phone(
     _map_shows(page, None)
     place = page.get_by_role("group", name="Où ?")
     expect(place.get_by_text("Touchez la carte à l’endroit du point.")).to_be_visible()
+    # « Me localiser » is offered first, above the map; refused, the map and the places
+    # stay.
+    locate = page.get_by_role("button", name="Me localiser")
+    assert locate.bounding_box()["y"] < _map(page).bounding_box()["y"]  # type: ignore[index]
+    locate.click()
+    expect(page.get_by_text("Position introuvable. Touchez la carte ou choisissez un lieu.")
+           ).to_be_visible()
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 43.5751, "longitude": 1.4051})
+    locate.click()
+    expect(page.get_by_text("Position enregistrée.")).to_be_visible()
+    expect(page.locator("input[name=latitude]")).to_have_value("43.575100")
+    page.locator("input[name=latitude]").evaluate("e => { e.value = ''; }")
+    page.locator("input[name=longitude]").evaluate("e => { e.value = ''; }")
     fits(page)
     audit(page)
 

@@ -244,6 +244,9 @@ def test_the_map_for_the_thumb(login_as: Any, client: Any, db: Any, people: dict
     assert re.search(r'<select id="category" name="category" required><option value="">'
                      r'Choisissez un sujet</option>', form)
     assert "selected" not in re.search(r'<select id="category".*?</select>', form, re.S)[0]
+    # « Me localiser » comes first, before the map; a tap or a place stay possible.
+    assert form.index("Me localiser") < form.index('class="map-box"')
+    assert form.count('id="position"') == 1
     hurried = resident.post(f"/quartiers/{quartier.code}/carte/ajouter", data={
         "polarity": "negative", "category": "", "text": "Poubelles",
         "latitude": "43.575", "longitude": "1.405"})
