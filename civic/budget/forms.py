@@ -118,7 +118,10 @@ class ProjectForm(FlaskForm):
                                                      PlainText(multiline=True)],
                                 filters=TEXT_FILTERS,
                                 description=_l("Ce que vous voulez faire, pour qui, quand."))
-    amount_cents = EurosField(_l("Montant demandé (€)"), _amount)
+    # Added up from the budget lines when left empty (the page adds them up as they are
+    # typed); a figure typed here must then equal their total.
+    amount_cents = EurosField(_l("Montant demandé (€)"), [Optional()],
+                              description=_l("Le total des dépenses, calculé pour vous."))
     lines = FieldList(FormField(BudgetLineForm), min_entries=BUDGET_LINES,
                       max_entries=BUDGET_LINES)
     orientation_id = SelectField(_l("Thème du contrat de ville"), coerce=optional_int)

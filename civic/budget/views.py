@@ -150,6 +150,13 @@ def _project_values(form: ProjectForm) -> dict[str, Any] | None:
         "title", "summary", "description", "amount_cents", "orientation_id", "carrier_kind",
         "carrier_name", "contact", "place")}
     values["budget_lines"] = form.budget_lines()
+    if values["amount_cents"] is None:  # the total of the lines, as the page shows it
+        amounts = [line["amount_cents"] for line in values["budget_lines"]
+                   if line["amount_cents"] is not None]
+        if not amounts:
+            form.amount_cents.errors = [_("Indiquez un montant.")]
+            return None
+        values["amount_cents"] = sum(amounts)
     for name in ("latitude", "longitude"):
         raw = (getattr(form, name).data or "").strip().replace(",", ".")
         try:

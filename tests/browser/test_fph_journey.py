@@ -205,6 +205,10 @@ def test_resident_proposes_a_project_with_a_photo_on_a_phone(
     expenses.nth(1).fill("Graines et terreau")
     amounts.nth(1).fill("30")
     amount = page.get_by_label("Montant demandé (€)")
+    expect(amount).to_have_value("150")  # added up from the lines as they are typed
+    amounts.nth(1).fill("30,50")
+    expect(amount).to_have_value("150,50")
+    amounts.nth(1).fill("30")
     amount.fill("200")
     page.get_by_label("Thème du contrat de ville").select_option(label="Cadre de vie")
     page.get_by_label("Un groupe d’habitants").check()

@@ -384,3 +384,20 @@ def test_the_trustees_page_says_what_a_lost_share_costs(login_as: Any, db: Any, 
     assert "rien n’est perdu" not in page
     mine = login_as(people["moderator"]).get(f"/fph/{tight.id}/garant").get_data(as_text=True)
     assert "Chaque part est indispensable" in mine
+
+
+def test_a_proposal_without_an_amount_asks_the_total_of_its_lines(login_as: Any, db: Any,
+                                                                  fund: Any, people: dict
+                                                                  ) -> None:
+    round_ = factories.make_round(db, fund, "submission")
+    client = login_as(people["resident"])
+    done = client.post(f"/fph/{round_.id}/proposer", data=proposal(amount_cents=""))
+    assert done.status_code == 302
+    project = db.scalar(select(Project).where(Project.round_id == round_.id))
+    assert project.amount_cents == sum(line["amount_cents"] for line in project.budget_lines)
+    nothing = client.post(f"/fph/{round_.id}/proposer", data={
+        **proposal(amount_cents=""), "lines-0-label": "", "lines-0-amount_cents": "",
+        "lines-1-label": "", "lines-1-amount_cents": ""})
+    assert nothing.status_code == 400
+    assert '<p class="error" id="amount_cents-error">Indiquez un montant.</p>' in (
+        nothing.get_data(as_text=True))
