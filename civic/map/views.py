@@ -349,12 +349,34 @@ def walk(walk_id: int) -> Page:
         require(current_user, "map.walk_point", found)
         if _save_point(quartier, form, found) is not None:
             flash(_("Point ajouté à la marche."), "success")
-            return redirect(url_for("map.walk", walk_id=found.id))
+            # The next point is often of the same kind, a few steps on: the page comes
+            # back with the last choices, where the map was, at the form.
+            return redirect(url_for("map.walk", walk_id=found.id, sens=form.polarity.data,
+                                    sujet=form.category.data,
+                                    vue=_view(request.form.get("view")), _anchor="noter"))
+    elif request.args.get("sens") in POLARITIES and request.args.get("sujet") in CATEGORIES:
+        form.polarity.data = request.args["sens"]
+        form.category.data = request.args["sujet"]
+    points = queries.walk_points(db(), found)
     return render_template("map/walk.html", walk=found, quartier=quartier, form=form,
-                           points=queries.walk_points(db(), found), map=_map(quartier),
-                           labels=_labels(),
-                           points_url=url_for("map.walk_geojson", walk_id=found.id)), \
+                           points=points, map=_map(quartier), labels=_labels(),
+                           points_url=url_for("map.walk_geojson", walk_id=found.id),
+                           route=[[round(p.latitude, 6), round(p.longitude, 6)]
+                                  for p in points],
+                           view=_view(request.args.get("vue"))), \
         400 if form.errors else 200
+
+
+def _view(raw: str | None) -> str | None:
+    """Where the map was (« lat,lng,zoom »), when well formed; else nothing."""
+    parts = (raw or "").split(",")
+    try:
+        lat, lng, zoom = float(parts[0]), float(parts[1]), int(parts[2])
+    except (ValueError, IndexError):
+        return None
+    if len(parts) != 3 or not (-90 <= lat <= 90 and -180 <= lng <= 180 and 1 <= zoom <= 19):
+        return None
+    return f"{lat:.6f},{lng:.6f},{zoom}"
 
 
 def _report_counts(found: Walk) -> list[tuple[str, int, int]]:

@@ -165,5 +165,23 @@
     if (!isNaN(lat) && !isNaN(lng)) { place(L.latLng(lat, lng)); }
     map.on("click", function (event) { place(event.latlng); });
   }
+  // A walk: its route, point after point in the order they were noted.
+  var route = JSON.parse(box.getAttribute("data-route") || "[]");
+  if (route.length > 1) {
+    L.polyline(route, { color: "#1d4e89", weight: 3, opacity: 0.7, dashArray: "2 6",
+                        interactive: false, className: "walk-route" }).addTo(map);
+  }
+  // Back after noting a point: the map where it was, and its place sent with the next.
+  var view = (box.getAttribute("data-view") || "").split(",");
+  if (view.length === 3) {
+    map.setView([parseFloat(view[0]), parseFloat(view[1])], parseInt(view[2], 10));
+  }
+  var keep = document.querySelector("[data-map-view]");
+  if (keep) {
+    keep.form.addEventListener("submit", function () {
+      var centre = map.getCenter();
+      keep.value = centre.lat.toFixed(6) + "," + centre.lng.toFixed(6) + "," + map.getZoom();
+    });
+  }
   box.setAttribute("data-ready", "1");
 }());

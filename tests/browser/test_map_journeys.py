@@ -142,7 +142,7 @@ def _map_shows(page: Page, markers: int | None) -> None:
     ``markers`` of them are on the map, alone or in clusters."""
     box = _map(page)
     expect(box).to_have_attribute("data-ready", "1")
-    expect(box.locator(".leaflet-overlay-pane svg path")).to_have_count(1)
+    expect(box.locator(".leaflet-overlay-pane svg path:not(.walk-route)")).to_have_count(1)
     if markers is None:
         expect(box).not_to_have_attribute("data-markers", re.compile("."))
         return
@@ -440,11 +440,15 @@ def test_animator_records_a_walk_and_prints_its_report_on_a_tablet(
         page.get_by_label("Sujet").select_option(label=subject)
         page.get_by_label("Ce que vous voyez").fill(text)
         page.get_by_role("button", name="Ajouter ce point").click()
-        expect(page).to_have_url(re.compile(f"{walk_path}$"))
+        # Back at the form, where the map was, with the last sign and subject chosen.
+        expect(page).to_have_url(re.compile(rf"{walk_path}\?sens=.*&vue=[\d.,-]+#noter$"))
         flash(page, "Point ajouté à la marche.")
         noted = f"{number} point noté" if number == 1 else f"{number} points notés"
         expect(page.get_by_role("heading", level=2, name=noted)).to_be_visible()
         _map_shows(page, number)
+        expect(page.get_by_label(polarity)).to_be_checked()
+        expect(page.get_by_label("Sujet").locator("option:checked")).to_have_text(subject)
+        expect(_map(page).locator("path.walk-route")).to_have_count(1 if number > 1 else 0)
     walk_points = page.locator("main ol.idea-list > li")
     expect(walk_points).to_have_count(3)
     for _spot, _polarity, _subject, text in spots:

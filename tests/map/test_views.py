@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -259,3 +260,31 @@ def test_the_map_for_the_thumb(login_as: Any, client: Any, db: Any, people: dict
         session["quartier"] = quartier.code
     menu = _text(client.get("/"))
     assert f'href="/quartiers/{quartier.code}/carte">La carte</a>' in menu
+
+
+def test_a_walk_keeps_the_last_choices_the_view_and_draws_its_route(
+        login_as: Any, db: Any, people: dict, quartier: Any) -> None:
+    animator = login_as(people["animator"])
+    walk_url = animator.post(f"/quartiers/{quartier.code}/marches/nouvelle", data={
+        "title": "Marche", "day": "2026-03-14", "time": "10:00", "meeting_point": "Métro",
+        "participants": "8"}).headers["Location"]
+    for lat in (43.573, 43.571, 43.577):
+        sent = animator.post(walk_url, data={
+            "polarity": "negative", "category": "green", "text": "Haie", "latitude": str(lat),
+            "longitude": "1.405", "view": "43.575,1.405,17"})
+    back = sent.headers["Location"]
+    assert back.endswith("#noter")
+    assert "sens=negative" in back
+    assert "sujet=green" in back
+    assert "vue=43.575000,1.405000,17" in back
+    page = _text(animator.get(back.split("#")[0]))
+    assert re.search(r'<input checked id="polarity-\d" name="polarity" required '
+                     r'type="radio" value="negative">', page)
+    assert re.search(r'<option selected value="green">', page)
+    assert 'data-view="43.575000,1.405000,17"' in page
+    route = json.loads(unescape(re.search(r"data-route='([^']*)'", page)[1]))
+    assert route == [[43.573, 1.405], [43.571, 1.405], [43.577, 1.405]]  # in order
+    assert '<body class="wide">' in page
+    odd = _text(animator.get(walk_url + "?sens=x&sujet=green&vue=99,999,40"))
+    assert "data-view" not in odd
+    assert 'selected value="green"' not in odd
