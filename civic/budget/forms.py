@@ -134,8 +134,11 @@ class ProjectForm(FlaskForm):
                           description=_l("Seul le comité le voit."))
     place = StringField(_l("Où ? (facultatif)"), [Length(max=200), PlainText()],
                         filters=TEXT_FILTERS, description=_l("Une rue, une place, un bâtiment."))
+    # Set by a tap on the map (hidden fields), or by a place of the list below.
     latitude = StringField(_l("Latitude (facultatif)"), [Optional(), Length(max=20)])
     longitude = StringField(_l("Longitude (facultatif)"), [Optional(), Length(max=20)])
+    landmark_id = SelectField(_l("Ou un lieu connu du quartier"), coerce=optional_int,
+                              validate_choice=False)
     photo = FileField(_l("Photo (facultatif)"), [_photo],
                       description=_l("Les informations cachées de la photo, comme le lieu, "
                                      "sont effacées."))

@@ -53,6 +53,9 @@ from civic.core.qr import qr_svg
 from civic.core.security import no_store
 from civic.core.uploads import read_photo, store
 from civic.core.web import timezone, visitor
+from civic.map import queries as map_queries
+from civic.map.models import Landmark
+from civic.map.views import place_picker
 from civic.territory import queries as territory_queries
 from civic.territory.models import Quartier
 
@@ -141,7 +144,15 @@ def _project_form(round_: Round, project: Project | None = None) -> ProjectForm:
     form.orientation_id.choices = choices(
         blank_choice(_("Aucun en particulier"))
         + [(o.id, o.name) for o in territory_queries.orientations(db(), contract)])
+    form.landmark_id.choices = choices(
+        blank_choice(_("Je choisis sur la carte"))
+        + [(lm.id, lm.name) for lm in map_queries.landmarks(db(), round_.fund.quartier_id)])
     return form
+
+
+def _picker(round_: Round) -> dict[str, Any]:
+    """The small map of the quartier the proposer taps the place on."""
+    return place_picker(round_.fund.quartier)
 
 
 def _project_values(form: ProjectForm) -> dict[str, Any] | None:
@@ -164,6 +175,10 @@ def _project_values(form: ProjectForm) -> dict[str, Any] | None:
         except ValueError:
             getattr(form, name).errors = [_("Écrivez un nombre, par exemple 43.5745.")]
             return None
+    landmark = db().get(Landmark, form.landmark_id.data) if form.landmark_id.data else None
+    if values["latitude"] is None and landmark is not None:  # chosen without the map
+        values["latitude"], values["longitude"] = landmark.latitude, landmark.longitude
+        values["place"] = values["place"] or landmark.name
     return values
 
 
@@ -192,7 +207,8 @@ def propose(round_id: int) -> Page:
                 flash(_("Merci ! Votre projet est envoyé au comité du FPH."), "success")
                 return redirect(url_for("budget.project_page", project_id=project.id))
     return render_template("budget/project_form.html", form=form, round=round_, project=None,
-                           fund=round_.fund), 400 if form.errors else 200
+                           fund=round_.fund, picker=_picker(round_)), \
+        400 if form.errors else 200
 
 
 @bp.route("/fph/projets/<int:project_id>/modifier", methods=["GET", "POST"])
@@ -213,7 +229,8 @@ def edit_project(project_id: int) -> Page:
                 flash(_("Votre projet est mis à jour."), "success")
                 return redirect(url_for("budget.project_page", project_id=project.id))
     return render_template("budget/project_form.html", form=form, round=project.round,
-                           project=project, fund=project.round.fund), 400 if form.errors else 200
+                           project=project, fund=project.round.fund,
+                           picker=_picker(project.round)), 400 if form.errors else 200
 
 
 @bp.route("/fph/projets/<int:project_id>/retirer", methods=["POST"])

@@ -69,6 +69,14 @@ def _walk(walk_id: int) -> Walk:
     return walk
 
 
+def place_picker(quartier: Quartier) -> dict[str, Any]:
+    """A small map of the quartier to tap a place on, for another part's form (an FPH
+    proposal): what ``map/_map.html`` needs, and the landmarks for a page without
+    JavaScript."""
+    return {"map": _map(quartier), "labels": _labels(), "pick": True, "points_url": None,
+            "landmarks": queries.landmarks(db(), quartier.id)}
+
+
 def _map(quartier: Quartier) -> MapFragment:
     config = current_app.config
     return quartier_map(quartier.perimeter, tile_url=config["TILE_URL"],

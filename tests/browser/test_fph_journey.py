@@ -210,6 +210,11 @@ def test_resident_proposes_a_project_with_a_photo_on_a_phone(
     expect(amount).to_have_value("150,50")
     amounts.nth(1).fill("30")
     amount.fill("200")
+    # The place: a tap on the quartier's small map (or a known place, without it).
+    expect(page.locator(".map-box")).to_have_attribute("data-ready", "1")
+    page.locator(".map-box .folium-map").click()
+    expect(page.get_by_text("Point placé ici. Touchez ailleurs pour le déplacer.")).to_be_visible()
+    expect(page.locator("input[name=latitude]")).not_to_have_value("")
     page.get_by_label("Thème du contrat de ville").select_option(label="Cadre de vie")
     page.get_by_label("Un groupe d’habitants").check()
     page.get_by_label("Nom du groupe ou de l’association").fill("Les voisins de la tour B")

@@ -401,3 +401,24 @@ def test_a_proposal_without_an_amount_asks_the_total_of_its_lines(login_as: Any,
     assert nothing.status_code == 400
     assert '<p class="error" id="amount_cents-error">Indiquez un montant.</p>' in (
         nothing.get_data(as_text=True))
+
+
+def test_the_place_of_a_proposal_is_tapped_or_chosen_among_the_landmarks(
+        login_as: Any, db: Any, fund: Any, people: dict, quartier: Any) -> None:
+    from civic.map.models import Landmark
+
+    landmark = Landmark(quartier_id=quartier.id, name="Square Abbal", latitude=43.5741,
+                        longitude=1.4032)
+    db.add(landmark)
+    db.flush()
+    round_ = factories.make_round(db, fund, "submission")
+    client = login_as(people["resident"])
+    form = client.get(f"/fph/{round_.id}/proposer").get_data(as_text=True)
+    assert 'class="map-box"' in form
+    assert "data-pick-form" in form
+    assert re.search(r'<input id="latitude"[^>]*name="latitude" type="hidden"', form)
+    assert ">Square Abbal</option>" in form  # the way without JavaScript
+    client.post(f"/fph/{round_.id}/proposer", data=proposal(landmark_id=str(landmark.id)))
+    project = db.scalar(select(Project).where(Project.round_id == round_.id))
+    assert (project.latitude, project.longitude, project.place) == (43.5741, 1.4032,
+                                                                    "Square Abbal")
