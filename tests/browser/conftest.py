@@ -210,11 +210,35 @@ def tablet(browser: Browser, live_server: str) -> Iterator[Page]:
     yield from _open_page(browser, live_server, TABLET)
 
 
+# --- Languages -----------------------------------------------------------------------
+
+
+def speaks_french_elsewhere(page: Page) -> None:
+    """On an English or Arabic page, no French sentence of the catalogues (three words or
+    more) in what the site writes: every journey's audit checks it."""
+    lang = page.evaluate("document.documentElement.lang")
+    if lang not in ("en", "ar"):
+        return
+    from tests.test_forms_speak_the_page_language import french_sentences
+
+    # What residents wrote (titles, names) is isolated in <bdi> and may be French.
+    text = " ".join(str(page.evaluate("""() => {
+        const body = document.body.cloneNode(true);
+        body.querySelectorAll('bdi, [lang=fr], script, style').forEach(e => e.remove());
+        return body.textContent;
+    }""")).split())
+    found = sorted(sentence for sentence in french_sentences() if sentence in text)
+    if found:
+        pytest.fail(f"French on the {lang} page {page.url}: {found}", pytrace=False)
+
+
 # --- Accessibility -------------------------------------------------------------------
 
 
 def audit(page: Page) -> None:
-    """Fail on any WCAG 2.0/2.1 A or AA violation axe finds on the page as it is now."""
+    """Fail on any WCAG 2.0/2.1 A or AA violation axe finds on the page as it is now,
+    and, on a page in English or Arabic, on any French sentence of the catalogues."""
+    speaks_french_elsewhere(page)
     results = _axe.run(page, options=_AXE_OPTIONS)
     violations = [v for v in results.response["violations"] if WCAG_TAGS & set(v["tags"])]
     if not violations:
