@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install audit-demo bench bench-tally bench-vote bench-mail bench-count bench-map bench-pilotage clean
+.PHONY: run test lint typecheck pytest translations extract install audit-demo bench bench-tally bench-ties bench-vote bench-mail bench-count bench-map bench-pilotage clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ audit-demo: translations
 
 bench-tally: $(BIN)/.bench-installed
 	$(BIN)/python -m bench.tally
+
+# The greedy rule's ties: a pabutools recount with the rule the ballots file states.
+bench-ties: $(BIN)/.bench-installed
+	$(BIN)/python -m bench.ties
 
 # Concurrent secret votes over HTTP: gunicorn (2 workers) on PostgreSQL (civic_bench).
 bench-vote: translations $(BIN)/.bench-installed
