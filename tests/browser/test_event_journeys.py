@@ -289,6 +289,9 @@ def test_animator_takes_the_attendance_on_a_tablet(
                           now=before + timedelta(minutes=1))
     factories.make_signup(seed, event, name="Léa", now=before + timedelta(minutes=2))
     title = event.title
+    tomorrow = factories.make_event(seed, quartier, title="Repas de demain",
+                                    starts_at=_now() + timedelta(days=1), capacity=10)
+    tomorrow_id = tomorrow.id
     seed.commit()
 
     # From the tablet's home to the animator's events.
@@ -356,4 +359,12 @@ def test_animator_takes_the_attendance_on_a_tablet(
     expect(state("Yasmina")).to_have_text("Venu·e sans inscription")
     expect(page.get_by_text("1 personne a donné un e-mail et accepté d’être contactée.")
            ).to_be_visible()
+    audit(page)
+
+    # Tomorrow's event: the page says when attendance opens, with no form to refuse.
+    page.goto(f"/evenements/{tomorrow_id}/presences")
+    heading(page, "Présences")
+    expect(page.get_by_text(re.compile(r"^Les présences se notent le jour même, à partir du "))
+           ).to_be_visible()
+    expect(page.get_by_role("button", name="Enregistrer les présences")).to_have_count(0)
     audit(page)
