@@ -445,6 +445,13 @@ def register_paper_voter(db: Session, round_: Round, declaration: Declaration, *
     """A resident votes on paper at a permanence: the register line now, the ballot later
     (entered with the others once the paper box is opened)."""
     _open_for_votes(round_, now)
+    _write_paper_voter(db, round_, declaration, permanence_id=permanence_id, today=today)
+
+
+def _write_paper_voter(db: Session, round_: Round, declaration: Declaration, *,
+                       permanence_id: int, today: date) -> None:
+    """The register line of a paper voter, once: under the round's lock, checked against
+    every fingerprint the register may hold for the person."""
     fingerprint = fingerprint_of(round_, declaration, today)
     try:
         with db.begin_nested():
@@ -490,16 +497,7 @@ def add_forgotten_paper_voter(db: Session, round_: Round, declaration: Declarati
     """After the vote closed and until the count: a person who voted on paper but was
     left out of the register. Audited (the permanence, never the person)."""
     _paper_open(round_, now)
-    fingerprint = fingerprint_of(round_, declaration, today)
-    try:
-        with db.begin_nested():
-            _lock_round(db, round_)
-            _refuse_if_registered(db, round_, declaration, fingerprint)
-            db.add(_register_line(round_, fingerprint, Channel.PAPER, None, today,
-                                  permanence_id))
-            db.flush()
-    except IntegrityError as error:
-        raise BudgetError("already_voted") from error
+    _write_paper_voter(db, round_, declaration, permanence_id=permanence_id, today=today)
     audit.record(db, actor=actor, action="budget.paper_voter_added", target_type="round",
                  target_id=round_.id, now=now, permanence=permanence_id)
 
