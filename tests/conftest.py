@@ -66,7 +66,6 @@ def test_config(database_url: str, outbox_dir: Path, **overrides: Any) -> dict[s
         "MAIL_OUTBOX": str(outbox_dir),
         "BASE_URL": "http://localhost",
         "UPLOAD_DIR": str(outbox_dir.parent / f"{outbox_dir.name}-uploads"),
-        "OPEN_DATA_MAX_AGE": 0,
         **overrides,
     }
 
