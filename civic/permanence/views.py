@@ -358,7 +358,7 @@ def _codes_page(round_: Round, permanence: Permanence | None, *, allowed: bool,
                 "permanence/letters.html", round=round_, fund=round_.fund, batch=batch,
                 letters=[(codes.grouped(code), _code_link(round_, code)) for code in made],
                 address=url_for("permanence.code_vote", round_id=round_.id, _external=True),
-                qr=qr_svg))
+                qr=qr_svg, codes_page=request.path))
     return render_template("permanence/codes.html", round=round_, fund=round_.fund, form=form,
                            batches=services.code_batches(db(), round_, here),
                            permanence=permanence, allowed=allowed, back=back), \
