@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from icalendar import Calendar
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.orm import Session
 
@@ -73,6 +74,24 @@ def _calendar_file(message: EmailMessage) -> str:
     assert files[0].get_content_type() == "text/calendar"
     content = files[0].get_content()
     return content.decode() if isinstance(content, bytes) else str(content)
+
+
+def _calendar(message: EmailMessage) -> tuple[str, list[tuple[str, str, str]]]:
+    """The calendar the mail carries, read as a phone's calendar reads it: its METHOD,
+    then each event's (UID, SUMMARY, STATUS). Every text/calendar part of the mail says
+    it is UTF-8, and its Content-Type names the same method as the calendar inside."""
+    parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert len(parts) == 1, f"expected one calendar in {message['Subject']!r}"
+    for part in parts:
+        assert part.get_content_charset() == "utf-8", part["Content-Type"]
+    payload = parts[0].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    calendar = Calendar.from_ical(payload)
+    assert isinstance(calendar, Calendar)
+    method = str(calendar["METHOD"])
+    assert parts[0].get_param("method") == method, parts[0]["Content-Type"]
+    return method, [(str(e["UID"]), str(e["SUMMARY"]), str(e["STATUS"]))
+                    for e in calendar.walk("VEVENT")]
 
 
 # --- 1. A guest signs up from the quartier's page, then cancels by the mail's link ------
@@ -199,7 +218,7 @@ def test_a_freed_place_goes_to_the_waiting_list_on_a_phone(
     assert first.status == "confirmed"
     with app.app_context():  # the tests' app signs with the live server's key
         first_cancel = CANCEL_PATH + notifications.token(first)
-    title, event_id = event.title, event.id
+    title, event_id, uid = event.title, event.id, event.uid
     seed.commit()
     guest = "karim.b@example.org"
 
@@ -228,6 +247,10 @@ def test_a_freed_place_goes_to_the_waiting_list_on_a_phone(
     waiting = mailbox.last_to(guest)
     assert waiting["Subject"] == f"Liste d’attente : {title}"
     assert "vous êtes sur la liste d’attente" in mailbox.body(waiting)
+    # Its calendar holds the event as tentative only: no confirmed place in his diary.
+    method, [(entry, summary, status)] = _calendar(waiting)
+    assert (method, summary, status) == ("PUBLISH", title, "TENTATIVE")
+    assert entry.startswith(f"{uid}@")
 
     # Fatou cannot come after all: she cancels by her link, on her computer.
     desk = tablet
@@ -238,15 +261,18 @@ def test_a_freed_place_goes_to_the_waiting_list_on_a_phone(
     heading(desk, CANCELLED)
     flash(desk, "Votre inscription est annulée. Merci d’avoir prévenu.")
     audit(desk)
-    assert mailbox.last_to("fatou@example.org")["Subject"] == (
-        f"Désinscription confirmée : {title}")
+    cancelled = mailbox.last_to("fatou@example.org")
+    assert cancelled["Subject"] == f"Désinscription confirmée : {title}"
+    # Hers takes the event out of her calendar.
+    assert _calendar(cancelled) == ("CANCEL", [(entry, title, "CANCELLED")])
 
     # The place is Karim's, and he is told so, with the calendar file.
     promoted = mailbox.last_to(guest)
     assert promoted["Subject"] == f"Une place s’est libérée : {title}"
     assert "Bonne nouvelle : une place s’est libérée. Vous êtes inscrit·e." in (
         mailbox.body(promoted))
-    assert "BEGIN:VEVENT" in _calendar_file(promoted)
+    # The same entry of his calendar, now confirmed.
+    assert _calendar(promoted) == ("PUBLISH", [(entry, title, "CONFIRMED")])
     assert mailbox.link(promoted, CANCEL_PATH)
     page.reload()
     expect(page).to_have_url(re.compile(f"{signup_path}$"))
