@@ -181,10 +181,16 @@ def login_as(client: FlaskClient) -> Any:
 
 @pytest.fixture
 def count_queries(app: Flask) -> Any:
-    """``with count_queries() as counted: …`` then ``counted.n``: SQL statements sent."""
+    """``with count_queries() as counted: …`` then ``counted.n``: SQL statements sent.
+
+    The daily figures of what the test itself wrote are computed before counting: they
+    are the test's setup, not the page's queries."""
     from contextlib import contextmanager
 
     from sqlalchemy import event
+
+    from civic.core.db import session as scoped_session
+    from civic.pilotage import figures
 
     class Counted:
         n = 0
@@ -196,6 +202,10 @@ def count_queries(app: Flask) -> Any:
         def _count(*_args: Any) -> None:
             counted.n += 1
 
+        with app.app_context():
+            written = scoped_session()
+            written.flush()
+            figures.settle(written)
         engine = app.extensions["civic.engine"]
         event.listen(engine, "before_cursor_execute", _count)
         try:

@@ -1,4 +1,5 @@
-"""``flask pilotage``: build the open-data release of a year, and audit it."""
+"""``flask pilotage``: build the open-data release of a year, audit it, and compute the
+daily figures of participation again."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from flask.cli import AppGroup
 
 from civic.core import clock
 from civic.core.db import commit, session
-from civic.pilotage import release, services
+from civic.pilotage import figures, release, services
 
-pilotage_cli = AppGroup("pilotage", help="Steering data: the open-data releases.")
+pilotage_cli = AppGroup("pilotage", help="Steering data: open-data releases, daily figures.")
 
 
 def _year(year: int | None) -> int:
@@ -44,6 +45,17 @@ def release_command(year: int | None) -> None:
     hidden = sum(v is None for v in built.published.shown.values())
     click.echo(f"release {year}: {len(built.published.shown)} counts, {hidden} hidden, "
                f"built in {time.perf_counter() - started:.1f} s")
+
+
+@pilotage_cli.command("figures")
+def figures_command() -> None:
+    """Compute the daily figures of participation again from every act (the nightly
+    job does it too)."""
+    db = session()
+    started = time.perf_counter()
+    rows = figures.rebuild(db)
+    commit(db)
+    click.echo(f"daily figures: {rows} rows, built in {time.perf_counter() - started:.1f} s")
 
 
 @pilotage_cli.command("audit")

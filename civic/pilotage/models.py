@@ -1,12 +1,12 @@
-"""API tokens of pilots and signatories (read-only access to the steering data), and the
-open-data releases as built."""
+"""API tokens of pilots and signatories (read-only access to the steering data), the
+open-data releases as built, and the daily figures of participation."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civic.core.db import Base
@@ -47,3 +47,30 @@ class OpenRelease(Base):
     built_at: Mapped[datetime]
     #: {"cells": [[table, quartier id, quarter, row, column, value or null], …]}
     figures: Mapped[dict[str, Any]]
+
+
+class ParticipationDay(Base):
+    """The steering figures' own copy of who took part, a day at a time
+    (``civic.pilotage.figures``): per local day, quartier, orientation, channel and part,
+    the acts of each account (one row per account) and the acts without an account (one
+    row, ``user_id`` empty, each act a person). The dashboards count people here instead
+    of reading every act of every part; it is rebuilt from the acts, never edited by
+    hand."""
+
+    __tablename__ = "participation_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The local day (contract's time zone) and the first day of its month.
+    day: Mapped[date] = mapped_column(Date, index=True)
+    month: Mapped[date] = mapped_column(Date)
+    quartier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quartiers.id", ondelete="CASCADE"), index=True)
+    orientation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orientations.id", ondelete="SET NULL"))
+    #: "online", "permanence", "paper" or "event" (``indicators.CHANNELS``).
+    channel: Mapped[str] = mapped_column(String(12))
+    #: "vote", "idea", "comment", "support", "point", "point_support" or "attendance".
+    part: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                                index=True)
+    acts: Mapped[int]

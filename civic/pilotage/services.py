@@ -18,7 +18,7 @@ from civic.core import clock
 from civic.core.db import commit
 from civic.core.db import session as db_session
 from civic.core.jobs import job
-from civic.pilotage import release
+from civic.pilotage import figures, release
 from civic.pilotage.models import ApiToken, OpenRelease
 from civic.pilotage.queries import PREFIX, token_digest
 from civic.territory import queries as territory_queries
@@ -84,6 +84,15 @@ def _settings() -> dict[str, Any]:
     config = current_app.config
     return {"timezone": str(config["TIMEZONE"]),
             "threshold": int(config["SMALL_CELL_THRESHOLD"])}
+
+
+@job("pilotage.refresh_figures", cron="10 2 * * *")
+def refresh_figures() -> None:
+    """Every day of the daily figures computed again from the acts: mends whatever a
+    change made past the session left stale (``civic.pilotage.figures``)."""
+    db = db_session()
+    figures.rebuild(db)
+    commit(db)
 
 
 @job("pilotage.build_releases", cron="20 2 * * *")

@@ -60,6 +60,7 @@ from civic.demo.large import (
 from civic.demo.large import map as demo_map
 from civic.demo.large.run import TARGETS, Run
 from civic.demo.small import seed as seed_small
+from civic.pilotage import figures
 
 __all__ = ["TARGETS", "build", "seed_large", "table_counts"]
 
@@ -103,6 +104,7 @@ def seed_large(*, echo: bool = True, seed: int = 2026, scale: float = 1.0) -> di
     seed_small(echo=echo)
     run = Run(db, random.Random(seed), scale, clock.now())
     build(run)
+    figures.rebuild(db)  # once, rather than day by day at the commit
     counts = table_counts(db)
     if echo:
         click.echo(f"Large demo created in {timer.perf_counter() - began:.1f} s "

@@ -13,8 +13,10 @@ from __future__ import annotations
 import click
 
 from civic.core import clock
+from civic.core.db import session as scoped
 from civic.demo.small import budget, events, ideas, people, permanence, territory
 from civic.demo.small import map as demo_map
+from civic.pilotage import figures
 
 
 def seed(*, echo: bool = True) -> dict[str, str]:
@@ -31,6 +33,7 @@ def seed(*, echo: bool = True) -> dict[str, str]:
     animator = users[people.ANIMATOR]
     permanence.weekly_hours(mirail, animator, now)
     permanence.open_today(mirail, animator, now)
+    figures.rebuild(scoped())
     if echo:
         _echo(password, app, created, shares)
     return created

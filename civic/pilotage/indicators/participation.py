@@ -21,72 +21,32 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, literal, null, select, union_all
+from sqlalchemy import String, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS, User
-from civic.budget.models import Fund, Participation, Round
 from civic.core.i18n import _l
-from civic.events.models import AttendanceFigure, Event, Signup
-from civic.ideas.models import Comment, Idea, Support
-from civic.map.models import MapPoint, PointSupport
-from civic.pilotage.indicators.common import (
-    CHANNELS,
-    VOTE_CHANNEL,
-    _bucket,
-    _in,
-    _local,
-    _memo,
-    _months,
-    _on_days,
-)
+from civic.events.models import AttendanceFigure, Event
+from civic.pilotage import figures
+from civic.pilotage.indicators.common import CHANNELS, _in, _memo, _months
+from civic.pilotage.models import ParticipationDay as Day
 from civic.pilotage.scope import Scope
 from civic.pilotage.tables import Column, Rows, indicator
 
 # --- The counts the tables share -------------------------------------------------------
+# They read the daily figures (``civic.pilotage.figures``), computed from the acts above.
 
 
-def _account_acts(scope: Scope, months: Sequence[tuple[date, date]] | None = None
-                  ) -> Any:
-    """(user_id, channel, month) of every act with an account in the scope."""
+def _days(scope: Scope) -> list[Any]:
+    """The daily figures' rows of the scope's days and quartier."""
     q = scope.quartier_id
-    local = [(_local(a, scope), _local(b, scope)) for a, b in months or []]
+    return [Day.day >= scope.first_day, Day.day <= scope.last_day,
+            *([Day.quartier_id == q] if q else [])]
 
-    def month(column: Any, dates: bool = False) -> Any:
-        if months is None:
-            return null()
-        return _bucket(column, months if dates else local)
 
-    acts = [
-        select(Participation.user_id.label("user_id"), literal("online").label("channel"),
-               month(Participation.voted_on, dates=True).label("month"))
-        .join(Round, Round.id == Participation.round_id).join(Fund, Fund.id == Round.fund_id)
-        .where(Participation.user_id.is_not(None), _on_days(Participation.voted_on, scope),
-               *([Fund.quartier_id == q] if q else [])),
-        select(Idea.author_id, literal("online"), month(Idea.created_at))
-        .where(Idea.author_id.is_not(None), _in(Idea.created_at, scope),
-               *([Idea.quartier_id == q] if q else [])),
-        select(Comment.author_id, literal("online"), month(Comment.created_at))
-        .join(Idea, Idea.id == Comment.idea_id)
-        .where(Comment.author_id.is_not(None), _in(Comment.created_at, scope),
-               *([Idea.quartier_id == q] if q else [])),
-        select(Support.user_id, literal("online"), month(Support.created_at))
-        .join(Idea, Idea.id == Support.idea_id)
-        .where(_in(Support.created_at, scope), *([Idea.quartier_id == q] if q else [])),
-        select(MapPoint.author_id, case((MapPoint.walk_id.is_not(None), "event"),
-                                        else_="online"), month(MapPoint.created_at))
-        .where(MapPoint.author_id.is_not(None), _in(MapPoint.created_at, scope),
-               *([MapPoint.quartier_id == q] if q else [])),
-        select(PointSupport.user_id, literal("online"), month(PointSupport.created_at))
-        .join(MapPoint, MapPoint.id == PointSupport.point_id)
-        .where(_in(PointSupport.created_at, scope),
-               *([MapPoint.quartier_id == q] if q else [])),
-        select(Signup.user_id, literal("event"), month(Event.starts_at))
-        .join(Event, Event.id == Signup.event_id)
-        .where(Signup.user_id.is_not(None), Signup.present.is_(True),
-               _in(Event.starts_at, scope), *([Event.quartier_id == q] if q else [])),
-    ]
-    return union_all(*acts)
+def _month_index(scope: Scope) -> dict[date, int]:
+    """The first day of each calendar month of the period → its index in ``_months``."""
+    return {first.replace(day=1): i for i, (first, _) in enumerate(_months(scope))}
 
 
 def _anonymous(db: Session, scope: Scope, months: Sequence[tuple[date, date]] | None = None
@@ -94,59 +54,38 @@ def _anonymous(db: Session, scope: Scope, months: Sequence[tuple[date, date]] | 
     """People counted by their act (no account): {(channel, month or None): count}."""
     if months is None:
         return dict(_memo(db, ("anonymous", scope), lambda: _count_anonymous(db, scope)))
-    return _count_anonymous(db, scope, months)
+    return _count_anonymous(db, scope, by_month=True)
 
 
-def _count_anonymous(db: Session, scope: Scope,
-                     months: Sequence[tuple[date, date]] | None = None
+def _count_anonymous(db: Session, scope: Scope, *, by_month: bool = False
                      ) -> dict[tuple[str, int | None], int]:
-    q = scope.quartier_id
-    local = [(_local(a, scope), _local(b, scope)) for a, b in months or []]
+    figures.settle(db)
+    index = _month_index(scope)
     found: dict[tuple[str, int | None], int] = {}
-
-    def add(channel: str, month: Any, count: Any) -> None:
-        key = (channel, None if month is None else int(month))
-        found[key] = found.get(key, 0) + int(count or 0)
-
-    vote_month = _bucket(Participation.voted_on, months) if months else null()
     for channel, month, count in db.execute(
-            select(Participation.channel, vote_month, func.count())
-            .join(Round, Round.id == Participation.round_id)
-            .join(Fund, Fund.id == Round.fund_id)
-            .where(Participation.user_id.is_(None), _on_days(Participation.voted_on, scope),
-                   *([Fund.quartier_id == q] if q else []))
-            .group_by(Participation.channel, *([vote_month] if months else []))):
-        add(VOTE_CHANNEL.get(channel, "online"), month, count)
-    idea_month = _bucket(Idea.created_at, local) if months else null()
-    for month, count in db.execute(
-            select(idea_month, func.count()).where(
-                Idea.author_id.is_(None), _in(Idea.created_at, scope),
-                *([Idea.quartier_id == q] if q else []))
-            .group_by(*([idea_month] if months else []))):
-        add("permanence", month, count)
-    # Everybody present, minus those ticked under an account (counted with the accounts).
-    event_month = _bucket(Event.starts_at, local) if months else null()
-    ticked = (select(func.count()).where(Signup.event_id == Event.id,
-                                         Signup.user_id.is_not(None),
-                                         Signup.present.is_(True))
-              .correlate(Event).scalar_subquery())
-    for month, count in db.execute(
-            select(event_month, func.sum(Event.attendance - ticked)).where(
-                _in(Event.starts_at, scope), *([Event.quartier_id == q] if q else []))
-            .group_by(*([event_month] if months else []))):
-        add("event", month, count)
+            select(Day.channel, Day.month if by_month else null(), func.sum(Day.acts))
+            .where(Day.user_id.is_(None), *_days(scope))
+            .group_by(Day.channel, *([Day.month] if by_month else []))):
+        key = (channel, index.get(_as_date(month)) if by_month else None)
+        found[key] = found.get(key, 0) + int(count or 0)
     return found
+
+
+def _as_date(value: Any) -> date:
+    """A date column read back (SQLite may give its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _summary(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
     """Every count of distinct accounts the participation tables need, in one query
-    that reads the acts once (a shared CTE): in all, already active a year before, by
-    channel, by month, by (gender, age bracket) of the profile."""
-    months = _months(scope)
-    acts = _account_acts(scope, months).cte("acts")
+    on the daily figures: in all, already active a year before, by channel, by month,
+    by (gender, age bracket) of the profile."""
+    figures.settle(db)
+    acts = select(Day.user_id, Day.channel, Day.month).where(
+        Day.user_id.is_not(None), *_days(scope)).cte("acts")
     people = select(acts.c.user_id).distinct().cte("people")
-    before = select(_account_acts(scope.year_before()).subquery().c.user_id).distinct().cte(
-        "before")
+    before = select(Day.user_id).where(
+        Day.user_id.is_not(None), *_days(scope.year_before())).distinct().cte("before")
     said = func.coalesce(User.gender, "") + "|" + func.coalesce(User.age_bracket, "")
     parts = union_all(
         select(literal("all").label("what"), literal("").label("value"),
@@ -157,11 +96,17 @@ def _summary(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
         .group_by(acts.c.channel),
         select(literal("month"), cast(acts.c.month, String),
                func.count(func.distinct(acts.c.user_id)))
-        .where(acts.c.month.is_not(None)).group_by(acts.c.month),
+        .group_by(acts.c.month),
         select(literal("profile"), said, func.count())
         .select_from(people.join(User, User.id == people.c.user_id)).group_by(said),
     )
-    return {(what, str(value)): int(n) for what, value, n in db.execute(parts)}
+    index = _month_index(scope)
+    found: dict[tuple[str, str], int] = {}
+    for what, value, n in db.execute(parts):
+        if what == "month":
+            value = str(index[_as_date(value)])
+        found[(what, str(value))] = int(n)
+    return found
 
 
 def _summary_of(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
