@@ -14,8 +14,14 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-translations: install
-	$(BIN)/pybabel compile --statistics -d translations -D messages
+# Each catalogue is compiled when its .po changed: two runs side by side never write the
+# same .mo at once.
+MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+translations: install $(MO)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile --statistics -d translations -D messages -l $*
 
 # Re-extract the messages and merge them into every catalogue (then translate what is new).
 extract: install

@@ -4,6 +4,7 @@ address is not, and an unknown address is answered exactly like a known one."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -25,7 +26,10 @@ from tests.conftest import Outbox, empty_redis, test_config
 TOO_MANY = re.compile(r"Trop d’essais : réessayez dans (\d+) minutes?\.")
 WRONG = "Adresse e-mail ou mot de passe incorrect."
 CSRF = re.compile(r'name="csrf_token" value="[^"]+"')
-REDIS_URL = "redis://127.0.0.1:6379/14"
+#: A Redis database of each backend's run, so that the SQLite and PostgreSQL runs of CI
+#: may go side by side.
+REDIS_URL = ("redis://127.0.0.1:6379/13" if os.environ.get("CIVIC_TEST_DATABASE_URL")
+             else "redis://127.0.0.1:6379/14")
 
 
 class Clock:
