@@ -54,8 +54,8 @@ from civic.core.security import no_store
 from civic.core.uploads import read_photo, store
 from civic.core.web import timezone, visitor
 from civic.map import queries as map_queries
+from civic.map import views as map_views  # a module: civic.map imports this part too
 from civic.map.models import Landmark
-from civic.map.views import place_picker
 from civic.territory import queries as territory_queries
 from civic.territory.models import Quartier
 
@@ -152,7 +152,7 @@ def _project_form(round_: Round, project: Project | None = None) -> ProjectForm:
 
 def _picker(round_: Round) -> dict[str, Any]:
     """The small map of the quartier the proposer taps the place on."""
-    return place_picker(round_.fund.quartier)
+    return map_views.place_picker(round_.fund.quartier)
 
 
 def _project_values(form: ProjectForm) -> dict[str, Any] | None:
