@@ -84,14 +84,15 @@ def _summary(db: Session, scope: Scope) -> dict[tuple[str, str], int]:
     acts = select(Day.user_id, Day.channel, Day.month).where(
         Day.user_id.is_not(None), *_days(scope)).cte("acts")
     people = select(acts.c.user_id).distinct().cte("people")
-    before = select(Day.user_id).where(
-        Day.user_id.is_not(None), *_days(scope.year_before())).distinct().cte("before")
+    # IN, not a join: both engines then build the set once (a join of two DISTINCT
+    # subqueries made SQLite scan one for each row of the other).
+    before = select(Day.user_id).where(Day.user_id.is_not(None), *_days(scope.year_before()))
     said = func.coalesce(User.gender, "") + "|" + func.coalesce(User.age_bracket, "")
     parts = union_all(
         select(literal("all").label("what"), literal("").label("value"),
                func.count().label("n")).select_from(people),
         select(literal("returning"), literal(""), func.count())
-        .select_from(people.join(before, before.c.user_id == people.c.user_id)),
+        .select_from(people).where(people.c.user_id.in_(before)),
         select(literal("channel"), acts.c.channel, func.count(func.distinct(acts.c.user_id)))
         .group_by(acts.c.channel),
         select(literal("month"), cast(acts.c.month, String),
