@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from civic.accounts.models import User
 from civic.ideas import search
@@ -166,7 +166,7 @@ def who_does_what(db: Session, contract: Contract) -> list[SignatoryRow]:
     forwarded: dict[int, list[Forwarding]] = {}
     for f in db.scalars(select(Forwarding).join(Idea).join(Signatory).where(
             and_(Signatory.contract_id == contract.id, Idea.moderation == State.PUBLISHED))
-            .options(selectinload(Forwarding.idea))
+            .options(contains_eager(Forwarding.idea).load_only(Idea.id, Idea.title))
             .order_by(Forwarding.forwarded_at.desc())):
         forwarded.setdefault(f.signatory_id, []).append(f)
     return [SignatoryRow(s, commitments.get(s.id, {}), forwarded.get(s.id, []))
