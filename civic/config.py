@@ -95,9 +95,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'),
         # Aggregates about people are only published from this many people (INSEE secrecy).
         "SMALL_CELL_THRESHOLD": int(_env("SMALL_CELL_THRESHOLD", "11")),
-        # Seconds an open-data release is served before it is rebuilt on a visit (the
-        # nightly job rebuilds this year's and last year's).
-        "OPEN_DATA_MAX_AGE": int(_env("OPEN_DATA_MAX_AGE", "86400")),
+        # Days after a year's end before its open data is published, once and for good
+        # (late paper ballots and attendance are in by then).
+        "OPEN_DATA_SETTLE_DAYS": int(_env("OPEN_DATA_SETTLE_DAYS", "31")),
         "TIMEZONE": _env("TIMEZONE", "Europe/Paris"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Paris"),

@@ -66,6 +66,9 @@ def test_config(database_url: str, outbox_dir: Path, **overrides: Any) -> dict[s
         "MAIL_OUTBOX": str(outbox_dir),
         "BASE_URL": "http://localhost",
         "UPLOAD_DIR": str(outbox_dir.parent / f"{outbox_dir.name}-uploads"),
+        # Open data publishes a year from its first day, so that tests read the year of
+        # their clock; tests/pilotage/test_open_release.py checks the real delay.
+        "OPEN_DATA_SETTLE_DAYS": -365,
         **overrides,
     }
 

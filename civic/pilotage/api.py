@@ -31,7 +31,7 @@ from civic.core.permissions import can
 from civic.core.web import timezone
 from civic.pilotage import api_filters, bp, export, indicators, queries, release
 from civic.pilotage.scope import Scope
-from civic.pilotage.tables import Spec
+from civic.pilotage.tables import Spec, Table
 from civic.pilotage.views import (
     MAX_DAYS,
     compute_tables,
@@ -133,14 +133,10 @@ def api_table(key: str) -> Response:
     quarter = int(query["trimestre"][0]) if query.get("trimestre") else None
     public = spec.audience == "open" and not is_pilot(user)
     if public and not off_grid:
-        # Open data as /donnees-ouvertes publishes it: the year's release.
-        grid, asked = open_request()
-        if grid.errors:  # a quartier or an orientation that does not exist
-            return _form_error(grid.errors)
-        [table] = open_tables(asked, [key])
-        scope = release.scope_of(asked.year, release.Slot(key, asked.quartier_id, quarter),
-                                 timezone(), asked.orientation_id)
-        quartier = asked.quartier_code
+        found = _published_table(key, quarter)
+        if isinstance(found, Response):
+            return found
+        table, scope, quartier = found
     else:
         # A pilot's figures, or a signatory's own period (small cells hidden in it).
         form, scope = scope_from_request()
@@ -158,6 +154,22 @@ def api_table(key: str) -> Response:
     response.headers["Cache-Control"] = "no-store" if user is not None else (
         "public, max-age=3600")
     return response
+
+
+def _published_table(key: str, quarter: int | None
+                     ) -> Response | tuple[Table, Scope, str | None]:
+    """Open data as /donnees-ouvertes publishes it: the table from the year's release,
+    its scope and quartier; or the error to answer."""
+    if not public_years():
+        return _error(404, "open data publishes a year once it has ended; no year is "
+                           "published yet")
+    grid, asked = open_request()
+    if grid.errors:  # a quartier or an orientation that does not exist
+        return _form_error(grid.errors)
+    [table] = open_tables(asked, [key])
+    scope = release.scope_of(asked.year, release.Slot(key, asked.quartier_id, quarter),
+                             timezone(), asked.orientation_id)
+    return table, scope, asked.quartier_code
 
 
 def _form_error(errors: dict[str, Any]) -> Response:

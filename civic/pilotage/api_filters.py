@@ -41,9 +41,11 @@ def parameters(*, quartiers: Sequence[str], orientations: Sequence[int],
     return [
         {"name": "annee", "in": "query",
          "schema": {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]},
-         "description": "Calendar year (default: the current year); `du` and `au` take "
-                        "precedence. Without a token, one of the contract's years: "
-                        f"{', '.join(map(str, years))}."},
+         "description": "Calendar year (default: the current year, or without a token the "
+                        "latest year published); `du` and `au` take "
+                        "precedence. Without a token, a year that open data publishes: one "
+                        "of the contract's years that has ended, published once and never "
+                        f"changed after ({', '.join(map(str, years)) or 'none yet'})."},
         {"name": "trimestre", "in": "query",
          "schema": {"type": "integer", "minimum": 1, "maximum": 4},
          "description": "A quarter of `annee` (1 to 4); `du` and `au` take precedence. Without "
@@ -74,7 +76,7 @@ def off_grid(query: Mapping[str, Sequence[str]], *, years: Sequence[int],
     that ``check`` accepted: a period of one's choice, a year the contract does not
     cover, a quarter of a table published by year only. Each message names the values
     allowed."""
-    allowed = ", ".join(map(str, years))
+    allowed = ", ".join(map(str, years)) or "none yet"
     problems: list[tuple[str, str]] = []
     for name in ("du", "au"):
         if query.get(name):
@@ -83,7 +85,8 @@ def off_grid(query: Mapping[str, Sequence[str]], *, years: Sequence[int],
                                    " and, for some tables, their quarters (trimestre: 1 to 4)"))
     year = list(query.get("annee", ()))
     if year and int(year[0]) not in years:
-        problems.append(("annee", f"open data covers the years {allowed}"))
+        problems.append(("annee", f"open data covers the years {allowed} (a year is "
+                                  "published once it has ended, and never changes after)"))
     if query.get("trimestre") and not quarterly:
         problems.append(("trimestre", "this table counts distinct people: it is published "
                                       "by calendar year only, leave trimestre out"))

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from civic.core import clock
 from civic.core.db import commit, session
 from civic.pilotage import figures, release, services
+from civic.territory import queries as territory_queries
 
 pilotage_cli = AppGroup("pilotage", help="Steering data: open-data releases, daily figures.")
 
@@ -32,11 +33,25 @@ def _describe(cell: Hashable) -> str:
 
 
 @pilotage_cli.command("release")
-@click.option("--year", type=int, help="Calendar year (default: this year).")
-def release_command(year: int | None) -> None:
-    """Build a year's release and keep it: what open data serves until the next build."""
+@click.option("--year", type=int, help="Calendar year (default: this year), once ended.")
+@click.option("--again", is_flag=True,
+              help="Publish a year already published a second time (whoever kept both "
+                   "versions can difference them).")
+def release_command(year: int | None, again: bool) -> None:
+    """Build a year's release and keep it: what open data serves from then on."""
     db = session()
     year = _year(year)
+    today = clock.local_day(clock.now(), current_app.config["TIMEZONE"])
+    if year not in services.public_years(db, today, services.settle_days()):
+        day = services.publication_day(year, services.settle_days())
+        raise click.ClickException(
+            f"{year} is not published before {day.isoformat()}, once it has ended and its "
+            "late entries are in (OPEN_DATA_SETTLE_DAYS); `flask pilotage audit --year "
+            f"{year}` shows what it would publish")
+    if services.stored(db, year) and not again:
+        raise click.ClickException(
+            f"the release of {year} is already published and stays as it is; --again "
+            "publishes it a second time, and whoever kept both versions can difference them")
     started = time.perf_counter()
     built = services.build_release(db, year, timezone=current_app.config["TIMEZONE"],
                                    threshold=int(current_app.config["SMALL_CELL_THRESHOLD"]))
@@ -60,16 +75,17 @@ def figures_command() -> None:
 
 @pilotage_cli.command("audit")
 @click.option("--year", type=int, help="Calendar year (default: this year).")
-@click.option("--all-years", is_flag=True, help="Every year open data answers for.")
+@click.option("--all-years", is_flag=True,
+              help="Every year of the contract up to this one, published or not yet.")
 @click.option("--show", type=int, default=10, show_default=True,
               help="How many of the narrowest intervals to print.")
 def audit_command(year: int | None, all_years: bool, show: int) -> None:
     """Audit a year's release as a whole: for every hidden count, the interval the
     published figures leave it (linear programming). Exits with 1 if one is unsafe."""
     db = session()
-    years = (services.public_years(db, clock.local_day(clock.now(),
-                                                       current_app.config["TIMEZONE"]))
-             if all_years else [_year(year)])
+    contract = territory_queries.current_contract(db)
+    years = (list(range(contract.start_year, min(contract.end_year, _year(None)) + 1))
+             if all_years and contract else [_year(year)])
     failed = [y for y in years if not _audit(db, y, show)]
     if failed:
         raise SystemExit(1)

@@ -35,10 +35,11 @@ class ApiToken(Base):
 
 
 class OpenRelease(Base):
-    """A year's open-data release as last built (``pilotage.release``): the published
-    value of every count of people of its grid, so that every visitor and every app
-    machine reads the same figures until the next build, and a build is not paid by a
-    visitor's request. Rebuilt every night and when older than ``OPEN_DATA_MAX_AGE``."""
+    """A year's open-data release as published (``pilotage.release``): the published
+    value of every count of people of its grid, built once when the year has ended and
+    settled (``OPEN_DATA_SETTLE_DAYS``), then kept as it is, so that every visitor and
+    every app machine reads the same figures, now and later, and nobody can difference
+    two versions of a year."""
 
     __tablename__ = "open_releases"
 

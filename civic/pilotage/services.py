@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civic.core import audit as audit_log
@@ -27,13 +26,32 @@ if TYPE_CHECKING:
     from civic.accounts.models import User
 
 
-def public_years(db: Session, today: date) -> list[int]:
-    """The years open data answers for: those of the contract, up to this one."""
+def public_years(db: Session, today: date, settle_days: int) -> list[int]:
+    """The years open data answers for: the contract's years that ended ``settle_days``
+    ago or more (late paper ballots and attendance are in by then). A year is published
+    once, whole, and never changes after (``published``): nobody can difference two
+    versions of it, whether a day or a quarter apart."""
     contract = territory_queries.current_contract(db)
     if contract is None:
-        return [today.year]
-    years = list(range(contract.start_year, min(contract.end_year, today.year) + 1))
-    return years or [min(max(today.year, contract.start_year), contract.end_year)]
+        return []
+    return [y for y in range(contract.start_year, contract.end_year + 1)
+            if publication_day(y, settle_days) <= today]
+
+
+def publication_day(year: int, settle_days: int) -> date:
+    """The day ``year``'s open data is published."""
+    return date(year + 1, 1, 1) + timedelta(days=settle_days)
+
+
+def next_publication(db: Session, today: date, settle_days: int) -> tuple[int, date] | None:
+    """The next year to be published, and when; None when every year of the contract is."""
+    contract = territory_queries.current_contract(db)
+    if contract is None:
+        return None
+    for year in range(contract.start_year, contract.end_year + 1):
+        if publication_day(year, settle_days) > today:
+            return year, publication_day(year, settle_days)
+    return None
 
 
 def quartier_ids(db: Session) -> list[int]:
@@ -60,6 +78,11 @@ def store(db: Session, published: release.Published, *, now: datetime) -> None:
     db.flush()
 
 
+def stored(db: Session, year: int) -> bool:
+    """Whether ``year``'s release is published."""
+    return db.get(OpenRelease, year) is not None
+
+
 def _loaded(row: OpenRelease) -> release.Published:
     shown: dict[release.Cell, int | None] = {
         (key, quartier, quarter, str(rid), column): value
@@ -67,13 +90,13 @@ def _loaded(row: OpenRelease) -> release.Published:
     return release.Published(row.year, row.threshold, shown)
 
 
-def published(db: Session, year: int, *, timezone: str, threshold: int, max_age: int,
-              now: datetime) -> release.Published:
-    """The stored release of ``year``, rebuilt first when there is none, when it is
-    older than ``max_age`` seconds or was built with another threshold."""
+def published(db: Session, year: int, *, timezone: str, threshold: int, now: datetime
+              ) -> release.Published:
+    """The release of ``year`` as first published: built and kept on its first reading,
+    then never built again (a changed threshold applies to the years published after
+    it). Only ``flask pilotage release --again`` publishes a year a second time."""
     row = db.get(OpenRelease, year)
-    if row is not None and row.threshold == threshold and (
-            now - row.built_at < timedelta(seconds=max_age)):
+    if row is not None:
         return _loaded(row)
     built = build_release(db, year, timezone=timezone, threshold=threshold).published
     store(db, built, now=now)
@@ -97,20 +120,20 @@ def refresh_figures() -> None:
 
 @job("pilotage.build_releases", cron="20 2 * * *")
 def build_releases() -> None:
-    """Rebuild the releases of this year and the year before (late entries, paper
-    ballots and attendance still change them); older ones are rebuilt when asked."""
+    """Publish the years whose time has come and that nobody has read yet: a year
+    already published is never built again."""
     db = db_session()
     settings = _settings()
     now = clock.now()
     today = clock.local_day(now, settings["timezone"])
-    years = [y for y in public_years(db, today) if y >= today.year - 1]
-    for year in years:
-        store(db, build_release(db, year, **settings).published, now=now)
-    stale = db.scalars(select(OpenRelease).where(OpenRelease.year.not_in(years)))
-    for row in stale:
-        if now - row.built_at > timedelta(days=7):
-            store(db, build_release(db, row.year, **settings).published, now=now)
+    for year in public_years(db, today, settle_days()):
+        if db.get(OpenRelease, year) is None:
+            store(db, build_release(db, year, **settings).published, now=now)
     commit(db)
+
+
+def settle_days() -> int:
+    return int(current_app.config["OPEN_DATA_SETTLE_DAYS"])
 
 
 # --- API tokens ------------------------------------------------------------------------

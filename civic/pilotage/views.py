@@ -310,7 +310,13 @@ class OpenRequest:
 
 
 def public_years() -> list[int]:
-    return services.public_years(db(), clock.local_day(clock.now(), timezone()))
+    return services.public_years(db(), clock.local_day(clock.now(), timezone()),
+                                 services.settle_days())
+
+
+def next_publication() -> tuple[int, date] | None:
+    return services.next_publication(db(), clock.local_day(clock.now(), timezone()),
+                                     services.settle_days())
 
 
 def open_request() -> tuple[OpenDataForm, OpenRequest]:
@@ -369,7 +375,6 @@ def open_tables(asked: OpenRequest, keys: Sequence[str]) -> list[Table]:
         specs.append(spec)
     tz = timezone()
     published = services.published(db(), asked.year, timezone=tz, threshold=_threshold(),
-                                   max_age=int(current_app.config["OPEN_DATA_MAX_AGE"]),
                                    now=clock.now())
     found = []
     with indicators.one_page():
@@ -382,6 +387,10 @@ def open_tables(asked: OpenRequest, keys: Sequence[str]) -> list[Table]:
 
 @bp.route("/donnees-ouvertes")
 def open_data() -> Page:
+    coming = next_publication()
+    if not public_years():
+        return render_template("pilotage/open_data.html", coming=coming, form=None,
+                               threshold=_threshold(), hidden=hidden_mark())
     form, asked = open_request()
     keys = [spec.key for spec in indicators.OPEN
             if asked.quarter is None or spec.key in release.QUARTERLY]
@@ -397,12 +406,13 @@ def open_data() -> Page:
         order=[k for k in release.OPEN if k in tables], args=asked.args(), named=named,
         quarter_label=QUARTER_LABELS.get(asked.quarter or 0),
         year_args={k: v for k, v in asked.args().items() if k != "trimestre"},
-        hidden=hidden_mark(), threshold=_threshold()), 400 if form.errors else 200
+        hidden=hidden_mark(), threshold=_threshold(), coming=coming), \
+        400 if form.errors else 200
 
 
 @bp.route("/donnees-ouvertes/<key>.csv")
 def open_data_csv(key: str) -> Page | Response:
-    if open_spec(key) is None:
+    if open_spec(key) is None or not public_years():
         abort(404)
     form, asked = open_request()
     if asked.quarter and key not in release.QUARTERLY:

@@ -403,7 +403,8 @@ def test_the_public_reads_the_years_the_document_names(client: Any, dataset: dic
         assert response.status_code == status, year
         if status == 400:
             assert response.get_json() == {
-                "error": "annee: open data covers the years 2024, 2025, 2026"}
+                "error": "annee: open data covers the years 2024, 2025, 2026 (a year is published "
+                         "once it has ended, and never changes after)"}
     quarter = {"annee": 2026, "trimestre": 1}
     assert client.get(f"{API}/tables/events_by_kind", query_string=quarter).status_code == 200
     refused = client.get(f"{API}/tables/participants_by_age", query_string=quarter)
@@ -454,7 +455,8 @@ def test_a_document_for_a_contract_without_quartiers_allows_no_quartier(client: 
         assert not _allows(document, name, "QN000001")
         assert not _allows(document, name, 1)
     response = client.get(f"{API}/tables/fph_rounds?quartier=QN000001")
-    assert response.status_code == 400
+    assert response.status_code == 404  # without a contract, no year is published
+    assert response.get_json()["error"].endswith("no year is published yet")
 
 
 def test_made_up_tokens_share_one_allowance(database_url: str, outbox_dir: Path) -> None:

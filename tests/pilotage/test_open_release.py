@@ -293,8 +293,8 @@ def test_a_fill_rate_never_gives_back_the_places_taken(client: Any, names: dict)
     assert workshop["fill_rate"] is None  # 36 % of 25 places would be 9
 
 
-def test_the_release_is_kept_and_rebuilt_when_old(app: Flask, db: Any, contract_data: dict,
-                                                  monkeypatch: Any) -> None:
+def test_a_published_year_is_built_once_and_never_changes(
+        app: Flask, db: Any, contract_data: dict, monkeypatch: Any) -> None:
     from civic.pilotage.models import OpenRelease
 
     calls: list[int] = []
@@ -305,22 +305,78 @@ def test_the_release_is_kept_and_rebuilt_when_old(app: Flask, db: Any, contract_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services, "build_release", counted)
-    settings = {"timezone": "Europe/Paris", "threshold": K, "max_age": 3600}
-    first = services.published(db, YEAR, now=NOW, **settings)
-    again = services.published(db, YEAR, now=NOW.replace(minute=30), **settings)
+    first = services.published(db, YEAR, timezone="Europe/Paris", threshold=K, now=NOW)
+    for later, threshold in ((NOW.replace(minute=30), K), (NOW.replace(year=2027), K),
+                             (NOW.replace(hour=12), 5)):
+        again = services.published(db, YEAR, timezone="Europe/Paris", threshold=threshold,
+                                   now=later)
+        assert again.shown == first.shown
     assert len(calls) == 1
-    assert again.shown == first.shown
     assert db.get(OpenRelease, YEAR).built_at == NOW
-    services.published(db, YEAR, now=NOW.replace(hour=12), **settings)
-    assert len(calls) == 2
-    services.published(db, YEAR, now=NOW.replace(hour=12), **{**settings, "threshold": 5})
-    assert len(calls) == 3  # another threshold: built again
+
+
+def test_a_visitor_who_keeps_every_days_answers_learns_nothing_from_late_entries(
+        app: Flask, client: Any, db: Any, contract_data: dict, monkeypatch: Any) -> None:
+    """The patient visitor saves every public answer each day. Between two days, five
+    people present at a café of 2025 are entered late: were the year built again, the
+    café row would move by 5 under a published total, and the difference would be a
+    count of five people. The year as published never changes."""
+    def every_answer() -> dict[str, Any]:
+        """Every count of people of every public table of the year."""
+        found = {}
+        for key in release.OPEN:
+            people = [c.key for c in indicators.ALL[key].columns if c.kind == "people"]
+            body = client.get(f"/api/v1/tables/{key}", query_string={"annee": YEAR}
+                              ).get_json()
+            found[key] = [[row[c] for c in people] for row in [*body["rows"], body["total"]]
+                          if row]
+        return found
+
+    monday = every_answer()
+    late = factories.make_event(db, contract_data["quartiers"][0], kind="cafe",
+                                starts_at=on(12, 1), attendance=5, walk_ins=5,
+                                capacity=None)
+    assert late.attendance == 5
+    tuesday = datetime(NOW.year, NOW.month, NOW.day + 1, 3, tzinfo=UTC)
+    monkeypatch.setattr("civic.core.clock.now", lambda: tuesday)
+    with app.app_context():
+        services.build_releases()  # the night between
+    assert every_answer() == monday
+    result = app.test_cli_runner().invoke(args=["pilotage", "release", "--year", str(YEAR)])
+    assert result.exit_code != 0
+    assert "already published" in result.output
+
+
+def test_a_year_is_published_once_it_has_ended_and_settled(
+        app: Flask, client: Any, db: Any, contract_data: dict, monkeypatch: Any) -> None:
+    """With the real delay (31 days), on 14 March 2026 the public reads 2025 and earlier,
+    not 2026; the page says when 2026 comes."""
+    monkeypatch.setitem(app.config, "OPEN_DATA_SETTLE_DAYS", 31)
+    assert services.publication_day(2025, 31) == date(2026, 2, 1)
+    refused = client.get("/api/v1/tables/events_by_kind", query_string={"annee": 2026})
+    assert refused.status_code == 400
+    assert "2026" not in refused.get_json()["error"].split("years")[1].split("(")[0]
+    assert client.get("/api/v1/tables/events_by_kind",
+                      query_string={"annee": 2025}).status_code == 200
+    page = client.get("/donnees-ouvertes").get_data(as_text=True)
+    assert "Les chiffres de 2026 seront publiés le 1 février 2027." in " ".join(page.split())
+    assert 'value="2026"' not in page
+    monkeypatch.setitem(app.config, "OPEN_DATA_SETTLE_DAYS", 800)  # nothing published yet
+    page = client.get("/donnees-ouvertes")
+    assert page.status_code == 200
+    assert "Aucune année n’est encore publiée." in page.get_data(as_text=True)
+    assert client.get("/api/v1/tables/events_by_kind").status_code == 404
+    assert client.get("/donnees-ouvertes/events_by_kind.csv").status_code == 404
+    # Nor may an operator publish a year before its time: it would stay as it was.
+    result = app.test_cli_runner().invoke(args=["pilotage", "release", "--year", "2025"])
+    assert result.exit_code != 0
+    assert "2025 is not published before 2028-03-11" in result.output
 
 
 def test_a_round_added_since_the_build_has_its_counts_hidden(
         app: Flask, db: Any, contract_data: dict) -> None:
     published = services.published(db, YEAR, timezone="Europe/Paris", threshold=K,
-                                   max_age=3600, now=NOW)
+                                   now=NOW)
     late = factories.make_round(db, contract_data["fund"], "follow_up", title="FPH tardif",
                                 vote_ends_at=on(9, 30))
     for _ in range(30):
@@ -369,16 +425,20 @@ def test_the_audit_command_fails_on_an_unsafe_release(app: Flask, db: Any,
     assert result.output.rstrip().endswith("FAIL")
 
 
-def test_the_nightly_job_builds_this_year_and_the_last(app: Flask, db: Any,
-                                                      contract_data: dict) -> None:
+def test_the_nightly_job_publishes_the_years_not_yet_published(
+        app: Flask, db: Any, contract_data: dict) -> None:
     from civic.core import jobs
     from civic.pilotage.models import OpenRelease
 
     assert jobs.registered()["pilotage.build_releases"].cron == "20 2 * * *"
-    with app.app_context():
-        services.build_releases()
-    assert {r.year for r in db.query(OpenRelease)} == {2025, 2026}
     result = app.test_cli_runner().invoke(args=["pilotage", "release", "--year", "2024"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("release 2024: ")
-    assert db.get(OpenRelease, 2024) is not None
+    built_2024 = db.get(OpenRelease, 2024).figures
+    with app.app_context():
+        services.build_releases()
+    assert {r.year for r in db.query(OpenRelease)} == {2024, 2025, 2026}
+    assert db.get(OpenRelease, 2024).figures == built_2024
+    again = app.test_cli_runner().invoke(
+        args=["pilotage", "release", "--year", "2024", "--again"])
+    assert again.exit_code == 0, again.output

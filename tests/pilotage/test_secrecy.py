@@ -353,6 +353,12 @@ def test_open_data_follow_the_threshold_setting(app: Flask, client: Any, db: Any
         return cafe.split(",")[header.index("present")]
 
     assert app.config["SMALL_CELL_THRESHOLD"] == 11
-    assert present_at_cafes() == "< 11"
     monkeypatch.setitem(app.config, "SMALL_CELL_THRESHOLD", 5)
     assert present_at_cafes() == "7"
+    # A published year stays as it is: a new threshold applies when it is published again.
+    monkeypatch.setitem(app.config, "SMALL_CELL_THRESHOLD", 11)
+    assert present_at_cafes() == "7"
+    result = app.test_cli_runner().invoke(
+        args=["pilotage", "release", "--year", "2025", "--again"])
+    assert result.exit_code == 0, result.output
+    assert present_at_cafes() == "< 11"
