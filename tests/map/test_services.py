@@ -116,7 +116,8 @@ def test_a_walk_records_points_published_at_once(db: Any, people: dict, quartier
                                             "starts_at": NOW, "participants": 14},
                        actor=animator, now=NOW)
     assert walk.participants == 14
-    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "walk"))
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "walk")
+                         .order_by(AuditEntry.id))
     assert list(actions) == ["map.walk_created", "map.walk_updated"]
 
 
