@@ -58,7 +58,8 @@ def _pages(year: int, quartier: str) -> list[tuple[str, str, bool]]:
              ("dashboard, 3 years", f"/pilotage?du={year - 2}-01-01&au={year}-12-31", True),
              ("cooperative", f"/pilotage/cooperatif?annee={year}", True),
              ("yearly report", f"/pilotage/rapport?annee={year}", True),
-             ("open data", f"/donnees-ouvertes?annee={year}", True),
+             ("open data, last year (published)", f"/donnees-ouvertes?annee={year - 1}",
+              True),
              ("qui fait quoi", "/qui-fait-quoi", True),
              ("workbook (xlsx)", f"/pilotage/export.xlsx?annee={year}", False)]
     pages += [(f"csv {key}", f"/pilotage/tableaux/{key}.csv?annee={year}", False)
