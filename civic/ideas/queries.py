@@ -166,7 +166,8 @@ def who_does_what(db: Session, contract: Contract) -> list[SignatoryRow]:
     forwarded: dict[int, list[Forwarding]] = {}
     for f in db.scalars(select(Forwarding).join(Idea).join(Signatory).where(
             and_(Signatory.contract_id == contract.id, Idea.moderation == State.PUBLISHED))
-            .options(contains_eager(Forwarding.idea).load_only(Idea.id, Idea.title))
+            .options(contains_eager(Forwarding.idea).load_only(Idea.id, Idea.title)
+                     .lazyload("*"))
             .order_by(Forwarding.forwarded_at.desc())):
         forwarded.setdefault(f.signatory_id, []).append(f)
     return [SignatoryRow(s, commitments.get(s.id, {}), forwarded.get(s.id, []))
