@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from civic import (
         accounts,
         budget,
+        evaluation,
         events,
         ideas,
         map,
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(map.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(pilotage.bp)
+    app.register_blueprint(evaluation.bp)
     app.cli.add_command(db_cli)
     from civic.core.backup import backup_command, restore_command
 

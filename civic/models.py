@@ -3,6 +3,7 @@
 from civic.accounts import models as accounts_models  # noqa: F401
 from civic.budget import models as budget_models  # noqa: F401
 from civic.core import audit, mail, storage  # noqa: F401
+from civic.evaluation import models as evaluation_models  # noqa: F401
 from civic.events import models as events_models  # noqa: F401
 from civic.ideas import models as ideas_models  # noqa: F401
 from civic.map import models as map_models  # noqa: F401

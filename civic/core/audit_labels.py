@@ -108,6 +108,12 @@ ACTIONS: dict[str, Any] = {
     "territory.signatory_created": _l("a ajouté un signataire"),
     "territory.signatory_updated": _l("a modifié un signataire"),
     "territory.commitments_updated": _l("a modifié les engagements d’un signataire"),
+    # Measured commitments
+    "evaluation.indicator_added": _l("a ajouté un indicateur à un engagement"),
+    "evaluation.indicator_changed": _l("a modifié l’indicateur d’un engagement"),
+    "evaluation.indicator_removed": _l("a supprimé l’indicateur d’un engagement"),
+    "evaluation.value_entered": _l("a saisi la valeur d’une année"),
+    "evaluation.value_corrected": _l("a corrigé la valeur d’une année"),
 }
 
 #: The parts of the site, by the first word of their action codes: the journal's filter.
@@ -122,6 +128,7 @@ KINDS: dict[str, Any] = {
     "accounts": _l("Comptes et rôles"),
     "mail": _l("Courriels"),
     "pilotage": _l("Données de pilotage"),
+    "evaluation": _l("Engagements mesurés"),
 }
 
 #: What an action was done on, by ``target_type``.
@@ -145,10 +152,21 @@ TARGETS: dict[str, Any] = {
     "mail": _l("Courriel"),
     "table": _l("Tableau"),
     "api_token": _l("Jeton d’accès aux données"),
+    "commitment_indicator": _l("Indicateur d’un engagement"),
 }
 
 #: Field names, in what changed (``changed``) and in the other details of an entry.
 FIELDS: dict[str, Any] = {
+    # Measured commitments
+    "label": _l("Ce qu’on mesure"),
+    "unit": _l("Unité"),
+    "baseline": _l("Point de départ"),
+    "baseline_year": _l("Année du point de départ"),
+    "target": _l("Objectif"),
+    "target_year": _l("Année de l’objectif"),
+    "value": _l("Valeur"),
+    "source": _l("D’où vient ce chiffre ?"),
+    "values": _l("Valeurs saisies"),
     # Common
     "title": _l("Intitulé"),
     "name": _l("Nom"),

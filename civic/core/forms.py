@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from wtforms import Field, Form, HiddenField, StringField
@@ -97,6 +98,37 @@ class EurosField(StringField):
         if self.raw_data:
             return str(self.raw_data[0])
         return cents_to_input(self.data)
+
+
+class NumberField(StringField):
+    """A number as people type it (``1 250,5`` or ``1250.5``), read as a ``Decimal``
+    with two decimals at most in ``.data``; ``limit`` bounds its size either way."""
+
+    def __init__(self, *args: Any, limit: Decimal = Decimal("1e12"), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = None
+        text = "".join(self.raw.split()).replace("\u202f", "").replace(",", ".")
+        if not text:
+            return
+        try:
+            number = Decimal(text)
+        except InvalidOperation as error:
+            raise ValueError(_l("Écrivez un nombre, par exemple 120 ou 12,5.")) from error
+        if not number.is_finite() or abs(number) >= self.limit or (
+                number != number.quantize(Decimal("0.01"))):
+            raise ValueError(_l("Écrivez un nombre, par exemple 120 ou 12,5.")) from None
+        self.data = number.quantize(Decimal("0.01"))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return format(self.data.normalize(), "f").replace(".", ",")
 
 
 class HoneypotField(StringField):

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 _TYPES: dict[str, dict[str, Any]] = {
     "text": {"type": "string"},
     "int": {"type": "integer"},
+    "number": {"type": ["number", "null"], "description": "null when not measured"},
     "people": {"type": ["integer", "null"],
                "description": "null when fewer people than the secrecy threshold"},
     "money": {"type": "integer", "description": "euro cents"},

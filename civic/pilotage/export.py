@@ -45,7 +45,7 @@ def csv_bytes(table: Table, *, hidden: str, separator: str = ",",
 
 
 _FORMATS = {"money": "#,##0.00 €", "percent": "0.0", "days": "0.0", "int": "0",
-            "people": "0"}
+            "people": "0", "number": "#,##0.##"}
 
 
 def xlsx_bytes(tables: Sequence[Table], *, hidden: str, columns_title: str,

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from civic.pilotage.scope import Scope
 
 #: Kinds of column: how a value is shown, exported and described.
-KINDS = ("text", "int", "people", "money", "percent", "days", "date")
+KINDS = ("text", "int", "number", "people", "money", "percent", "days", "date")
 #: Who a table is for: anyone, small cells hidden ("open"); signatories and pilots
 #: ("cooperative"); pilots ("dashboard"). The rule "pilotage.read_table" reads it.
 AUDIENCES = ("open", "cooperative", "dashboard")

@@ -33,6 +33,7 @@ MATRIX: dict[str, dict[str, set[str]]] = {
 def test_the_matrix_covers_every_registered_action() -> None:
     """Each part's matrix lives with its tests; together they cover every action."""
     from tests.budget.test_permissions import ACTIONS as BUDGET_ACTIONS
+    from tests.evaluation.test_permissions import ACTIONS as EVALUATION_ACTIONS
     from tests.events.test_permissions import ACTIONS as EVENTS_ACTIONS
     from tests.ideas.test_permissions import ACTIONS as IDEAS_ACTIONS
     from tests.map.test_permissions import ACTIONS as MAP_ACTIONS
@@ -42,7 +43,7 @@ def test_the_matrix_covers_every_registered_action() -> None:
 
     assert sorted([*MATRIX, *BUDGET_ACTIONS, *PERMANENCE_ACTIONS, *IDEAS_ACTIONS,
                    *MODERATION_ACTIONS, *MAP_ACTIONS, *EVENTS_ACTIONS,
-                   *PILOTAGE_ACTIONS]) == permissions.actions()
+                   *PILOTAGE_ACTIONS, *EVALUATION_ACTIONS]) == permissions.actions()
 
 
 CELLS = [(action, target, role, role in allowed)

@@ -14,7 +14,15 @@ import click
 
 from civic.core import clock
 from civic.core.db import session as scoped
-from civic.demo.small import budget, events, ideas, people, permanence, territory
+from civic.demo.small import (
+    budget,
+    evaluation,
+    events,
+    ideas,
+    people,
+    permanence,
+    territory,
+)
 from civic.demo.small import map as demo_map
 from civic.pilotage import figures
 
@@ -27,6 +35,7 @@ def seed(*, echo: bool = True) -> dict[str, str]:
     password, app, created, users = people.seed(mirail, empalot, signatories, now)
     shares = budget.seed(mirail, empalot, users, now)
     territory.commitments(mirail.contract.orientations, signatories, now)
+    evaluation.seed(signatories, now)
     ideas.seed(mirail, users, signatories, now)
     demo_map.seed(mirail, users, now)
     events.seed(mirail, empalot, users, signatories, now)

@@ -24,7 +24,12 @@ from civic.pilotage.indicators.budget import (
     funded_projects,
 )
 from civic.pilotage.indicators.common import CHANNELS, VOTE_CHANNEL, one_page
-from civic.pilotage.indicators.cooperative import FORWARDING_STATES, commitments, forwardings
+from civic.pilotage.indicators.cooperative import (
+    FORWARDING_STATES,
+    commitments,
+    forwardings,
+    measured_commitments,
+)
 from civic.pilotage.indicators.events import events_by_kind, signatory_events
 from civic.pilotage.indicators.ideas import ideas_by_orientation, ideas_by_signatory
 from civic.pilotage.indicators.map import points_by_category
@@ -62,6 +67,7 @@ __all__ = [
     "funded_projects",
     "ideas_by_orientation",
     "ideas_by_signatory",
+    "measured_commitments",
     "one_page",
     "participants",
     "participants_by_age",
@@ -78,15 +84,15 @@ DASHBOARD: tuple[Spec, ...] = (
     participants_by_age, fph_rounds, fph_follow_up, ideas_by_orientation, ideas_by_signatory,
     points_by_category, events_by_kind)
 #: The cooperative dashboard's tables, in the order the page shows them.
-COOPERATIVE: tuple[Spec, ...] = (commitments, forwardings, signatory_events,
-                                 ideas_by_signatory)
+COOPERATIVE: tuple[Spec, ...] = (commitments, measured_commitments, forwardings,
+                                 signatory_events, ideas_by_signatory)
 #: Aggregates anyone may read once small cells are suppressed (audience "open"), in the
 #: order the open-data page shows them.
 OPEN: tuple[Spec, ...] = (participants_by_channel, participants_by_gender, participants_by_age,
                           ideas_by_orientation, points_by_category, events_by_kind, fph_rounds)
 #: Every table by its key: the dashboard's, then the cooperative dashboard's own.
 ALL: dict[str, Spec] = {spec.key: spec for spec in (
-    *DASHBOARD, commitments, forwardings, signatory_events)}
+    *DASHBOARD, commitments, measured_commitments, forwardings, signatory_events)}
 
 
 def by_audience(audience: str) -> tuple[Spec, ...]:

@@ -37,6 +37,57 @@ def commitments(db: Session, scope: Scope) -> Rows:
                 .order_by(Signatory.name, Orientation.position, Commitment.id))], None
 
 
+@indicator(
+    "measured_commitments", _l("Engagements mesurés"),
+    _l("Les indicateurs des engagements des signataires : le point de départ, "
+       "l’objectif, la dernière valeur saisie par le ou la référent·e du signataire et "
+       "le chemin parcouru vers l’objectif (0 % au point de départ, 100 % à "
+       "l’objectif). Une valeur manquante reste vide : elle ne compte pas pour zéro."), (
+        Column("signatory", _l("Signataire"), "text"),
+        Column("orientation", _l("Orientation"), "text"),
+        Column("indicator", _l("Indicateur"), "text"),
+        Column("unit", _l("Unité"), "text"),
+        Column("baseline", _l("Point de départ"), "number"),
+        Column("baseline_year", _l("Année du point de départ"), "text"),
+        Column("target", _l("Objectif"), "number"),
+        Column("target_year", _l("Année de l’objectif"), "text"),
+        Column("latest_year", _l("Année de la dernière valeur"), "text",
+               _l("Vide quand aucune valeur n’est saisie")),
+        Column("latest", _l("Dernière valeur"), "number",
+               _l("Vide quand aucune valeur n’est saisie")),
+        Column("progress", _l("Chemin parcouru"), "percent",
+               _l("Part du chemin entre le point de départ et l’objectif")),
+    ), audience="cooperative")
+def measured_commitments(db: Session, scope: Scope) -> Rows:
+    """Every indicator of a commitment, by signatory and orientation: baseline, target,
+    the latest value entered up to the period's last year, and the progress it makes."""
+    from civic.evaluation import queries as evaluation_queries
+    from civic.territory.queries import current_contract
+
+    contract = current_contract(db)
+    if contract is None:
+        return [], None
+    rows = []
+    for entry in evaluation_queries.board(db, contract, orientation_id=scope.orientation_id):
+        for item in entry.commitments:
+            for measure in item.measures:
+                i = measure.indicator
+                upto = evaluation_queries.Measure(
+                    i, {y: v for y, v in measure.values.items()
+                        if y <= scope.last_day.year})
+                last = upto.latest
+                rows.append({
+                    "signatory": entry.signatory.name,
+                    "orientation": item.commitment.orientation.name,
+                    "indicator": i.label, "unit": i.unit, "baseline": float(i.baseline),
+                    "baseline_year": str(i.baseline_year), "target": float(i.target),
+                    "target_year": str(i.target_year),
+                    "latest_year": str(last[0]) if last else "",
+                    "latest": float(last[1]) if last else None,
+                    "progress": upto.progress})
+    return rows, None
+
+
 FORWARDING_STATES: dict[str, Any] = {
     "answered": _l("Répondue"), "answered_late": _l("Répondue en retard"),
     "waiting": _l("En attente"), "late": _l("En retard"),
