@@ -35,6 +35,14 @@ def fits(page: Page) -> None:
     assert width <= screen["width"], f"{page.url} is {width}px wide on a {screen['width']}px screen"
 
 
+def fact(page: Page, term: str, *, exact: bool = False) -> Locator:
+    """The value of a fact (``<dt>term</dt><dd>value</dd>``) on the page; ``exact``: the
+    term is the whole of its ``<dt>``."""
+    named = page.get_by_text(term, exact=True) if exact else page.locator("dt",
+                                                                             has_text=term)
+    return page.locator("dl.facts > div").filter(has=named).locator("dd")
+
+
 def selected(page: Page, label: str) -> Locator:
     """The option chosen in the select labelled exactly ``label``."""
     return page.get_by_label(label, exact=True).locator("option:checked")

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from civic.budget.models import Participation, RememberedDeclaration, Round, Sea
 from civic.core import clock
 from tests import factories
 from tests.browser.conftest import PHONE, _open_page
-from tests.browser.pages import address_of, fits, flash, heading, log_in, nav
+from tests.browser.pages import address_of, fact, fits, flash, heading, log_in, nav
 
 Audit = Callable[[Page], None]
 
@@ -131,12 +131,6 @@ def other_phone(browser: Browser, live_server: str) -> Iterator[Page]:
 
 
 # --- Pages -------------------------------------------------------------------------------
-
-
-def _fact(page: Page, term: str) -> Locator:
-    """The value of a fact (``<dt>term</dt><dd>value</dd>``) on the page."""
-    return page.locator("dl.facts > div").filter(
-        has=page.locator("dt", has_text=term)).locator("dd")
 
 
 def _open_vote(page: Page, round_id: int, title: str) -> None:
@@ -262,9 +256,9 @@ def test_one_person_votes_once_and_finds_her_declaration_remembered_on_a_phone(
                                   "votes, et comment l’oublier").click()
     expect(page).to_have_url(re.compile("/compte/vote-fph$"))
     heading(page, "Votre nom pour voter")
-    expect(_fact(page, "Nom")).to_have_text(NAME)
-    expect(_fact(page, "Date de naissance")).to_have_text("6 mai 1980")
-    expect(_fact(page, "Quartier")).to_have_text(QUARTIER)
+    expect(fact(page, "Nom")).to_have_text(NAME)
+    expect(fact(page, "Date de naissance")).to_have_text("6 mai 1980")
+    expect(fact(page, "Quartier")).to_have_text(QUARTIER)
     expect(page.get_by_text("un bulletin ne porte jamais de nom")).to_be_visible()
     fits(page)
     audit(page)

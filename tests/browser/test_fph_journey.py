@@ -28,7 +28,7 @@ from civic.budget.models import Ballot, Channel, Participation, Project, Round, 
 from civic.core import clock
 from tests import factories
 from tests.browser.conftest import Mailbox
-from tests.browser.pages import second_step, signed_in
+from tests.browser.pages import fact, second_step, signed_in
 
 Audit = Callable[[Page], None]
 
@@ -76,12 +76,6 @@ def _heading(page: Page, name: str | re.Pattern[str]) -> None:
 
 def _status(page: Page) -> Locator:
     return page.get_by_role("status")
-
-
-def _fact(page: Page, term: str) -> Locator:
-    """The value of a fact (``<dt>term</dt><dd>value</dd>``) on the page."""
-    return page.locator("dl.facts > div").filter(
-        has=page.locator("dt", has_text=term)).locator("dd")
 
 
 def _fits(page: Page) -> None:
@@ -667,8 +661,8 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
     phone.get_by_role("link", name="Dépouillement").click()
     expect(phone).to_have_url(re.compile(f"/fph/{round_id}/depouillement$"))
     _heading(phone, "Dépouillement")
-    expect(_fact(phone, "Bulletins dans l’urne")).to_have_text("4")
-    expect(_fact(phone, "Scellé")).to_have_text("intact : les bulletins chiffrés correspondent")
+    expect(fact(phone, "Bulletins dans l’urne")).to_have_text("4")
+    expect(fact(phone, "Scellé")).to_have_text("intact : les bulletins chiffrés correspondent")
     expect(phone.get_by_text("Le dépouillement se fait par les garants de l’urne")).to_be_visible()
     expect(phone.get_by_role("button", name="Ouvrir l’urne et compter")).to_have_count(0)
     _fits(phone)
@@ -681,9 +675,9 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
     audit(page)
     page.get_by_role("link", name="Dépouillement").click()
     _heading(page, "Dépouillement")
-    expect(_fact(page, "Bulletins dans l’urne")).to_have_text("4")
-    expect(_fact(page, "Personnes inscrites comme ayant voté")).to_have_text("4")
-    expect(_fact(page, "Scellé")).to_have_text("intact : les bulletins chiffrés correspondent")
+    expect(fact(page, "Bulletins dans l’urne")).to_have_text("4")
+    expect(fact(page, "Personnes inscrites comme ayant voté")).to_have_text("4")
+    expect(fact(page, "Scellé")).to_have_text("intact : les bulletins chiffrés correspondent")
     first = page.get_by_label("Part de clé du garant 1")
     second = page.get_by_label("Part de clé du garant 2")
     expect(page.get_by_label("ou son fichier (.txt)")).to_have_count(2)
@@ -699,7 +693,7 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
     expect(first).to_have_accessible_description(re.compile("erreur de frappe"))
     expect(second).not_to_have_attribute("aria-invalid", "true")
     expect(second).to_have_value(shares[1])
-    expect(_fact(page, "Bulletins dans l’urne")).to_have_text("4")
+    expect(fact(page, "Bulletins dans l’urne")).to_have_text("4")
     audit(page)
     assert _counted(seed, round_id) == 0
     seed.rollback()
@@ -728,8 +722,8 @@ def test_trustees_open_the_box_and_the_pilot_publishes_on_a_tablet(
             ("Atelier vélo", "1", "25 %", "300,00", "oui")):
         expect(table.get_by_role("row").filter(has_text=title).get_by_role("cell")).to_have_text(
             [title, score, share, re.compile(rf"^{amount}\s€$"), funded])
-    expect(_fact(page, "Projets financés")).to_have_text(re.compile(r"^900,00\s€$"))
-    expect(_fact(page, "Votants")).to_contain_text("4")
+    expect(fact(page, "Projets financés")).to_have_text(re.compile(r"^900,00\s€$"))
+    expect(fact(page, "Votants")).to_contain_text("4")
     audit(page)
 
     # Anyone can recount: the anonymous ballots, and the trackers that add up to the seal.

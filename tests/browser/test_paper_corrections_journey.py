@@ -29,7 +29,7 @@ from civic.budget.services import seal_intact
 from civic.core import clock
 from tests import factories
 from tests.browser.conftest import TABLET, _open_page
-from tests.browser.pages import flash, heading, log_in
+from tests.browser.pages import fact, flash, heading, log_in
 
 Audit = Callable[[Page], None]
 
@@ -131,15 +131,9 @@ def pilot_tablet(browser: Browser, live_server: str) -> Iterator[Page]:
 # --- Pages -------------------------------------------------------------------------------
 
 
-def _fact(page: Page, term: str) -> Locator:
-    """The value of a fact (``<dt>term</dt><dd>value</dd>``) on the page."""
-    return page.locator("dl.facts > div").filter(
-        has=page.locator("dt", has_text=term)).locator("dd")
-
-
 def _figures(page: Page, voters: int, ballots: int) -> None:
-    expect(_fact(page, VOTERS)).to_have_text(str(voters))
-    expect(_fact(page, BALLOTS)).to_have_text(str(ballots))
+    expect(fact(page, VOTERS)).to_have_text(str(voters))
+    expect(fact(page, BALLOTS)).to_have_text(str(ballots))
 
 
 def _section(page: Page, name: str) -> Locator:

@@ -40,7 +40,7 @@ from civic.core.audit import AuditEntry
 from civic.permanence import services as permanence_services
 from civic.permanence.models import VoteCode
 from tests import factories
-from tests.browser.pages import flash, heading, log_in, log_out, nav, pending
+from tests.browser.pages import fact, flash, heading, log_in, log_out, nav, pending
 
 Audit = Callable[[Page], None]
 
@@ -143,12 +143,6 @@ def _open_dates(page: Page) -> None:
     heading(page, ROUND_FORM)
 
 
-def _fact(page: Page, term: str) -> Locator:
-    """The value of a fact (``<dt>term</dt><dd>value</dd>``) on the page."""
-    return page.locator("dl.facts > div").filter(
-        has=page.get_by_text(term, exact=True)).locator("dd")
-
-
 # --- 1. A pilot opens the vote, then extends it --------------------------------------------
 
 
@@ -231,7 +225,7 @@ def test_pilot_opens_the_vote_step_by_step_then_extends_it_on_a_tablet(
     # The round's page shows the new close.
     page.get_by_role("link", name=ROUND_TITLE, exact=True).click()
     heading(page, ROUND_TITLE)
-    expect(_fact(page, "Vote")).to_have_text(
+    expect(fact(page, "Vote", exact=True)).to_have_text(
         f"du {_short(stored['vote_starts_at'])} au {_short(later)}")
     audit(page)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from tests import factories
 from tests.browser.conftest import Mailbox
 from tests.browser.pages import (
     address_of,
+    fact,
     fits,
     flash,
     heading,
@@ -75,12 +76,6 @@ def _move(seed: Session, round_id: int, phase: str) -> Round:
 # --- Pages -------------------------------------------------------------------------------
 
 
-def _fact(page: Page, term: str) -> Locator:
-    """The value of a fact (``<dt>term</dt><dd>value</dd>``) on the page."""
-    return page.locator("dl.facts > div").filter(
-        has=page.locator("dt", has_text=term)).locator("dd")
-
-
 def _receive_share(page: Page, audit: Audit, round_id: int, name: str,
                    keep_in: Path) -> tuple[str, Path]:
     """On the trustee's page, receive the share once: read it off the sheet, check its QR
@@ -95,8 +90,8 @@ def _receive_share(page: Page, audit: Audit, round_id: int, name: str,
 
     heading(page, re.compile(r"^Part de clé du garant [1-3]$"))
     expect(page.get_by_role("status")).to_contain_text("elle ne s’affichera plus jamais")
-    expect(_fact(page, "Garant")).to_have_text(name)
-    expect(_fact(page, "Vote")).to_have_text(f"{TITLE} — Les Tilleuls")
+    expect(fact(page, "Garant")).to_have_text(name)
+    expect(fact(page, "Vote")).to_have_text(f"{TITLE} — Les Tilleuls")
     share = page.locator(".share-text code").inner_text()
     assert SHARE.fullmatch(share), share
     parsed = box.parse_share(share)
@@ -274,8 +269,8 @@ def test_trustees_receive_their_shares_then_two_open_the_box_on_a_tablet(
     page.get_by_role("link", name="Dépouillement").click()
     expect(page).to_have_url(re.compile(f"/fph/{round_id}/depouillement$"))
     heading(page, "Dépouillement")
-    expect(_fact(page, "Bulletins dans l’urne")).to_have_text("3")
-    expect(_fact(page, "Scellé")).to_have_text("intact : les bulletins chiffrés correspondent")
+    expect(fact(page, "Bulletins dans l’urne")).to_have_text("3")
+    expect(fact(page, "Scellé")).to_have_text("intact : les bulletins chiffrés correspondent")
     first = page.get_by_label("Part de clé du garant 1")
     second = page.get_by_label("Part de clé du garant 2")
     files = page.get_by_label("ou son fichier (.txt)")
@@ -296,7 +291,7 @@ def test_trustees_receive_their_shares_then_two_open_the_box_on_a_tablet(
     expect(second).to_have_accessible_description(re.compile(f"{re.escape(twice)}$"))
     expect(first).not_to_have_attribute("aria-invalid", "true")
     expect(first).to_have_value(shares["Paula"][0])
-    expect(_fact(page, "Bulletins dans l’urne")).to_have_text("3")
+    expect(fact(page, "Bulletins dans l’urne")).to_have_text("3")
     fits(page)
     audit(page)
     seed.expire_all()
@@ -323,7 +318,7 @@ def test_trustees_receive_their_shares_then_two_open_the_box_on_a_tablet(
                          ("Atelier vélo", "1")):
         expect(table.get_by_role("row").filter(has_text=title).get_by_role("cell").nth(1)
                ).to_have_text(score)
-    expect(_fact(page, "Votants")).to_contain_text("3")
+    expect(fact(page, "Votants")).to_contain_text("3")
     trackers = page.get_by_role("link", name="Télécharger les empreintes")
     expect(trackers).to_have_attribute("href", f"/fph/{round_id}/empreintes.txt")
     seal = page.locator("p", has_text="Scellé de l’urne au dépouillement").locator("code")
