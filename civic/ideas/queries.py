@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from civic.accounts.models import User
@@ -134,41 +134,90 @@ def forwardings_for(db: Session, signatory_ids: set[int]) -> list[Forwarding]:
         .order_by(Forwarding.answered_at.is_not(None), Forwarding.due_on, Forwarding.id)))
 
 
+#: How many of its latest forwarded ideas "Qui fait quoi" lists under each signatory; its
+#: own page lists them all, a page at a time.
+RECENT = 10
+#: Forwarded ideas on each page of a signatory's list.
+PER_PAGE = 50
+
+
 @dataclass
 class SignatoryRow:
     signatory: Signatory
     commitments: dict[int, str]
-    forwardings: list[Forwarding]
+    #: The latest forwarded ideas, newest first (at most ``RECENT``).
+    recent: list[Forwarding]
+    #: Every published idea forwarded to the signatory, and how many are answered.
+    count: int = 0
+    answered: int = 0
+    #: The median of the answers' delays, in days; None before any answer.
+    median_delay: float | None = None
 
-    @property
-    def answered(self) -> list[Forwarding]:
-        return [f for f in self.forwardings if f.answered_at is not None]
 
-    @property
-    def median_delay(self) -> float | None:
-        delays = sorted(f.delay_days for f in self.answered if f.delay_days is not None)
-        if not delays:
-            return None
-        middle = len(delays) // 2
-        if len(delays) % 2:
-            return float(delays[middle])
-        return (delays[middle - 1] + delays[middle]) / 2
+def _median(values: list[int]) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    middle = len(values) // 2
+    if len(values) % 2:
+        return float(values[middle])
+    return (values[middle - 1] + values[middle]) / 2
+
+
+def _forwarded(contract: Contract) -> Any:
+    """The published ideas forwarded to the contract's signatories."""
+    return (select(Forwarding).join(Idea, Idea.id == Forwarding.idea_id)
+            .join(Signatory, Signatory.id == Forwarding.signatory_id)
+            .where(Signatory.contract_id == contract.id, Idea.moderation == State.PUBLISHED))
+
+
+def _light(statement: Any) -> Any:
+    """Forwardings with their idea's title only, nothing else loaded."""
+    return statement.options(contains_eager(Forwarding.idea).load_only(Idea.id, Idea.title)
+                             .lazyload("*"))
 
 
 def who_does_what(db: Session, contract: Contract) -> list[SignatoryRow]:
-    """Every signatory with its commitments by orientation and the ideas forwarded to it."""
+    """Every signatory with its commitments by orientation, how it answers the ideas
+    forwarded to it (counts, median delay) and the latest of them: a few queries and a
+    short page, however many ideas were forwarded."""
     signatories = list(db.scalars(select(Signatory).where(Signatory.contract_id == contract.id)
                                   .order_by(Signatory.name)))
     commitments: dict[int, dict[int, str]] = {}
     for c in db.scalars(select(Commitment).join(Signatory).where(
             Signatory.contract_id == contract.id)):
         commitments.setdefault(c.signatory_id, {})[c.orientation_id] = c.text
-    forwarded: dict[int, list[Forwarding]] = {}
-    for f in db.scalars(select(Forwarding).join(Idea).join(Signatory).where(
-            and_(Signatory.contract_id == contract.id, Idea.moderation == State.PUBLISHED))
-            .options(contains_eager(Forwarding.idea).load_only(Idea.id, Idea.title)
-                     .lazyload("*"))
-            .order_by(Forwarding.forwarded_at.desc())):
-        forwarded.setdefault(f.signatory_id, []).append(f)
-    return [SignatoryRow(s, commitments.get(s.id, {}), forwarded.get(s.id, []))
-            for s in signatories]
+    rows = {s.id: SignatoryRow(s, commitments.get(s.id, {}), []) for s in signatories}
+    delays: dict[int, list[int]] = {}
+    forwarded = _forwarded(contract).subquery()
+    for signatory_id, forwarded_at, answered_at in db.execute(select(
+            forwarded.c.signatory_id, forwarded.c.forwarded_at, forwarded.c.answered_at)):
+        row = rows[signatory_id]
+        row.count += 1
+        if answered_at is not None:
+            row.answered += 1
+            delays.setdefault(signatory_id, []).append((answered_at - forwarded_at).days)
+    for signatory_id, found in delays.items():
+        rows[signatory_id].median_delay = _median(found)
+    rank = func.row_number().over(partition_by=Forwarding.signatory_id,
+                                  order_by=(Forwarding.forwarded_at.desc(),
+                                            Forwarding.id.desc()))
+    ranked = _forwarded(contract).with_only_columns(Forwarding.id, rank.label("n")).subquery()
+    for f in db.scalars(_light(select(Forwarding).join(Idea, Idea.id == Forwarding.idea_id)
+                               .join(ranked, ranked.c.id == Forwarding.id)
+                               .where(ranked.c.n <= RECENT)
+                               .order_by(Forwarding.forwarded_at.desc(),
+                                         Forwarding.id.desc()))):
+        rows[f.signatory_id].recent.append(f)
+    return list(rows.values())
+
+
+def forwarded_to(db: Session, contract: Contract, signatory: Signatory, page: int
+                 ) -> tuple[list[Forwarding], bool]:
+    """One page of the published ideas forwarded to ``signatory``, newest first, and
+    whether another page follows."""
+    found = list(db.scalars(_light(
+        _forwarded(contract).where(Forwarding.signatory_id == signatory.id)
+        .order_by(Forwarding.forwarded_at.desc(), Forwarding.id.desc())
+        .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1))))
+    return found[:PER_PAGE], len(found) > PER_PAGE

@@ -341,4 +341,19 @@ def who_does_what() -> Page:
     contract = territory_queries.current_contract(db()) or abort(404)
     return render_template("ideas/who_does_what.html", contract=contract,
                            orientations=territory_queries.orientations(db(), contract),
-                           rows=queries.who_does_what(db(), contract))
+                           rows=queries.who_does_what(db(), contract),
+                           recent=queries.RECENT)
+
+
+@bp.route("/qui-fait-quoi/<int:signatory_id>")
+def forwarded_to(signatory_id: int) -> Page:
+    contract = territory_queries.current_contract(db()) or abort(404)
+    signatory = db().get(Signatory, signatory_id)
+    if signatory is None or signatory.contract_id != contract.id:
+        abort(404)
+    page = page_number(request.args.get("page"))
+    forwardings, more = queries.forwarded_to(db(), contract, signatory, page)
+    if page > 1 and not forwardings:
+        abort(404)
+    return render_template("ideas/forwarded_to.html", signatory=signatory,
+                           forwardings=forwardings, page=page, more=more)

@@ -230,4 +230,30 @@ def test_who_does_what_gathers_commitments_and_answer_delays(db: Any, people: di
     db.flush()
     [row] = [r for r in queries.who_does_what(db, contract) if r.signatory.id == signatory.id]
     assert row.commitments == {orientation.id: "Réparer vite."}
-    assert (len(row.forwardings), len(row.answered), row.median_delay) == (4, 3, 10.0)
+    assert (row.count, row.answered, row.median_delay) == (4, 3, 10.0)
+    assert len(row.recent) == 4
+
+
+def test_who_does_what_lists_the_latest_and_a_page_lists_them_all(
+        db: Any, people: dict, quartier: Any, contract: Any, signatory: Any) -> None:
+    """Under each signatory, the ten latest forwarded ideas; on its own page, all of them,
+    fifty a page, newest first. An idea not published is in neither."""
+    from civic.ideas.models import Forwarding
+
+    made = []
+    for n in range(queries.PER_PAGE + 5):
+        idea = factories.make_idea(db, quartier, people["resident"], title=f"Idée {n}")
+        db.add(Forwarding(idea_id=idea.id, signatory_id=signatory.id,
+                          forwarded_at=NOW + timedelta(hours=n), due_on=NOW.date()))
+        made.append(idea.title)
+    hidden = factories.make_idea(db, quartier, people["resident"], moderation="pending")
+    db.add(Forwarding(idea_id=hidden.id, signatory_id=signatory.id,
+                      forwarded_at=NOW + timedelta(days=30), due_on=NOW.date()))
+    db.flush()
+    [row] = [r for r in queries.who_does_what(db, contract) if r.signatory.id == signatory.id]
+    assert row.count == queries.PER_PAGE + 5
+    assert [f.idea.title for f in row.recent] == made[::-1][:queries.RECENT]
+    first, more = queries.forwarded_to(db, contract, signatory, 1)
+    second, last = queries.forwarded_to(db, contract, signatory, 2)
+    assert more and not last
+    assert [f.idea.title for f in [*first, *second]] == made[::-1]

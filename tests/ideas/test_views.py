@@ -282,3 +282,29 @@ def test_posting_is_rate_limited(database_url: str, outbox_dir: Any) -> None:
     elsewhere = client.post("/quartiers/QP000000/idees/proposer",
                             environ_base={"REMOTE_ADDR": "10.8.8.9"})
     assert elsewhere.status_code == 404
+
+
+def test_who_does_what_links_each_long_list_to_its_own_pages(
+        client: Any, db: Any, people: dict, quartier: Any, contract: Any,
+        signatory: Any) -> None:
+    from datetime import timedelta
+
+    other_contract = factories.make_contract(db, name="Un autre contrat")
+    stranger = factories.make_signatory(db, other_contract, name="Ailleurs")
+    for n in range(12):
+        idea = factories.make_idea(db, quartier, people["resident"], title=f"Banc {n}")
+        db.add(Forwarding(idea_id=idea.id, signatory_id=signatory.id,
+                          forwarded_at=NOW + timedelta(hours=n), due_on=NOW.date()))
+    db.flush()
+    who = _text(client.get("/qui-fait-quoi"))
+    assert "12 idées transmises" in who
+    assert "Banc 11" in who and "Banc 2" in who and "Banc 1<" not in who
+    assert f'href="/qui-fait-quoi/{signatory.id}"' in who
+    page = client.get(f"/qui-fait-quoi/{signatory.id}")
+    assert page.status_code == 200
+    assert all(f"Banc {n}<" in _text(page) for n in range(12))
+    assert "Page suivante" not in _text(page)
+    for url in (f"/qui-fait-quoi/{stranger.id}", "/qui-fait-quoi/999999",
+                f"/qui-fait-quoi/{signatory.id}?page=3", "/qui-fait-quoi/99999999999999999999"):
+        assert client.get(url).status_code == 404, url
+    assert client.get(f"/qui-fait-quoi/{signatory.id}?page=-1e9").status_code == 200
