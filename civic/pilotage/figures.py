@@ -83,15 +83,6 @@ def stale(db: Session, days: Iterable[date]) -> None:
     db.info.setdefault(_STALE, set()).update(days)
 
 
-def stale_events(db: Session, event_ids: Iterable[int]) -> None:
-    """The days of these events (their signups were deleted without the ORM)."""
-    ids = list(event_ids)
-    if ids:
-        tz = timezone()
-        stale(db, {_local_day(s, tz) for s in db.scalars(
-            select(Event.starts_at).where(Event.id.in_(ids)))})
-
-
 def _local_day(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
 
