@@ -61,7 +61,7 @@ def test_values_are_entered_once_a_year_and_corrected_in_the_journal(
         (2024, Decimal(155), "Bilan 2024, corrigé")]
     actions = list(db.scalars(select(AuditEntry.action).where(
         AuditEntry.target_type == "commitment_indicator",
-        AuditEntry.target_id == indicator.id).order_by(AuditEntry.id)))
+        AuditEntry.target_id == str(indicator.id)).order_by(AuditEntry.id)))
     assert actions == ["evaluation.indicator_added", "evaluation.value_entered",
                        "evaluation.value_corrected"]
 
