@@ -255,5 +255,6 @@ def test_who_does_what_lists_the_latest_and_a_page_lists_them_all(
     assert [f.idea.title for f in row.recent] == made[::-1][:queries.RECENT]
     first, more = queries.forwarded_to(db, contract, signatory, 1)
     second, last = queries.forwarded_to(db, contract, signatory, 2)
-    assert more and not last
+    assert more
+    assert not last
     assert [f.idea.title for f in [*first, *second]] == made[::-1]
