@@ -108,6 +108,12 @@ ACTIONS: dict[str, Any] = {
     "territory.signatory_created": _l("a ajouté un signataire"),
     "territory.signatory_updated": _l("a modifié un signataire"),
     "territory.commitments_updated": _l("a modifié les engagements d’un signataire"),
+    # Evaluation
+    "evaluation.opened": _l("a ouvert une évaluation du contrat"),
+    "evaluation.changed": _l("a modifié une évaluation du contrat"),
+    "evaluation.question_added": _l("a ajouté une question à une évaluation"),
+    "evaluation.question_changed": _l("a modifié une question d’une évaluation"),
+    "evaluation.question_removed": _l("a supprimé une question d’une évaluation"),
     # Measured commitments
     "evaluation.indicator_added": _l("a ajouté un indicateur à un engagement"),
     "evaluation.indicator_changed": _l("a modifié l’indicateur d’un engagement"),
@@ -128,7 +134,7 @@ KINDS: dict[str, Any] = {
     "accounts": _l("Comptes et rôles"),
     "mail": _l("Courriels"),
     "pilotage": _l("Données de pilotage"),
-    "evaluation": _l("Engagements mesurés"),
+    "evaluation": _l("Évaluation et engagements mesurés"),
 }
 
 #: What an action was done on, by ``target_type``.
@@ -153,6 +159,7 @@ TARGETS: dict[str, Any] = {
     "table": _l("Tableau"),
     "api_token": _l("Jeton d’accès aux données"),
     "commitment_indicator": _l("Indicateur d’un engagement"),
+    "evaluation": _l("Évaluation du contrat"),
 }
 
 #: Field names, in what changed (``changed``) and in the other details of an entry.
@@ -167,6 +174,11 @@ FIELDS: dict[str, Any] = {
     "value": _l("Valeur"),
     "source": _l("D’où vient ce chiffre ?"),
     "values": _l("Valeurs saisies"),
+    "purpose": _l("À quoi elle sert"),
+    "starts_on": _l("Début"),
+    "ends_on": _l("Fin"),
+    "text": _l("Texte"),
+    "orientations": _l("Orientations"),
     # Common
     "title": _l("Intitulé"),
     "name": _l("Nom"),
@@ -309,6 +321,7 @@ LINKS: dict[str, tuple[str, str]] = {
     "event": ("events.event", "event_id"),
     "round": ("budget.round_page", "round_id"),
     "project": ("budget.project_page", "project_id"),
+    "evaluation": ("evaluation.evaluation", "evaluation_id"),
 }
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

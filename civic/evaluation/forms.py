@@ -1,12 +1,21 @@
-"""The forms of the commitments' measures."""
+"""The forms of the evaluations, their questions, and the commitments' measures."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from civic.core.forms import TEXT_FILTERS, NumberField, PlainText
+from civic.core.forms import TEXT_FILTERS, NumberField, PlainText, choices
 from civic.core.i18n import _l
 
 _required = DataRequired(message=_l("Ce champ est obligatoire."))
@@ -45,4 +54,36 @@ class ValueForm(FlaskForm):
 
 class RemoveIndicatorForm(FlaskForm):
     confirm = BooleanField(_l("Je supprime cet indicateur et toutes ses valeurs"),
+                           [DataRequired(message=_l("Cochez la case pour confirmer."))])
+
+
+KIND_LABELS = {"midterm": _l("Évaluation à mi-parcours"), "final": _l("Évaluation finale")}
+
+
+class EvaluationForm(FlaskForm):
+    kind = SelectField(_l("Quelle évaluation"), choices=choices(KIND_LABELS.items()))
+    title = StringField(_l("Titre"), [_required, Length(max=160), PlainText()],
+                        filters=TEXT_FILTERS)
+    purpose = TextAreaField(_l("À quoi elle sert"), [Length(max=2000),
+                                                      PlainText(multiline=True)],
+                            filters=TEXT_FILTERS,
+                            description=_l("En mots de tous les jours : ce qu’on veut savoir, "
+                                           "et ce qu’on en fera."))
+    starts_on = DateField(_l("Début"), [InputRequired(message=_l("Indiquez une date."))])
+    ends_on = DateField(_l("Fin"), [InputRequired(message=_l("Indiquez une date."))])
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField(_l("La question"), [_required, Length(max=500),
+                                             PlainText(multiline=True)],
+                         filters=TEXT_FILTERS,
+                         description=_l("Par exemple : les jeunes du quartier trouvent-ils "
+                                        "plus facilement un stage ?"))
+    orientations = SelectMultipleField(_l("Orientations du contrat concernées"), coerce=int,
+                                       widget=ListWidget(prefix_label=False),
+                                       option_widget=CheckboxInput())
+
+
+class RemoveQuestionForm(FlaskForm):
+    confirm = BooleanField(_l("Je supprime cette question"),
                            [DataRequired(message=_l("Cochez la case pour confirmer."))])

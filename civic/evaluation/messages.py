@@ -1,4 +1,4 @@
-"""What a refused change of a measure says, next to its field."""
+"""What a refused change says, next to its field."""
 
 from __future__ import annotations
 
@@ -15,4 +15,8 @@ ERRORS: dict[str, Any] = {
     "before_baseline": _l("Cette année vient avant le point de départ de l’indicateur."),
     "future_year": _l("Cette année n’est pas encore passée."),
     "source_required": _l("Ce champ est obligatoire."),
+    "unknown_kind": _l("Choisissez dans la liste."),
+    "ends_before_start": _l("La fin doit venir après le début."),
+    "kind_taken": _l("Cette évaluation existe déjà pour ce contrat."),
+    "orientation_required": _l("Cochez au moins une orientation du contrat."),
 }

@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from civic.accounts.models import User
 
 
+@rule("evaluation.manage")
+def manage(user: User | None, _target: Any, _now: datetime) -> bool:
+    """Opening an evaluation, its calendar and its questions: pilots."""
+    return is_pilot(user)
+
+
 @rule("evaluation.read_commitments")
 def read_commitments(user: User | None, _target: Any, _now: datetime) -> bool:
     return is_pilot(user) or (user is not None and user.has_role(Role.SIGNATORY))

@@ -1,5 +1,6 @@
-"""The reads of the commitments' measures: each signatory's commitments with their
-indicators, values and progress, in two queries whatever their number."""
+"""The reads of the evaluations and of the commitments' measures: each signatory's
+commitments with their indicators, values and progress, in a few queries whatever their
+number."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
-from civic.evaluation.models import CommitmentIndicator
+from civic.evaluation.models import KINDS, CommitmentIndicator, Evaluation
 from civic.evaluation.progress import latest, progress
 from civic.territory.models import Commitment, Orientation, Signatory
 
@@ -70,3 +71,22 @@ def board(db: Session, contract: Any, *, orientation_id: int | None = None
         entry.commitments.append(CommitmentMeasures(commitment,
                                                     by_commitment.get(commitment.id, [])))
     return list(found.values())
+
+
+def evaluations(db: Session, contract: Any) -> list[Evaluation]:
+    """The contract's evaluations, mid-term first."""
+    return sorted(db.scalars(select(Evaluation).where(Evaluation.contract_id == contract.id)),
+                  key=lambda e: KINDS.index(e.kind))
+
+
+def measures_by_orientation(db: Session, contract: Any) -> dict[int, list[tuple[Signatory,
+                                                                              Measure]]]:
+    """Every measured commitment of the contract, by its orientation: what the questions
+    of an evaluation put next to them."""
+    found: dict[int, list[tuple[Signatory, Measure]]] = {}
+    for entry in board(db, contract):
+        for item in entry.commitments:
+            for measure in item.measures:
+                found.setdefault(item.commitment.orientation_id, []).append(
+                    (entry.signatory, measure))
+    return found

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from civic.core import audit
 from civic.core.db import insert_once
 from civic.core.errors import RuleBroken
-from civic.evaluation.models import CommitmentIndicator, IndicatorValue
+from civic.evaluation.models import (
+    KINDS,
+    CommitmentIndicator,
+    Evaluation,
+    EvaluationQuestion,
+    IndicatorValue,
+)
+from civic.territory.models import Orientation
 
 if TYPE_CHECKING:
     from civic.accounts.models import User
@@ -107,3 +114,98 @@ def record_value(db: Session, indicator: CommitmentIndicator, year: int, value: 
                  target_type="commitment_indicator", target_id=indicator.id, now=now,
                  year=year, changed=changed)
     return found
+
+
+# --- Evaluations and their questions -----------------------------------------------------
+
+#: The fields of an evaluation, as the form gives them.
+EVALUATION_FIELDS = ("kind", "title", "purpose", "starts_on", "ends_on")
+
+
+def _check_evaluation(db: Session, contract_id: int, values: dict[str, Any],
+                      evaluation: Evaluation | None = None) -> None:
+    if values["kind"] not in KINDS:
+        raise EvaluationError("unknown_kind", "kind")
+    if values["ends_on"] <= values["starts_on"]:
+        raise EvaluationError("ends_before_start", "ends_on")
+    twin = db.scalar(select(Evaluation.id).where(Evaluation.contract_id == contract_id,
+                                                 Evaluation.kind == values["kind"]))
+    if twin is not None and (evaluation is None or twin != evaluation.id):
+        raise EvaluationError("kind_taken", "kind")
+
+
+def open_evaluation(db: Session, contract: Any, values: dict[str, Any], *,
+                    actor: User | None, now: datetime) -> Evaluation:
+    """A mid-term or final evaluation of the contract (one of each)."""
+    _check_evaluation(db, contract.id, values)
+    evaluation = Evaluation(contract_id=contract.id, created_at=now,
+                            **{k: values[k] for k in EVALUATION_FIELDS})
+    db.add(evaluation)
+    db.flush()
+    audit.record(db, actor=actor, action="evaluation.opened", target_type="evaluation",
+                 target_id=evaluation.id, now=now, kind=values["kind"],
+                 title=values["title"])
+    return evaluation
+
+
+def update_evaluation(db: Session, evaluation: Evaluation, values: dict[str, Any], *,
+                      actor: User | None, now: datetime) -> None:
+    _check_evaluation(db, evaluation.contract_id, values, evaluation)
+    changed = {k: [str(getattr(evaluation, k)), str(values[k])] for k in EVALUATION_FIELDS
+               if getattr(evaluation, k) != values[k]}
+    for k in EVALUATION_FIELDS:
+        setattr(evaluation, k, values[k])
+    db.flush()
+    if changed:
+        audit.record(db, actor=actor, action="evaluation.changed", target_type="evaluation",
+                     target_id=evaluation.id, now=now, changed=changed)
+
+
+def _orientations(db: Session, evaluation: Evaluation, ids: list[int]) -> list[Orientation]:
+    found = list(db.scalars(select(Orientation).where(
+        Orientation.id.in_(ids), Orientation.contract_id == evaluation.contract_id)))
+    if not found or len(found) != len(set(ids)):
+        raise EvaluationError("orientation_required", "orientations")
+    return found
+
+
+def add_question(db: Session, evaluation: Evaluation, text: str, orientation_ids: list[int],
+                 *, actor: User | None, now: datetime) -> EvaluationQuestion:
+    """A question of the evaluation, tied to one or more orientations of its contract."""
+    orientations = _orientations(db, evaluation, orientation_ids)
+    question = EvaluationQuestion(evaluation_id=evaluation.id, text=" ".join(text.split()),
+                                  position=len(evaluation.questions), created_at=now,
+                                  orientations=orientations)
+    db.add(question)
+    db.flush()
+    db.refresh(evaluation, ["questions"])
+    audit.record(db, actor=actor, action="evaluation.question_added",
+                 target_type="evaluation", target_id=evaluation.id, now=now,
+                 text=question.text, orientations=sorted(o.id for o in orientations))
+    return question
+
+
+def update_question(db: Session, question: EvaluationQuestion, text: str,
+                    orientation_ids: list[int], *, actor: User | None, now: datetime) -> None:
+    orientations = _orientations(db, question.evaluation, orientation_ids)
+    before = [question.text, sorted(o.id for o in question.orientations)]
+    question.text = " ".join(text.split())
+    question.orientations = orientations
+    db.flush()
+    after = [question.text, sorted(o.id for o in orientations)]
+    if after != before:
+        audit.record(db, actor=actor, action="evaluation.question_changed",
+                     target_type="evaluation", target_id=question.evaluation_id, now=now,
+                     changed={"text": [before[0], after[0]]} if before[0] != after[0] else {},
+                     orientations=after[1])
+
+
+def remove_question(db: Session, question: EvaluationQuestion, *, actor: User | None,
+                    now: datetime) -> None:
+    audit.record(db, actor=actor, action="evaluation.question_removed",
+                 target_type="evaluation", target_id=question.evaluation_id, now=now,
+                 text=question.text)
+    evaluation = question.evaluation
+    db.delete(question)
+    db.flush()
+    db.refresh(evaluation, ["questions"])

@@ -1,4 +1,5 @@
-"""Routes of the commitments' measures: thin; rules live in services and permissions."""
+"""Routes of the evaluations and of the commitments' measures: thin; rules live in
+services and permissions."""
 
 from __future__ import annotations
 
@@ -8,13 +9,26 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from civic.core import clock
 from civic.core.db import session as db
-from civic.core.forms import attach
+from civic.core.forms import attach, choices
 from civic.core.i18n import _
 from civic.core.permissions import require
+from civic.core.web import timezone
 from civic.evaluation import bp, queries, services
-from civic.evaluation.forms import IndicatorForm, RemoveIndicatorForm, ValueForm
+from civic.evaluation.forms import (
+    EvaluationForm,
+    IndicatorForm,
+    QuestionForm,
+    RemoveIndicatorForm,
+    RemoveQuestionForm,
+    ValueForm,
+)
 from civic.evaluation.messages import ERRORS
-from civic.evaluation.models import CommitmentIndicator, IndicatorValue
+from civic.evaluation.models import (
+    CommitmentIndicator,
+    Evaluation,
+    EvaluationQuestion,
+    IndicatorValue,
+)
 from civic.territory import queries as territory_queries
 from civic.territory.models import Commitment
 
@@ -110,3 +124,132 @@ def enter_value(indicator_id: int) -> Page:
     known: dict[int, IndicatorValue] = {v.year: v for v in indicator.values}
     return render_template("evaluation/value_form.html", form=form, indicator=indicator,
                            known=known), 400 if form.errors else 200
+
+
+# --- Evaluations and their questions -----------------------------------------------------
+
+
+def _evaluation_values(form: EvaluationForm) -> dict[str, object]:
+    return {name: getattr(form, name).data for name in services.EVALUATION_FIELDS}
+
+
+@bp.route("/evaluation")
+def evaluations() -> Page:
+    contract = territory_queries.current_contract(db()) or abort(404)
+    return render_template("evaluation/list.html", contract=contract,
+                           evaluations=queries.evaluations(db(), contract),
+                           today=clock.local_day(clock.now(), timezone()))
+
+
+@bp.route("/evaluation/nouvelle", methods=["GET", "POST"])
+def open_evaluation() -> Page:
+    require(current_user, "evaluation.manage")
+    contract = territory_queries.current_contract(db()) or abort(404)
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        try:
+            evaluation = services.open_evaluation(db(), contract, _evaluation_values(form),
+                                                  actor=current_user, now=clock.now())
+        except services.EvaluationError as error:
+            attach(form, error, ERRORS)
+        else:
+            flash(_("L’évaluation est ouverte. Ajoutez maintenant ses questions."),
+                  "success")
+            return redirect(url_for("evaluation.evaluation", evaluation_id=evaluation.id))
+    return render_template("evaluation/evaluation_form.html", form=form, evaluation=None), \
+        400 if form.errors else 200
+
+
+@bp.route("/evaluation/<int:evaluation_id>")
+def evaluation(evaluation_id: int) -> Page:
+    found = db().get(Evaluation, evaluation_id) or abort(404)
+    contract = territory_queries.current_contract(db())
+    if contract is None or found.contract_id != contract.id:
+        abort(404)
+    return render_template("evaluation/evaluation.html", evaluation=found,
+                           measures=queries.measures_by_orientation(db(), contract),
+                           today=clock.local_day(clock.now(), timezone()))
+
+
+@bp.route("/evaluation/<int:evaluation_id>/modifier", methods=["GET", "POST"])
+def edit_evaluation(evaluation_id: int) -> Page:
+    found = db().get(Evaluation, evaluation_id) or abort(404)
+    require(current_user, "evaluation.manage", found)
+    form = EvaluationForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            services.update_evaluation(db(), found, _evaluation_values(form),
+                                       actor=current_user, now=clock.now())
+        except services.EvaluationError as error:
+            attach(form, error, ERRORS)
+        else:
+            flash(_("L’évaluation est enregistrée."), "success")
+            return redirect(url_for("evaluation.evaluation", evaluation_id=found.id))
+    return render_template("evaluation/evaluation_form.html", form=form, evaluation=found), \
+        400 if form.errors else 200
+
+
+def _question_form(found: Evaluation, **kwargs: object) -> QuestionForm:
+    form = QuestionForm(**kwargs)
+    form.orientations.choices = choices((o.id, o.name) for o in territory_queries.orientations(
+        db(), found.contract))
+    return form
+
+
+@bp.route("/evaluation/<int:evaluation_id>/questions/nouvelle", methods=["GET", "POST"])
+def add_question(evaluation_id: int) -> Page:
+    found = db().get(Evaluation, evaluation_id) or abort(404)
+    require(current_user, "evaluation.manage", found)
+    form = _question_form(found)
+    if form.validate_on_submit():
+        try:
+            services.add_question(db(), found, form.text.data, form.orientations.data or [],
+                                  actor=current_user, now=clock.now())
+        except services.EvaluationError as error:
+            attach(form, error, ERRORS)
+        else:
+            flash(_("La question est ajoutée."), "success")
+            return redirect(url_for("evaluation.evaluation", evaluation_id=found.id))
+    return render_template("evaluation/question_form.html", form=form, evaluation=found,
+                           question=None), 400 if form.errors else 200
+
+
+@bp.route("/evaluation/questions/<int:question_id>", methods=["GET", "POST"])
+def edit_question(question_id: int) -> Page:
+    question = db().get(EvaluationQuestion, question_id) or abort(404)
+    require(current_user, "evaluation.manage", question.evaluation)
+    form = _question_form(question.evaluation, obj=question,
+                          data={"orientations": [o.id for o in question.orientations]})
+    if form.validate_on_submit():
+        try:
+            services.update_question(db(), question, form.text.data,
+                                     form.orientations.data or [], actor=current_user,
+                                     now=clock.now())
+        except services.EvaluationError as error:
+            attach(form, error, ERRORS)
+        else:
+            flash(_("La question est enregistrée."), "success")
+            return redirect(url_for("evaluation.evaluation",
+                                    evaluation_id=question.evaluation_id,
+                                    _anchor=f"question-{question.id}"))
+    return render_template("evaluation/question_form.html", form=form,
+                           evaluation=question.evaluation, question=question,
+                           remove=RemoveQuestionForm(prefix="remove")), \
+        400 if form.errors else 200
+
+
+@bp.route("/evaluation/questions/<int:question_id>/supprimer", methods=["POST"])
+def remove_question(question_id: int) -> Page:
+    question = db().get(EvaluationQuestion, question_id) or abort(404)
+    require(current_user, "evaluation.manage", question.evaluation)
+    remove = RemoveQuestionForm(prefix="remove")
+    if not remove.validate_on_submit():
+        form = _question_form(question.evaluation, obj=question, formdata=None,
+                              data={"orientations": [o.id for o in question.orientations]})
+        return render_template("evaluation/question_form.html", form=form,
+                               evaluation=question.evaluation, question=question,
+                               remove=remove), 400
+    evaluation_id = question.evaluation_id
+    services.remove_question(db(), question, actor=current_user, now=clock.now())
+    flash(_("La question est supprimée."), "success")
+    return redirect(url_for("evaluation.evaluation", evaluation_id=evaluation_id))

@@ -16,6 +16,7 @@ ROLES = ["anonymous", "resident", "moderator", "animator", "signatory", "pilot",
 #: action → target → the roles allowed. "own": an indicator of the signatory the
 #: signatory account refers for; "other": another signatory's.
 MATRIX: dict[str, dict[str, set[str]]] = {
+    "evaluation.manage": {"-": {"pilot"}},
     "evaluation.read_commitments": {"-": {"signatory", "pilot"}},
     "evaluation.define_indicator": {"own": {"pilot"}, "other": {"pilot"}},
     "evaluation.enter_value": {"own": {"signatory", "pilot"}, "other": {"pilot"}},
