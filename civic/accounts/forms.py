@@ -59,6 +59,7 @@ def role_labels() -> dict[str, str]:
     return {Role.MODERATOR.value: _l("Membre du conseil citoyen (modération)"),
             Role.ANIMATOR.value: _l("Animateur ou animatrice"),
             Role.SIGNATORY.value: _l("Référent·e d’un signataire"),
+            Role.EVALUATOR.value: _l("Membre du comité d’évaluation"),
             Role.PILOT.value: _l("Pilote du contrat")}
 
 

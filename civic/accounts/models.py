@@ -24,6 +24,9 @@ class Role(enum.StrEnum):
     SIGNATORY = "signatory"
     MODERATOR = "moderator"
     ANIMATOR = "animator"
+    #: A member of the evaluation committee (conseil citoyen members, signatories'
+    #: referents); pilots sit on it by right.
+    EVALUATOR = "evaluator"
 
 
 #: Roles that only make sense for given quartiers.
@@ -116,7 +119,8 @@ class RoleGrant(Base):
     __tablename__ = "role_grants"
     __table_args__ = (
         UniqueConstraint("user_id", "role", "quartier_id", "signatory_id"),
-        CheckConstraint("role IN ('pilot', 'signatory', 'moderator', 'animator')", name="role"),
+        CheckConstraint("role IN ('pilot', 'signatory', 'moderator', 'animator', 'evaluator')",
+                        name="role"),
         CheckConstraint(
             "(role IN ('moderator', 'animator')) = (quartier_id IS NOT NULL)", name="quartier_scope"
         ),
