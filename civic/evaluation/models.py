@@ -323,6 +323,24 @@ class SurveyParticipation(Base):
     permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"))
 
 
+class SurveyInbox(Base):
+    """Answers checked and waiting to be mixed: written in the same transaction as the
+    register line, which PostgreSQL stamps on both rows (``xmin``). The mix
+    (``surveys.mix``) moves them, once enough have come and in a random order, into the
+    responses in a transaction of its own, and deletes them here."""
+
+    __tablename__ = "survey_inbox"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    #: Random, 32 hex characters.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           index=True)
+    #: {"channel", "quartier_id", "gender", "age_bracket", "day", "text_quartier_id",
+    #:  "answers": [[item, rank, choice, number]], "texts": [[item, body]]}
+    payload: Mapped[dict[str, Any]]
+
+
 class SurveyResponse(Base):
     """One person's answers: what was answered, never who, when or in what order.
 

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS
@@ -37,6 +37,7 @@ from civic.evaluation.models import (
     Survey,
     SurveyAnswer,
     SurveyCode,
+    SurveyInbox,
     SurveyItem,
     SurveyParticipation,
     SurveyResponse,
@@ -453,20 +454,90 @@ def _check_channel(survey: Survey, channel: str, now: datetime,
 
 def _store(db: Session, survey: Survey, parsed: Mapping[int, Parsed], profile: Profile, *,
            channel: str, quartier_id: int | None, today: date) -> None:
-    response = SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id, channel=channel,
-                              quartier_id=profile.quartier_id, gender=profile.gender,
-                              age_bracket=profile.age_bracket)
-    db.add(response)
+    """Into the inbox, to be mixed with others' answers (``mix``)."""
+    answers: list[list[Any]] = []
+    texts: list[list[Any]] = []
     for item_id, given in parsed.items():
-        for rank, choice in enumerate(given.choices):
-            db.add(SurveyAnswer(response_id=response.id, item_id=item_id, rank=rank,
-                                choice=choice))
+        answers.extend([item_id, rank, choice, None] for rank, choice in enumerate(given.choices))
         if given.number is not None:
-            db.add(SurveyAnswer(response_id=response.id, item_id=item_id, rank=0,
-                                number=given.number))
+            answers.append([item_id, 0, None, str(given.number)])
         if given.text:
-            db.add(SurveyText(survey_id=survey.id, item_id=item_id, quartier_id=quartier_id,
-                              body=given.text, created_at=_local_midnight(today)))
+            texts.append([item_id, given.text])
+    db.add(SurveyInbox(id=secrets.token_hex(16), survey_id=survey.id, payload={
+        "channel": channel, "quartier_id": profile.quartier_id, "gender": profile.gender,
+        "age_bracket": profile.age_bracket, "day": today.isoformat(),
+        "text_quartier_id": quartier_id, "answers": answers, "texts": texts}))
+    db.flush()
+
+
+def mix(db: Session, survey: Survey, *, minimum: int) -> int:
+    """Move the waiting answers into the responses, in a random order, with fresh
+    random ids, in the caller's transaction (one of its own: the job's, or the
+    publication's), once at least ``minimum`` are waiting. Says how many moved.
+
+    Every response of a mix then carries the same transaction stamp, and the register
+    lines of those ``minimum`` or more people are all the stamps can point to. A
+    ``minimum`` of 0 moves whatever waits (the results' publication does it, then
+    mixes every response of the survey again, so that a last small group is not left
+    alone).
+    """
+    waiting = list(db.scalars(select(SurveyInbox).where(SurveyInbox.survey_id == survey.id)
+                              .with_for_update(skip_locked=True)))
+    if not waiting or len(waiting) < minimum:
+        return 0
+    secrets.SystemRandom().shuffle(waiting)
+    for row in waiting:
+        _write_response(db, survey, row.payload)
+    db.execute(delete(SurveyInbox).where(SurveyInbox.id.in_([row.id for row in waiting])))
+    db.flush()
+    return len(waiting)
+
+
+def _write_response(db: Session, survey: Survey, payload: Mapping[str, Any]) -> None:
+    response = SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id,
+                              channel=payload["channel"], quartier_id=payload["quartier_id"],
+                              gender=payload["gender"], age_bracket=payload["age_bracket"])
+    db.add(response)
+    for item_id, rank, choice, number in payload["answers"]:
+        db.add(SurveyAnswer(response_id=response.id, item_id=item_id, rank=rank,
+                            choice=choice,
+                            number=Decimal(number) if number is not None else None))
+    day = date.fromisoformat(payload["day"])
+    for item_id, body in payload["texts"]:
+        db.add(SurveyText(survey_id=survey.id, item_id=item_id,
+                          quartier_id=payload["text_quartier_id"], body=body,
+                          created_at=_local_midnight(day)))
+
+
+def remix_all(db: Session, survey: Survey) -> None:
+    """Every response of the survey written again, in a random order and with fresh
+    ids, in one transaction: no response keeps the stamp of the small group it came
+    with. Free texts keep theirs (moderators' decisions point to them)."""
+    responses = list(db.scalars(select(SurveyResponse).where(
+        SurveyResponse.survey_id == survey.id)))
+    rows: list[dict[str, Any]] = [
+        {"channel": r.channel, "quartier_id": r.quartier_id, "gender": r.gender,
+         "age_bracket": r.age_bracket,
+         "answers": [[a.item_id, a.rank, a.choice, a.number] for a in r.answers]}
+        for r in responses]
+    for old in responses:
+        for each in old.answers:
+            db.expunge(each)
+        db.expunge(old)
+    mine = select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id)
+    db.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(mine)),
+               execution_options={"synchronize_session": False})
+    db.execute(delete(SurveyResponse).where(SurveyResponse.survey_id == survey.id),
+               execution_options={"synchronize_session": False})
+    secrets.SystemRandom().shuffle(rows)
+    for row in rows:
+        fresh = SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id,
+                               channel=row["channel"], quartier_id=row["quartier_id"],
+                               gender=row["gender"], age_bracket=row["age_bracket"])
+        db.add(fresh)
+        for item_id, rank, choice, number in row["answers"]:
+            db.add(SurveyAnswer(response_id=fresh.id, item_id=item_id, rank=rank,
+                                choice=choice, number=number))
     db.flush()
 
 
@@ -481,6 +552,10 @@ def answer(db: Session, survey: Survey, parsed: Mapping[int, Parsed], profile: P
     the check, one handover for one person; on paper, each form is one line of its
     counted pile, and a code printed on it is spent too. On a SurveyError the caller
     rolls the transaction back (a code may have been spent).
+
+    The answers wait in the inbox until ``mix`` moves them into the responses (the job
+    ``evaluation.mix_answers``, or the results' publication); tests that read responses
+    call ``mix(db, survey, minimum=0)`` first.
     """
     _check_channel(survey, channel, now, batch)
     account = user if channel in ("online", "poster") else None
@@ -523,8 +598,12 @@ def has_answered(db: Session, survey: Survey, user: User | None) -> bool:
 
 
 def answer_count(db: Session, survey: Survey) -> int:
-    return int(db.scalar(select(func.count()).select_from(SurveyResponse).where(
-        SurveyResponse.survey_id == survey.id)) or 0)
+    """Responses given, mixed or still waiting to be."""
+    mixed = db.scalar(select(func.count()).select_from(SurveyResponse).where(
+        SurveyResponse.survey_id == survey.id))
+    waiting = db.scalar(select(func.count()).select_from(SurveyInbox).where(
+        SurveyInbox.survey_id == survey.id))
+    return int(mixed or 0) + int(waiting or 0)
 
 
 # --- Printed codes -----------------------------------------------------------------------

@@ -90,6 +90,17 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_survey_items_question_id'), ['question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_survey_items_survey_id'), ['survey_id'], unique=False)
 
+    op.create_table('survey_inbox',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_inbox_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_inbox')),
+    sqlite_with_rowid=False
+    )
+    with op.batch_alter_table('survey_inbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_inbox_survey_id'), ['survey_id'], unique=False)
+
     op.create_table('survey_responses',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
@@ -299,6 +310,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_survey_responses_survey_id'))
 
     op.drop_table('survey_responses')
+    with op.batch_alter_table('survey_inbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_inbox_survey_id'))
+
+    op.drop_table('survey_inbox')
     with op.batch_alter_table('survey_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_items_survey_id'))
         batch_op.drop_index(batch_op.f('ix_survey_items_question_id'))
