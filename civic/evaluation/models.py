@@ -336,6 +336,7 @@ class SurveyInbox(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
                                            index=True)
+    #: {"sealed": …}: encrypted with a key drawn from the site's secret key, it holds
     #: {"channel", "quartier_id", "gender", "age_bracket", "day", "text_quartier_id",
     #:  "answers": [[item, rank, choice, number]], "texts": [[item, body]]}
     payload: Mapped[dict[str, Any]]
@@ -416,6 +417,8 @@ class SurveyCode(Base):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
                                            index=True)
     batch: Mapped[int]
+    #: The quartier the run was printed for: whose animators list and void it.
+    quartier_id: Mapped[int | None] = mapped_column(ForeignKey("quartiers.id"))
     permanence_id: Mapped[int | None] = mapped_column(ForeignKey("permanences.id"))
     spent: Mapped[bool] = mapped_column(default=False)
     void: Mapped[bool] = mapped_column(default=False)

@@ -14,6 +14,10 @@ transaction, so two submissions at once make one answer.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import secrets
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +25,8 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+import nacl.secret
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -463,11 +469,29 @@ def _store(db: Session, survey: Survey, parsed: Mapping[int, Parsed], profile: P
             answers.append([item_id, 0, None, str(given.number)])
         if given.text:
             texts.append([item_id, given.text])
-    db.add(SurveyInbox(id=secrets.token_hex(16), survey_id=survey.id, payload={
+    db.add(SurveyInbox(id=secrets.token_hex(16), survey_id=survey.id, payload=_seal({
         "channel": channel, "quartier_id": profile.quartier_id, "gender": profile.gender,
         "age_bracket": profile.age_bracket, "day": today.isoformat(),
-        "text_quartier_id": quartier_id, "answers": answers, "texts": texts}))
+        "text_quartier_id": quartier_id, "answers": answers, "texts": texts})))
     db.flush()
+
+
+def _inbox_box() -> nacl.secret.SecretBox:
+    """The inbox's key, drawn from the site's secret key: a dump or a backup of the
+    database alone does not read the answers waiting there."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return nacl.secret.SecretBox(hmac.new(secret, b"civic survey inbox",
+                                          hashlib.sha256).digest())
+
+
+def _seal(payload: dict[str, Any]) -> dict[str, Any]:
+    sealed = _inbox_box().encrypt(json.dumps(payload).encode())
+    return {"sealed": base64.b64encode(bytes(sealed)).decode()}
+
+
+def _unseal(stored: Mapping[str, Any]) -> dict[str, Any]:
+    opened = _inbox_box().decrypt(base64.b64decode(stored["sealed"]))
+    return dict(json.loads(opened))
 
 
 def mix(db: Session, survey: Survey, *, minimum: int) -> int:
@@ -487,7 +511,7 @@ def mix(db: Session, survey: Survey, *, minimum: int) -> int:
         return 0
     secrets.SystemRandom().shuffle(waiting)
     for row in waiting:
-        _write_response(db, survey, row.payload)
+        _write_response(db, survey, _unseal(row.payload))
     db.execute(delete(SurveyInbox).where(SurveyInbox.id.in_([row.id for row in waiting])))
     db.flush()
     return len(waiting)
@@ -623,8 +647,8 @@ def print_codes(db: Session, survey: Survey, count: int, *, quartier: Any,
     while len(printed) < count:
         code = code_format.generate()
         if insert_once(db, SurveyCode(digest=code_format.digest(code), survey_id=survey.id,
-                                      batch=batch, permanence_id=getattr(permanence, "id",
-                                                                         None))):
+                                      batch=batch, quartier_id=getattr(quartier, "id", None),
+                                      permanence_id=getattr(permanence, "id", None))):
             printed.append(code)
     audit.record(db, actor=actor, action="evaluation.survey_codes_printed",
                  target_type="survey", target_id=survey.id, now=now, batch=batch,
