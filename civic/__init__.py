@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ideas,
         map,
         moderation,
+        outreach,
         permanence,
         pilotage,
         territory,
@@ -71,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(events.bp)
     app.register_blueprint(pilotage.bp)
     app.register_blueprint(evaluation.bp)
+    app.register_blueprint(outreach.bp)
     app.cli.add_command(db_cli)
     from civic.core.backup import backup_command, restore_command
 
