@@ -96,7 +96,8 @@ def _as_text(column: Any) -> Any:
 
 def in_quartiers(quartier_ids: Collection[int]) -> ColumnElement[bool]:
     """Entries about the posts of these quartiers: an idea, a comment (through its idea),
-    a map point, an event, or the moderation setting of the quartier itself.
+    a map point, an event, a question proposed for the evaluation, or the moderation
+    setting of the quartier itself.
 
     The part tables are reached through the shared metadata, so that the log does not
     depend on the parts that write to it."""
@@ -106,6 +107,7 @@ def in_quartiers(quartier_ids: Collection[int]) -> ColumnElement[bool]:
     tables = Base.metadata.tables
     ideas, comments = tables["ideas"], tables["comments"]
     points, events = tables["map_points"], tables["events"]
+    proposals = tables["evaluation_proposals"]
     entry = AuditEntry
     return or_(
         and_(entry.target_type == "idea", entry.target_id.in_(
@@ -117,6 +119,8 @@ def in_quartiers(quartier_ids: Collection[int]) -> ColumnElement[bool]:
             select(_as_text(points.c.id)).where(points.c.quartier_id.in_(ids)))),
         and_(entry.target_type == "event", entry.target_id.in_(
             select(_as_text(events.c.id)).where(events.c.quartier_id.in_(ids)))),
+        and_(entry.target_type == "eval_proposal", entry.target_id.in_(
+            select(_as_text(proposals.c.id)).where(proposals.c.quartier_id.in_(ids)))),
         and_(entry.action == "moderation.mode", entry.target_type == "quartier",
              entry.target_id.in_([str(i) for i in ids])),
     )

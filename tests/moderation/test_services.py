@@ -26,7 +26,8 @@ def author(db: Any) -> Any:
 
 
 def test_every_kind_built_so_far_is_registered() -> None:
-    assert {k.name for k in registry.kinds()} == {"idea", "comment", "project", "point", "event"}
+    assert {k.name for k in registry.kinds()} == {"idea", "comment", "project", "point", "event",
+                                                  "eval_proposal", "survey_text"}
 
 
 def test_publishing_is_audited_with_the_states_and_the_moderator(db: Any, people: dict,
