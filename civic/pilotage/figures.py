@@ -6,11 +6,12 @@ How they stay true:
 
 - **The actions that change them.** A flush that adds, changes or removes an act (a
   vote's register line, an idea, a comment, a support, a map point or its « moi aussi »,
-  a signup ticked present, an event's attendance) marks the days it touches stale, and
-  so does a DELETE or UPDATE statement on acts (a support withdrawn, the purge of an
-  event's names, an account deleted), from the rows it is about to touch. Before the
-  transaction commits, and before the figures are read in the same transaction, each
-  stale day is computed again from the acts: its rows are replaced, never adjusted.
+  a signup ticked present, an event's attendance, a survey's register line) marks the
+  days it touches stale, and so does a DELETE or UPDATE statement on acts (a support
+  withdrawn, the purge of an event's names, an account deleted), from the rows it is
+  about to touch. Before the transaction commits, and before the figures are read in
+  the same transaction, each stale day is computed again from the acts: its rows are
+  replaced, never adjusted.
   Only SQL sent past the session would go unseen: it marks its days with ``stale``.
 - **Concurrent writers** (PostgreSQL): a day is computed under a lock of that day held
   until the commit, so the second of two transactions waits for the first and then reads
@@ -36,6 +37,7 @@ from sqlalchemy import delete, event, func, insert, inspect, select, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from civic.budget.models import Fund, Participation, Round
+from civic.evaluation.models import SurveyParticipation
 from civic.events.models import Event, Signup
 from civic.ideas.models import Comment, Idea, Support
 from civic.map.models import MapPoint, PointSupport
@@ -43,6 +45,11 @@ from civic.pilotage.models import ParticipationDay
 
 #: How a vote's register line reads as a channel (the same as ``indicators.VOTE_CHANNEL``).
 VOTE_CHANNEL = {"online": "online", "code": "online", "kiosk": "permanence", "paper": "paper"}
+#: How a survey's register line reads as a channel: the tablet of a permanence is the
+#: permanence, and a poster's link or QR code is answered online (the steering figures
+#: have no channel of their own for posters).
+SURVEY_CHANNEL = {"online": "online", "kiosk": "permanence", "paper": "paper",
+                  "poster": "online"}
 #: Where ``Session.info`` keeps the days a transaction made stale.
 _STALE = "civic.pilotage.stale_days"
 #: The attributes whose change moves an act's figures, by kind of act.
@@ -55,6 +62,7 @@ _MOVES: dict[type, tuple[str, ...]] = {
     PointSupport: ("user_id", "created_at", "point_id"),
     Signup: ("user_id", "present", "event_id"),
     Event: ("attendance", "starts_at", "quartier_id"),
+    SurveyParticipation: ("user_id", "answered_on", "channel", "quartier_id"),
 }
 #: Beyond so many stale days, one rebuild is quicker than each day in turn.
 _AT_MOST = 60
@@ -97,6 +105,8 @@ def _values(obj: Any, name: str) -> list[Any]:
 def _days_of(db: Session, obj: Any, tz: str) -> set[date]:
     if isinstance(obj, Participation):
         return set(_values(obj, "voted_on"))
+    if isinstance(obj, SurveyParticipation):
+        return set(_values(obj, "answered_on"))
     if isinstance(obj, Signup):
         return {_local_day(e.starts_at, tz) for i in _values(obj, "event_id")
                 if (e := db.get(Event, i)) is not None}
@@ -148,6 +158,8 @@ def _mark_bulk(state: ORMExecuteState) -> None:
     where = statement.whereclause
     if model is Participation:
         days = select(Participation.voted_on)
+    elif model is SurveyParticipation:
+        days = select(SurveyParticipation.answered_on)
     elif model is Signup:
         days = select(Event.starts_at).join(Signup, Signup.event_id == Event.id)
     else:
@@ -221,7 +233,8 @@ def _built(db: Session) -> bool:
     if db.scalar(select(ParticipationDay.id).limit(1)) is not None:
         return True
     return all(db.scalar(select(column).limit(1)) is None
-               for column in (Participation.id, Idea.id, MapPoint.id, Event.id))
+               for column in (Participation.id, Idea.id, MapPoint.id, Event.id,
+                              SurveyParticipation.id))
 
 
 def _store(db: Session, counts: Counter[Row]) -> int:
@@ -305,3 +318,15 @@ def _acts(db: Session, first: date, last: date, start: datetime, end: datetime
             .where(Event.starts_at >= start, Event.starts_at < end)):
         yield (moment, quartier, None, "event", "attendance", None,
                int(attendance or 0) - ticked_by_event.get(event_id, 0))
+    # A survey's register: the account that answered online, or a person without one
+    # at a kiosk, on paper or through a poster; no orientation (a survey asks about
+    # several).
+    for user, channel, day, quartier, n in db.execute(
+            select(SurveyParticipation.user_id, SurveyParticipation.channel,
+                   SurveyParticipation.answered_on, SurveyParticipation.quartier_id,
+                   func.count())
+            .where(SurveyParticipation.answered_on >= first,
+                   SurveyParticipation.answered_on <= last)
+            .group_by(SurveyParticipation.user_id, SurveyParticipation.channel,
+                      SurveyParticipation.answered_on, SurveyParticipation.quartier_id)):
+        yield day, quartier, None, SURVEY_CHANNEL.get(channel, "online"), "survey", user, n

@@ -70,7 +70,8 @@ class ParticipationDay(Base):
         ForeignKey("orientations.id", ondelete="SET NULL"))
     #: "online", "permanence", "paper" or "event" (``indicators.CHANNELS``).
     channel: Mapped[str] = mapped_column(String(12))
-    #: "vote", "idea", "comment", "support", "point", "point_support" or "attendance".
+    #: "vote", "idea", "comment", "support", "point", "point_support", "attendance" or
+    #: "survey".
     part: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                                 index=True)

@@ -7,8 +7,9 @@ signatories and role accounts), dates the setting-up of the contract back to Jan
 Toulouse) and three years of life (2024, 2025 and 2026 up to today): about 20 000
 residents, the staff who moderate and animate every quartier, and about 100 000
 contributions: ideas with their supports, comments, answers and forwardings, map points
-and walks, events with their signups and attendance, and one FPH round per quartier and
-year with its projects, register, ballot box, count and follow-up.
+and walks, events with their signups and attendance, one FPH round per quartier and
+year with its projects, register, ballot box, count and follow-up, and thousands of
+answers to the mid-term evaluation's survey on every channel.
 
 The volume goes in with bulk inserts, not through the services, but every row is one the
 services could have written:
@@ -49,6 +50,7 @@ from civic.core.db import Base
 from civic.core.db import session as scoped
 from civic.demo.large import (
     budget,
+    evaluation,
     events,
     ideas,
     moderation,
@@ -85,6 +87,7 @@ def build(run: Run) -> None:
     ideas.write_answers(run)
     events.events(run, walks)
     budget.fph(run)
+    evaluation.survey_answers(run)
     people.departures(run)
     run.write_audit()
     run.db.flush()

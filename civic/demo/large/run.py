@@ -26,7 +26,7 @@ from civic.territory.models import Contract, Quartier, Signatory
 TARGETS = {
     "users": 20_000, "ideas": 8_000, "comments": 10_000, "supports": 25_000,
     "map_points": 12_000, "point_supports": 15_000, "walks": 60, "events": 900,
-    "event_signups": 20_000, "participations": 10_000,
+    "event_signups": 20_000, "participations": 10_000, "survey_participations": 5_000,
 }
 FIRST_YEAR, LAST_YEAR = 2024, 2026
 CHUNK = 5_000

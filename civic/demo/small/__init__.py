@@ -21,6 +21,7 @@ from civic.demo.small import (
     ideas,
     people,
     permanence,
+    survey,
     territory,
 )
 from civic.demo.small import map as demo_map
@@ -35,13 +36,15 @@ def seed(*, echo: bool = True) -> dict[str, str]:
     password, app, created, users = people.seed(mirail, empalot, signatories, now)
     shares = budget.seed(mirail, empalot, users, now)
     territory.commitments(mirail.contract.orientations, signatories, now)
-    evaluation.seed(signatories, now)
+    midterm = evaluation.seed(signatories, mirail, users, now)
     ideas.seed(mirail, users, signatories, now)
     demo_map.seed(mirail, users, now)
     events.seed(mirail, empalot, users, signatories, now)
     animator = users[people.ANIMATOR]
     permanence.weekly_hours(mirail, animator, now)
     permanence.open_today(mirail, animator, now)
+    evaluation.workshop(midterm, mirail, users, now)
+    survey.seed(midterm, mirail, empalot, users, now)
     figures.rebuild(scoped())
     if echo:
         _echo(password, app, created, shares)

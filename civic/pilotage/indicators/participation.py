@@ -5,12 +5,14 @@ Who counts as a participant:
 - **With an account**, a person is counted once however many things they did and by
   whatever channel: an online vote (the register's line carries the account), an idea,
   a comment, a support, a map point (during a walk: channel "event"), a « moi aussi »,
-  being ticked present at an event.
+  being ticked present at an event, an answer to an evaluation survey online.
 - **Without an account**, people cannot be recognised from one act to the next, so each
   act counts as one person: a vote at a permanence's kiosk, on paper or with a printed
   code without an account; an idea typed by an animator for a named person; a person
   present at an event who was not ticked under an account (walk-ins, guests, and
-  everyone present at an event whose names were deleted after it).
+  everyone present at an event whose names were deleted after it); an answer to a
+  survey without an account (on the tablet of a permanence: channel "permanence"; on
+  paper; through a poster's link or QR code: channel "online").
 
 The orientation never narrows these tables: it tags projects and ideas, not people.
 """
