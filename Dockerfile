@@ -36,7 +36,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     CIVIC_ENV=production \
     CIVIC_BIND=0.0.0.0:8000
 
-RUN groupadd --system --gid 10001 civic \
+# libfribidi: Pillow shapes Arabic titles on the link-preview cards with it.
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends libfribidi0 \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 civic \
     && useradd --system --uid 10001 --gid civic --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin civic
 

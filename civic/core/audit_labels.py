@@ -120,6 +120,37 @@ ACTIONS: dict[str, Any] = {
     "evaluation.indicator_removed": _l("a supprimé l’indicateur d’un engagement"),
     "evaluation.value_entered": _l("a saisi la valeur d’une année"),
     "evaluation.value_corrected": _l("a corrigé la valeur d’une année"),
+    # Questions proposed by residents
+    "evaluation.proposal_made": _l("a proposé une question pour l’évaluation"),
+    "evaluation.proposal_kept": _l("a gardé une question proposée comme question de "
+                                   "l’évaluation"),
+    "evaluation.proposal_merged": _l("a rapproché une question proposée d’une question de "
+                                     "l’évaluation"),
+    "evaluation.proposal_set_aside": _l("a mis de côté une question proposée pour "
+                                        "l’évaluation"),
+    # Workshops of the evaluation
+    "evaluation.workshop_attached": _l("a attaché un atelier à une question de l’évaluation"),
+    "evaluation.workshop_detached": _l("a détaché un atelier de sa question"),
+    "evaluation.workshop_recorded": _l("a noté les conclusions d’un atelier"),
+    "evaluation.workshop_corrected": _l("a corrigé les conclusions d’un atelier"),
+    "evaluation.workshop_photo_added": _l("a ajouté une photo à un atelier"),
+    "evaluation.workshop_photo_removed": _l("a retiré une photo d’un atelier"),
+    "evaluation.results_published": _l("a publié les résultats d’une enquête de "
+                                       "l’évaluation"),
+    # Surveys of the evaluation
+    "evaluation.survey_created": _l("a créé une enquête de l’évaluation"),
+    "evaluation.survey_changed": _l("a modifié une enquête de l’évaluation"),
+    "evaluation.survey_item_added": _l("a ajouté une question à une enquête"),
+    "evaluation.survey_item_changed": _l("a modifié une question d’une enquête"),
+    "evaluation.survey_item_removed": _l("a retiré une question d’une enquête"),
+    "evaluation.survey_codes_printed": _l("a imprimé des codes pour une enquête"),
+    "evaluation.survey_codes_voided": _l("a annulé un lot de codes d’une enquête"),
+    "evaluation.paper_batch_opened": _l("a ouvert une pile de questionnaires papier"),
+    "evaluation.paper_batch_recounted": _l("a recompté une pile de questionnaires papier"),
+    "evaluation.paper_batch_closed": _l("a fermé une pile de questionnaires papier, "
+                                        "tous saisis"),
+    # The quartiers' letters
+    "outreach.letter_exported": _l("a téléchargé les adresses de la lettre d’un quartier"),
 }
 
 #: The parts of the site, by the first word of their action codes: the journal's filter.
@@ -135,6 +166,7 @@ KINDS: dict[str, Any] = {
     "mail": _l("Courriels"),
     "pilotage": _l("Données de pilotage"),
     "evaluation": _l("Évaluation et engagements mesurés"),
+    "outreach": _l("Affiches, lettres et courriels choisis"),
 }
 
 #: What an action was done on, by ``target_type``.
@@ -160,6 +192,10 @@ TARGETS: dict[str, Any] = {
     "api_token": _l("Jeton d’accès aux données"),
     "commitment_indicator": _l("Indicateur d’un engagement"),
     "evaluation": _l("Évaluation du contrat"),
+    "eval_proposal": _l("Question proposée pour l’évaluation"),
+    "workshop": _l("Atelier de l’évaluation"),
+    "survey": _l("Enquête de l’évaluation"),
+    "survey_text": _l("Réponse libre à une enquête"),
 }
 
 #: Field names, in what changed (``changed``) and in the other details of an entry.
@@ -179,6 +215,10 @@ FIELDS: dict[str, Any] = {
     "ends_on": _l("Fin"),
     "text": _l("Texte"),
     "orientations": _l("Orientations"),
+    "proposals_until": _l("Dernier jour pour proposer des questions"),
+    "evaluation_id": _l("Évaluation"),
+    "decision": _l("Décision du comité d’évaluation"),
+    "decision_reason": _l("Raison du comité d’évaluation"),
     # Common
     "title": _l("Intitulé"),
     "name": _l("Nom"),
@@ -269,6 +309,19 @@ FIELDS: dict[str, Any] = {
     "meeting_point": _l("Lieu de rendez-vous"),
     "route": _l("Parcours"),
     "participants": _l("Participants"),
+    "conclusions": _l("Conclusions"),
+    "caption": _l("Ce que montre la photo"),
+    "question_id": _l("Question de l’évaluation"),
+    "opens_at": _l("Ouverture"),
+    "closes_at": _l("Clôture"),
+    "once": _l("Une réponse par compte ou par code imprimé"),
+    "ask_profile": _l("Questions facultatives sur la personne"),
+    "texts": _l("Textes dans les trois langues"),
+    "item": _l("Question de l’enquête"),
+    "quartier": _l("Quartier"),
+    "counted": _l("Questionnaires papier comptés"),
+    "pile": _l("Pile de questionnaires papier"),
+    "pile_label": _l("Nom de la pile"),
     # Accounts, mail, steering data
     "role": _l("Rôle"),
     "quartier_id": _l("Quartier"),
@@ -279,8 +332,9 @@ FIELDS: dict[str, Any] = {
 }
 
 #: Fields holding the id of something: shown as « n° 12 ».
-NUMBERED = frozenset({"slot", "closure", "permanence", "batch", "walk", "idea", "signatory",
-                      "signatory_id", "merged_into", "asked_by", "quartier_id", "selected"})
+NUMBERED = frozenset({"slot", "closure", "permanence", "batch", "pile", "walk", "idea", "signatory",
+                      "signatory_id", "merged_into", "asked_by", "quartier_id", "selected",
+                      "question_id", "evaluation_id", "item"})
 
 #: The words of coded values, by field (the same words the parts show elsewhere).
 VALUES: dict[str, dict[str, Any]] = {
@@ -302,7 +356,12 @@ VALUES: dict[str, dict[str, Any]] = {
     "role": {"moderator": _l("Membre du conseil citoyen (modération)"),
              "animator": _l("Animateur ou animatrice"),
              "signatory": _l("Référent·e d’un signataire"),
+             "evaluator": _l("Membre du comité d’évaluation"),
              "pilot": _l("Pilote du contrat")},
+    "decision": {"pending": _l("En attente de la décision du comité"),
+                 "kept": _l("Gardée par le comité"),
+                 "merged": _l("Rapprochée d’une question de l’évaluation"),
+                 "set_aside": _l("Mise de côté par le comité")},
     "how": {"app": _l("Application de codes"), "key": _l("Clé de sécurité")},
 }
 
@@ -322,6 +381,9 @@ LINKS: dict[str, tuple[str, str]] = {
     "round": ("budget.round_page", "round_id"),
     "project": ("budget.project_page", "project_id"),
     "evaluation": ("evaluation.evaluation", "evaluation_id"),
+    "eval_proposal": ("evaluation.proposal", "proposal_id"),
+    "workshop": ("evaluation.workshop", "event_id"),
+    "survey": ("evaluation.survey_results", "survey_id"),
 }
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

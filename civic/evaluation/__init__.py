@@ -13,4 +13,24 @@ def _labels() -> dict[str, object]:
 
     return {"kind_labels": KIND_LABELS}
 
-from civic.evaluation import permissions, views  # noqa: E402,F401
+
+@bp.app_context_processor
+def _workshops() -> dict[str, object]:
+    """``event_workshop(event)``: on an event's page, the evaluation question its workshop
+    works on (events know nothing of the evaluation, which is built on them)."""
+    from civic.evaluation.workshop_views import event_workshop
+
+    return {"event_workshop": event_workshop}
+
+from civic.evaluation import (  # noqa: E402,F401
+    jobs,
+    kinds,
+    kiosk_views,
+    permissions,
+    personal_data,
+    proposal_views,
+    survey_views,
+    text_kind,
+    views,
+    workshop_views,
+)

@@ -19,6 +19,42 @@ ERRORS: dict[str, Any] = {
     "ends_before_start": _l("La fin doit venir après le début."),
     "kind_taken": _l("Cette évaluation existe déjà pour ce contrat."),
     "orientation_required": _l("Cochez au moins une orientation du contrat."),
+    "proposals_outside": _l("Ce jour doit tomber entre le début et la fin de l’évaluation."),
+    # Questions proposed by residents, and the committee's decisions.
+    "proposals_closed": _l("Le temps des propositions est passé pour cette évaluation."),
+    "proposal_text_required": _l("Écrivez votre question."),
+    "proposal_text_short": _l("Écrivez une question d’au moins 10 caractères."),
+    "proposal_text_long": _l("300 caractères au plus : raccourcissez votre question."),
+    "proposal_why_long": _l("1000 caractères au plus."),
+    "proposal_quartier": _l("Choisissez votre quartier dans la liste."),
+    "proposal_not_published": _l("Cette proposition n’est pas publiée."),
+    "proposal_own": _l("Vous ne pouvez pas soutenir votre propre proposition."),
+    "proposal_decided": _l("Le comité a déjà décidé : les soutiens sont arrêtés."),
+    "decision_reason_required": _l("Écrivez la raison du comité : elle sera publique."),
+    "decision_reason_long": _l("1000 caractères au plus."),
+    "kept_text_required": _l("Écrivez la question, dans les mots du comité."),
+    "kept_text_long": _l("500 caractères au plus."),
+    "already_kept": _l("Cette proposition est déjà une question de l’évaluation. Pour changer "
+                       "ses mots, modifiez la question."),
+    "merge_question": _l("Choisissez une question de cette évaluation."),
+    "merge_own_question": _l("Cette question vient déjà de cette proposition."),
+    # Workshops
+    "not_a_workshop": _l("Choisissez un atelier du contrat dans la liste."),
+    "workshop_cancelled": _l("Cet atelier a été annulé."),
+    "workshop_taken": _l("Cet atelier travaille déjà sur une question de l’évaluation."),
+    "workshop_recorded": _l("Les conclusions de cet atelier sont déjà notées : il reste "
+                            "attaché à sa question."),
+    "workshop_not_started": _l("L’atelier n’a pas encore commencé : ses conclusions se "
+                               "notent après."),
+    "conclusions_required": _l("Écrivez les conclusions de l’atelier."),
+    "conclusions_too_long": _l("5000 caractères au plus."),
+    "participants_range": _l("Indiquez un nombre entre 0 et 10 000."),
+    "caption_required": _l("Dites en quelques mots ce que montre la photo."),
+    "caption_too_long": _l("200 caractères au plus."),
+    "too_many_photos": _l("Un atelier a 6 photos au plus. Retirez-en une avant d’en ajouter "
+                          "une autre."),
+    "question_in_use": _l("Une enquête ou un atelier porte sur cette question : elle ne "
+                          "peut plus être supprimée."),
     # Surveys: building them.
     "title_required": _l("Écrivez un titre dans cette langue."),
     "too_long": _l("Ce texte est trop long."),
@@ -42,6 +78,8 @@ ERRORS: dict[str, Any] = {
     "answer_required": _l("Cette question demande une réponse."),
     "unknown_option": _l("Choisissez dans la liste."),
     "not_a_number": _l("Écrivez un nombre, par exemple 3 ou 12,5."),
+    "invisible_characters": _l("Ce texte contient des caractères invisibles. Retapez-le "
+                               "sans copier-coller."),
     "too_many_decimals": _l("Deux chiffres après la virgule au plus."),
     "below_minimum": _l("Ce nombre est trop petit."),
     "above_maximum": _l("Ce nombre est trop grand."),
@@ -62,4 +100,14 @@ ERRORS: dict[str, Any] = {
     "counted_range": _l("Entre 1 et 10 000 questionnaires."),
     "count_below_entered": _l("Plus de questionnaires sont déjà saisis que ce nombre."),
     "batch_not_reconciled": _l("Le nombre saisi ne correspond pas encore au nombre compté."),
+    # The tablet handed to a resident.
+    "handover_gone": _l("Ces réponses sont déjà envoyées, ou le temps est écoulé. "
+                        "L’animatrice ou l’animateur donne à nouveau la tablette."),
+    # Publishing a survey's results.
+    "results_already_published": _l("Les résultats de cette enquête sont déjà publiés."),
+    "results_before_close": _l("L’enquête n’est pas encore close : ses résultats se "
+                               "publient après sa fermeture."),
+    "results_paper_open": _l("Des piles de questionnaires papier ne sont pas closes : "
+                             "finissez de les saisir et closez-les d’abord, sinon ces "
+                             "réponses seraient perdues."),
 }

@@ -424,6 +424,23 @@ class SurveyCode(Base):
     void: Mapped[bool] = mapped_column(default=False)
 
 
+class SurveyHandover(Base):
+    """The tablet handed to one resident at a permanence, for one survey answer: the
+    hash of a single-use token, until the answer, the animator taking the tablet back,
+    or its expiry (expired ones are purged at each new handover)."""
+
+    __tablename__ = "survey_handovers"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    #: SHA-256 of the token.
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"),
+                                           index=True)
+    permanence_id: Mapped[int] = mapped_column(
+        ForeignKey("permanences.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class PaperBatch(Base):
     """A pile of paper forms brought back from a permanence: counted by hand first,
     then typed in one by one; it is reconciled when both numbers agree."""

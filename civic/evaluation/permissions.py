@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 @rule("evaluation.manage")
 def manage(user: User | None, _target: Any, _now: datetime) -> bool:
-    """Opening an evaluation, its calendar and its questions: pilots."""
+    """Opening an evaluation and its calendar: pilots (the committee writes its
+    questions: ``evaluation.committee``)."""
     return is_pilot(user)
 
 

@@ -119,7 +119,7 @@ def record_value(db: Session, indicator: CommitmentIndicator, year: int, value: 
 # --- Evaluations and their questions -----------------------------------------------------
 
 #: The fields of an evaluation, as the form gives them.
-EVALUATION_FIELDS = ("kind", "title", "purpose", "starts_on", "ends_on")
+EVALUATION_FIELDS = ("kind", "title", "purpose", "starts_on", "ends_on", "proposals_until")
 
 
 def _check_evaluation(db: Session, contract_id: int, values: dict[str, Any],
@@ -128,6 +128,9 @@ def _check_evaluation(db: Session, contract_id: int, values: dict[str, Any],
         raise EvaluationError("unknown_kind", "kind")
     if values["ends_on"] <= values["starts_on"]:
         raise EvaluationError("ends_before_start", "ends_on")
+    last = values.get("proposals_until")
+    if last is not None and not values["starts_on"] <= last <= values["ends_on"]:
+        raise EvaluationError("proposals_outside", "proposals_until")
     twin = db.scalar(select(Evaluation.id).where(Evaluation.contract_id == contract_id,
                                                  Evaluation.kind == values["kind"]))
     if twin is not None and (evaluation is None or twin != evaluation.id):
@@ -136,7 +139,9 @@ def _check_evaluation(db: Session, contract_id: int, values: dict[str, Any],
 
 def open_evaluation(db: Session, contract: Any, values: dict[str, Any], *,
                     actor: User | None, now: datetime) -> Evaluation:
-    """A mid-term or final evaluation of the contract (one of each)."""
+    """A mid-term or final evaluation of the contract (one of each); without
+    ``proposals_until``, residents propose no questions."""
+    values = {"proposals_until": None, **values}
     _check_evaluation(db, contract.id, values)
     evaluation = Evaluation(contract_id=contract.id, created_at=now,
                             **{k: values[k] for k in EVALUATION_FIELDS})
@@ -150,6 +155,7 @@ def open_evaluation(db: Session, contract: Any, values: dict[str, Any], *,
 
 def update_evaluation(db: Session, evaluation: Evaluation, values: dict[str, Any], *,
                       actor: User | None, now: datetime) -> None:
+    values = {"proposals_until": evaluation.proposals_until, **values}
     _check_evaluation(db, evaluation.contract_id, values, evaluation)
     changed = {k: [str(getattr(evaluation, k)), str(values[k])] for k in EVALUATION_FIELDS
                if getattr(evaluation, k) != values[k]}
@@ -202,6 +208,14 @@ def update_question(db: Session, question: EvaluationQuestion, text: str,
 
 def remove_question(db: Session, question: EvaluationQuestion, *, actor: User | None,
                     now: datetime) -> None:
+    """Only a question nothing answers yet: a survey's items and the workshops hold
+    what residents said about it, and would go with it."""
+    from civic.evaluation.models import SurveyItem, Workshop
+
+    for model in (SurveyItem, Workshop):
+        if db.scalar(select(model.question_id).where(
+                model.question_id == question.id).limit(1)) is not None:
+            raise EvaluationError("question_in_use")
     audit.record(db, actor=actor, action="evaluation.question_removed",
                  target_type="evaluation", target_id=question.evaluation_id, now=now,
                  text=question.text)

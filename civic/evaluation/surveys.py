@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -369,7 +370,18 @@ def parse_item(item: SurveyItem, raw: Any) -> Parsed:
     text = "\n".join(line.strip() for line in values[0].strip().splitlines()).strip()
     if len(text) > TEXT_MAX:
         raise SurveyError("too_long", name)
+    if any(_invisible(char) for char in text):
+        # A NUL byte would be refused by PostgreSQL when the answer is mixed in; a
+        # direction override would disguise the text in the moderators' queue.
+        raise SurveyError("invisible_characters", name)
     return Parsed(text=text)
+
+
+def _invisible(char: str) -> bool:
+    """Control and format characters, but for tabs, new lines and the marks that
+    right-to-left and joined scripts need."""
+    return (unicodedata.category(char) in {"Cc", "Cf"}
+            and char not in {"\n", "\t", "\u200e", "\u200f", "\u200c", "\u200d"})
 
 
 @dataclass(frozen=True)
@@ -691,37 +703,47 @@ def open_batch(db: Session, survey: Survey, quartier: Any, label: str, counted: 
     db.add(batch)
     db.flush()
     audit.record(db, actor=actor, action="evaluation.paper_batch_opened",
-                 target_type="survey", target_id=survey.id, now=now, batch=batch.id,
-                 quartier=quartier.name, label=label, counted=counted)
+                 target_type="survey", target_id=survey.id, now=now, pile=batch.id,
+                 quartier=quartier.name, pile_label=label, counted=counted)
     return batch
 
 
 def recount(db: Session, batch: PaperBatch, counted: int, *, actor: User | None,
             now: datetime) -> None:
     """The pile was counted again: the new count may not fall below the forms
-    already typed in."""
+    already typed in, checked by the UPDATE that sets it (a form typed in at the same
+    moment is counted whichever comes first)."""
     if batch.closed_at is not None:
         raise SurveyError("batch_closed")
     if not 1 <= counted <= 10_000:
         raise SurveyError("counted_range", "counted")
-    if counted < batch.entered:
+    before = batch.counted
+    if not delete_count(db, update(PaperBatch).where(
+            PaperBatch.id == batch.id, PaperBatch.closed_at.is_(None),
+            PaperBatch.entered <= counted).values(counted=counted)):
+        db.refresh(batch, ["entered", "closed_at"])
+        if batch.closed_at is not None:
+            raise SurveyError("batch_closed")
         raise SurveyError("count_below_entered", "counted", entered=batch.entered)
+    db.refresh(batch, ["counted", "entered"])
     audit.record(db, actor=actor, action="evaluation.paper_batch_recounted",
-                 target_type="survey", target_id=batch.survey_id, now=now, batch=batch.id,
-                 counted=[batch.counted, counted])
-    batch.counted = counted
-    db.flush()
+                 target_type="survey", target_id=batch.survey_id, now=now, pile=batch.id,
+                 counted=[before, counted])
 
 
 def close_batch(db: Session, batch: PaperBatch, *, actor: User | None, now: datetime) -> None:
     """Reconciled: as many forms typed in as counted by hand."""
     if batch.closed_at is not None:
         return
-    db.refresh(batch, ["entered", "counted"])
-    if batch.entered != batch.counted:
-        raise SurveyError("batch_not_reconciled", details_missing=batch.counted - batch.entered)
-    batch.closed_at = now
-    db.flush()
+    # One UPDATE checks and closes: no form typed in or recount slips in between.
+    closed = delete_count(db, update(PaperBatch).where(
+        PaperBatch.id == batch.id, PaperBatch.closed_at.is_(None),
+        PaperBatch.entered == PaperBatch.counted).values(closed_at=now))
+    db.refresh(batch, ["entered", "counted", "closed_at"])
+    if not closed and batch.closed_at is None:
+        raise SurveyError("batch_not_reconciled", missing=batch.counted - batch.entered)
+    if not closed:
+        return
     audit.record(db, actor=actor, action="evaluation.paper_batch_closed",
-                 target_type="survey", target_id=batch.survey_id, now=now, batch=batch.id,
+                 target_type="survey", target_id=batch.survey_id, now=now, pile=batch.id,
                  counted=batch.counted)

@@ -13,7 +13,7 @@ from civic.core.forms import attach, choices
 from civic.core.i18n import _
 from civic.core.permissions import require
 from civic.core.web import timezone
-from civic.evaluation import bp, queries, services
+from civic.evaluation import bp, proposal_queries, queries, services, workshops
 from civic.evaluation.forms import (
     EvaluationForm,
     IndicatorForm,
@@ -168,6 +168,8 @@ def evaluation(evaluation_id: int) -> Page:
         abort(404)
     return render_template("evaluation/evaluation.html", evaluation=found,
                            measures=queries.measures_by_orientation(db(), contract),
+                           workshops_by_question=workshops.by_question(db(), found),
+                           credits=proposal_queries.credits(db(), found),
                            today=clock.local_day(clock.now(), timezone()))
 
 
@@ -199,7 +201,7 @@ def _question_form(found: Evaluation, **kwargs: object) -> QuestionForm:
 @bp.route("/evaluation/<int:evaluation_id>/questions/nouvelle", methods=["GET", "POST"])
 def add_question(evaluation_id: int) -> Page:
     found = db().get(Evaluation, evaluation_id) or abort(404)
-    require(current_user, "evaluation.manage", found)
+    require(current_user, "evaluation.committee", found)
     form = _question_form(found)
     if form.validate_on_submit():
         try:
@@ -217,7 +219,7 @@ def add_question(evaluation_id: int) -> Page:
 @bp.route("/evaluation/questions/<int:question_id>", methods=["GET", "POST"])
 def edit_question(question_id: int) -> Page:
     question = db().get(EvaluationQuestion, question_id) or abort(404)
-    require(current_user, "evaluation.manage", question.evaluation)
+    require(current_user, "evaluation.committee", question.evaluation)
     form = _question_form(question.evaluation, obj=question,
                           data={"orientations": [o.id for o in question.orientations]})
     if form.validate_on_submit():
@@ -241,7 +243,7 @@ def edit_question(question_id: int) -> Page:
 @bp.route("/evaluation/questions/<int:question_id>/supprimer", methods=["POST"])
 def remove_question(question_id: int) -> Page:
     question = db().get(EvaluationQuestion, question_id) or abort(404)
-    require(current_user, "evaluation.manage", question.evaluation)
+    require(current_user, "evaluation.committee", question.evaluation)
     remove = RemoveQuestionForm(prefix="remove")
     if not remove.validate_on_submit():
         form = _question_form(question.evaluation, obj=question, formdata=None,
@@ -250,6 +252,10 @@ def remove_question(question_id: int) -> Page:
                                evaluation=question.evaluation, question=question,
                                remove=remove), 400
     evaluation_id = question.evaluation_id
-    services.remove_question(db(), question, actor=current_user, now=clock.now())
+    try:
+        services.remove_question(db(), question, actor=current_user, now=clock.now())
+    except services.EvaluationError as error:
+        flash(ERRORS[error.code], "error")
+        return redirect(url_for("evaluation.edit_question", question_id=question.id))
     flash(_("La question est supprimée."), "success")
     return redirect(url_for("evaluation.evaluation", evaluation_id=evaluation_id))

@@ -161,16 +161,33 @@ def upgrade() -> None:
     sa.Column('digest', sa.String(length=64), nullable=False),
     sa.Column('survey_id', sa.Integer(), nullable=False),
     sa.Column('batch', sa.Integer(), nullable=False),
+    sa.Column('quartier_id', sa.Integer(), nullable=True),
     sa.Column('permanence_id', sa.Integer(), nullable=True),
     sa.Column('spent', sa.Boolean(), nullable=False),
     sa.Column('void', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['permanence_id'], ['permanences.id'], name=op.f('fk_survey_codes_permanence_id_permanences')),
+    sa.ForeignKeyConstraint(['quartier_id'], ['quartiers.id'], name=op.f('fk_survey_codes_quartier_id_quartiers')),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_codes_survey_id_surveys'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('digest', name=op.f('pk_survey_codes')),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('survey_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_codes_survey_id'), ['survey_id'], unique=False)
+
+    op.create_table('survey_handovers',
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('permanence_id', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['permanence_id'], ['permanences.id'], name=op.f('fk_survey_handovers_permanence_id_permanences'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_handovers_survey_id_surveys'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('digest', name=op.f('pk_survey_handovers')),
+    sqlite_with_rowid=False
+    )
+    with op.batch_alter_table('survey_handovers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_handovers_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_handovers_permanence_id'), ['permanence_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_survey_handovers_survey_id'), ['survey_id'], unique=False)
 
     op.create_table('survey_paper_batches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -290,6 +307,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_survey_paper_batches_survey_id'))
 
     op.drop_table('survey_paper_batches')
+    op.drop_table('survey_handovers')
     with op.batch_alter_table('survey_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_codes_survey_id'))
 

@@ -104,9 +104,9 @@ def test_a_pilot_changes_then_removes_a_question_with_a_confirmation(
 
 
 @pytest.mark.parametrize("role", ["resident", "signatory", "moderator", "animator"])
-def test_only_pilots_open_and_write_evaluations(login_as: Any, db: Any, people: dict,
-                                                contract: Any, orientation: Any,
-                                                role: str) -> None:
+def test_outside_the_committee_no_one_opens_or_writes_evaluations(
+        login_as: Any, db: Any, people: dict, contract: Any, orientation: Any,
+        role: str) -> None:
     evaluation = services.open_evaluation(db, contract, {
         **MIDTERM, "starts_on": date(2026, 3, 1), "ends_on": date(2026, 10, 31)},
         actor=None, now=NOW)
@@ -123,3 +123,29 @@ def test_only_pilots_open_and_write_evaluations(login_as: Any, db: Any, people: 
     for url in ("/evaluation/999999", "/evaluation/questions/999999",
                 "/evaluation/99999999999999999999"):
         assert client.get(url).status_code in (403, 404), url
+
+
+def test_a_question_a_survey_asks_about_cannot_be_removed(
+        login_as: Any, db: Any, people: dict, contract: Any, orientation: Any) -> None:
+    from datetime import timedelta
+
+    from civic.evaluation import surveys
+
+    evaluation = services.open_evaluation(db, contract, {
+        **MIDTERM, "starts_on": date(2026, 3, 1), "ends_on": date(2026, 10, 31)},
+        actor=None, now=NOW)
+    question = services.add_question(db, evaluation, "Une question ?", [orientation.id],
+                                     actor=None, now=NOW)
+    survey = surveys.create_survey(db, evaluation, {
+        "texts": {lang: {"title": "Enquête", "intro": ""} for lang in ("fr", "en", "ar")},
+        "opens_at": NOW, "closes_at": NOW + timedelta(days=5), "once": False},
+        actor=None, now=NOW)
+    surveys.add_item(db, survey, {"question_id": question.id, "kind": "text", "texts": {
+        lang: {"label": "Qu’en pensez-vous ?"} for lang in ("fr", "en", "ar")}},
+        actor=None, now=NOW)
+    pilot = login_as(people["pilot"])
+    answer = pilot.post(f"/evaluation/questions/{question.id}/supprimer",
+                        data={"remove-confirm": "y"}, follow_redirects=True)
+    assert "Une enquête ou un atelier porte sur cette question" in answer.get_data(
+        as_text=True)
+    assert db.get(EvaluationQuestion, question.id) is not None
