@@ -5,3 +5,10 @@ receive (follows, the weekly digest, a quartier's letter without an account)."""
 from flask import Blueprint
 
 bp = Blueprint("outreach", __name__)
+
+from civic.outreach import (  # noqa: E402, F401
+    easyread_views,
+    permissions,
+    poster_views,
+    preview_views,
+)
