@@ -29,6 +29,7 @@ from civic.evaluation import (  # noqa: E402,F401
     permissions,
     personal_data,
     proposal_views,
+    report_views,
     survey_views,
     text_kind,
     views,

@@ -10,8 +10,16 @@ Open data is the year's release, built for the whole grid at once: a small count
 hidden, and so is whatever would give it back by comparing answers (a quartier with the
 contract, a quarter with its year). A period of one's choice (`du`, `au`) needs a token.
 
+The report of each evaluation of the contract is public too
+(`/evaluations/{evaluation_id}/report`): its surveys' results (rounded while a survey
+runs, suppressed tables once the committee has published them), the ideas and FPH
+projects of its questions' orientations in the years open data published, the
+signatories' measured commitments (a missing value is null, never zero), the workshops,
+the published quotations, and the quartiers compared.
+
 Errors are JSON, `{"error": "…"}`, whatever their status: a wrong filter (400), a token
-that is wrong or cannot read a table (401, 403), an unknown table or path (404), a method
+that is wrong or cannot read a table (401, 403), an unknown table, evaluation or path
+(404), a method
 other than GET, HEAD and OPTIONS (405, with `Allow`). Calls are limited per token, or per
 address without one: past the limit the answer is a 429 with `Retry-After` (seconds)."""
 
@@ -27,6 +35,7 @@ from civic.accounts.permissions import is_pilot
 from civic.core import clock
 from civic.core.db import session as db
 from civic.core.extensions import csrf, limiter
+from civic.core.i18n import get_locale
 from civic.core.permissions import can
 from civic.core.web import timezone
 from civic.pilotage import api_filters, bp, export, indicators, queries, release
@@ -157,6 +166,38 @@ def api_table(key: str) -> Response:
     return response
 
 
+@bp.route("/api/v1/evaluations/<int:evaluation_id>/report")
+@csrf.exempt
+@limiter.limit("30 per minute", key_func=_rate_key)  # a whole report
+def api_evaluation_report(evaluation_id: int) -> Response:
+    """An evaluation's report, as its public page shows it."""
+    # Imported here: the evaluation's report reads the steering figures, which this
+    # module is part of.
+    from civic.evaluation import report
+    from civic.evaluation.models import Evaluation
+
+    try:
+        user = _caller()
+    except _BadToken:
+        return _error(401, "invalid or revoked token")
+    evaluation = db().get(Evaluation, evaluation_id)
+    contract = territory_queries.current_contract(db())
+    if evaluation is None or contract is None or evaluation.contract_id != contract.id:
+        return _error(404, "unknown evaluation")
+    locale = get_locale()
+    language = locale.language if locale else "fr"
+    built = report.build(db(), evaluation, now=clock.now(), timezone=timezone(),
+                         threshold=int(current_app.config["SMALL_CELL_THRESHOLD"]),
+                         settle_days=int(current_app.config["OPEN_DATA_SETTLE_DAYS"]),
+                         language=language)
+    response = jsonify(report.as_json(
+        built, language=language,
+        media=lambda name: url_for("media", name=name, _external=True)))
+    response.headers["Cache-Control"] = "no-store" if user is not None else (
+        "public, max-age=600")
+    return response
+
+
 def _published_table(key: str, quarter: int | None
                      ) -> Response | tuple[Table, Scope, str | None]:
     """Open data as /donnees-ouvertes publishes it: the table from the year's release,
@@ -269,12 +310,31 @@ def _table_schema(spec: Spec) -> dict[str, Any]:
         }}
 
 
+def _report_path() -> dict[str, Any]:
+    """The operation of an evaluation's report."""
+    responses = _responses({"description": "The evaluation's report",
+                            "content": _json({"$ref": "#/components/schemas/EvaluationReport"})},
+                           401, 404)
+    responses["404"]["description"] = "No evaluation of the contract has this id"
+    return {"get": {
+        "summary": "An evaluation's report",
+        "description": "Public, token or not: every count of people in it passes the "
+                       "secrecy threshold.",
+        "parameters": [{"name": "evaluation_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 1,
+                                   "maximum": 2147483647}}],
+        "responses": responses}}
+
+
 def document(specs: Sequence[Spec], filters: list[dict[str, Any]], *,
              server: str) -> dict[str, Any]:
     """The OpenAPI 3.1 description of the API, built from the tables' declarations
-    (their ``Spec``: the same columns the answers have) and from the filters' own
-    schemas (``api_filters.parameters``), so it cannot drift from what the API
-    answers."""
+    (their ``Spec``: the same columns the answers have), from the filters' own
+    schemas (``api_filters.parameters``) and from the evaluation report's schema
+    (``civic.evaluation.report.SCHEMAS``, next to the code that builds it), so it cannot
+    drift from what the API answers."""
+    from civic.evaluation.report import SCHEMAS as REPORT_SCHEMAS  # see api_evaluation_report
+
     keys = [spec.key for spec in specs]
     schemas: dict[str, Any] = {
         "Error": {"type": "object", "properties": {"error": {"type": "string"}},
@@ -292,6 +352,7 @@ def document(specs: Sequence[Spec], filters: list[dict[str, Any]], *,
     for spec in specs:
         schemas[f"{spec.key}_row"] = _row_schema(spec)
         schemas[spec.key] = _table_schema(spec)
+    schemas.update(REPORT_SCHEMAS)
     one_of = [{"$ref": f"#/components/schemas/{key}"} for key in keys]
     return {
         "openapi": "3.1.0",
@@ -314,5 +375,6 @@ def document(specs: Sequence[Spec], filters: list[dict[str, Any]], *,
                 "responses": _responses({
                     "description": "The table", "content": _json({"oneOf": one_of})},
                     400, 401, 403, 404)}},
+            "/evaluations/{evaluation_id}/report": _report_path(),
         },
     }

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from civic.core.db import Base, checkpoint_wal
-from civic.evaluation import services, surveys
+from civic.evaluation import results, services, surveys
 from civic.evaluation.jobs import mix_answers
 from civic.evaluation.models import Survey
 from tests import factories
@@ -179,13 +179,19 @@ def test_the_order_on_disk_pairs_no_more_than_chance(answered: Answered, app: Fl
 
 def test_publishing_mixes_the_last_small_group_with_everyone(
         answered: Answered, app: Flask) -> None:
-    """12 mixed, then the 12 others wait; a mix at publication moves a group that may
-    be small, and the whole survey is then written again in one transaction."""
+    """Eleven answers are mixed, then the thirteen others wait; publishing the results
+    moves them in, then writes the whole survey again in one transaction, so that no
+    response keeps the stamp of a small group."""
     with app.app_context(), Session(answered.engine) as session:
         survey = session.get(Survey, answered.survey_id)
         assert survey is not None
         surveys.mix(session, survey, minimum=0)
-        surveys.remix_all(session, survey)
+        session.commit()
+    with app.app_context(), Session(answered.engine) as session:
+        survey = session.get(Survey, answered.survey_id)
+        assert survey is not None
+        results.publish_results(session, survey, actor=None,
+                                now=survey.closes_at + timedelta(hours=1))
         session.commit()
     if answered.engine.dialect.name == "postgresql":
         with answered.engine.connect() as connection:

@@ -260,6 +260,13 @@ def test_the_animator_records_the_workshop_and_the_page_shows_it_under_the_quest
     assert "14 participants" in section
     assert "Ils demandent un forum." in section
     assert f'src="/media/{photo.photo}" alt="Le tableau des idées"' in section
+    # Fewer people than the secrecy threshold: the page says so, as the report does.
+    assert animator.post(url, data={"conclusions": CONCLUSIONS,
+                                    "participants": "4"}).status_code == 302
+    page = visitor.get(f"/evaluation/{question.evaluation_id}").get_data(as_text=True)
+    section = page[page.index(f'id="question-{question.id}"'):]
+    assert "Moins de 11 participants." in section
+    assert "4 participants" not in section
     # Visitors do not get the animator's link; she does.
     assert url not in section
     assert url in animator.get(f"/evaluation/{question.evaluation_id}").get_data(as_text=True)

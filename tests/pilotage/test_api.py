@@ -72,7 +72,8 @@ def test_the_openapi_document_has_the_shape_of_openapi_3_1(client: Any) -> None:
     assert document["info"]["title"]
     assert document["info"]["version"]
     assert document["servers"][0]["url"].endswith("/api/v1")
-    assert set(document["paths"]) == {"/tables", "/tables/{key}"}
+    assert set(document["paths"]) == {"/tables", "/tables/{key}",
+                                      "/evaluations/{evaluation_id}/report"}
     assert document["components"]["securitySchemes"]["token"] == {"type": "http",
                                                                   "scheme": "bearer"}
     schemas = document["components"]["schemas"]
