@@ -98,6 +98,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         # Days after a year's end before its open data is published, once and for good
         # (late paper ballots and attendance are in by then).
         "OPEN_DATA_SETTLE_DAYS": int(_env("OPEN_DATA_SETTLE_DAYS", "31")),
+        # Hours a quartier letter's confirmation link works.
+        "LETTER_CONFIRM_HOURS": int(_env("LETTER_CONFIRM_HOURS", "48")),
         "TIMEZONE": _env("TIMEZONE", "Europe/Paris"),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", "Europe/Paris"),

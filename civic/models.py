@@ -8,6 +8,7 @@ from civic.events import models as events_models  # noqa: F401
 from civic.ideas import models as ideas_models  # noqa: F401
 from civic.map import models as map_models  # noqa: F401
 from civic.moderation import models as moderation_models  # noqa: F401
+from civic.outreach import models as outreach_models  # noqa: F401
 from civic.permanence import models as permanence_models  # noqa: F401
 from civic.pilotage import models as pilotage_models  # noqa: F401
 from civic.territory import models as territory_models  # noqa: F401

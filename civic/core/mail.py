@@ -23,7 +23,7 @@ import email.policy
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flask import current_app
-from sqlalchemy import Index, LargeBinary, String, Text, func, or_, select, update
+from sqlalchemy import Index, LargeBinary, String, Text, func, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from civic.core import clock, jobs
@@ -91,9 +91,11 @@ def backoff(attempts: int) -> timedelta:
 
 
 def compose(to: str, subject: str, body: str,
-            attachments: list[tuple[str, str, bytes]] | None = None) -> EmailMessage:
+            attachments: list[tuple[str, str, bytes]] | None = None, *,
+            headers: Mapping[str, str] | None = None) -> EmailMessage:
     """A text mail; ``attachments`` are (file name, MIME type with its parameters,
-    bytes); a text attachment is UTF-8 and says so."""
+    bytes); a text attachment is UTF-8 and says so. ``headers`` are added as given
+    (``List-Unsubscribe`` and ``List-Unsubscribe-Post`` of a letter, RFC 8058)."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
@@ -101,6 +103,8 @@ def compose(to: str, subject: str, body: str,
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="civic.localhost")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     for filename, mimetype, data in attachments or ():
         kind, *rest = (part.strip() for part in mimetype.split(";"))
@@ -122,9 +126,9 @@ def wire(message: EmailMessage) -> bytes:
 
 def send(to: str, subject: str, body: str,
          attachments: list[tuple[str, str, bytes]] | None = None, *,
-         kind: str = "mail") -> EmailMessage:
+         kind: str = "mail", headers: Mapping[str, str] | None = None) -> EmailMessage:
     """Put a mail in the outbox of the current transaction; it leaves after the commit."""
-    message = compose(to, subject, body, attachments)
+    message = compose(to, subject, body, attachments, headers=headers)
     now = clock.now()
     db = session()
     db.add(OutgoingMail(created_at=now, kind=kind[:80], status=PENDING, attempts=0,
@@ -132,6 +136,22 @@ def send(to: str, subject: str, body: str,
     db.flush()
     jobs.defer_once(db, "mail.deliver")
     return message
+
+
+def send_many(messages: Iterable[EmailMessage], *, kind: str) -> int:
+    """Put mails made by ``compose`` in the outbox of the current transaction with one
+    statement (a digest for thousands of people), rather than one for each; they leave
+    after the commit. Returns how many."""
+    now = clock.now()
+    rows = [{"created_at": now, "kind": kind[:80], "status": PENDING, "attempts": 0,
+             "next_attempt_at": now, "recipient": str(message["To"]),
+             "message": wire(message)} for message in messages]
+    if not rows:
+        return 0
+    db = session()
+    db.execute(insert(OutgoingMail), rows)
+    jobs.defer_once(db, "mail.deliver")
+    return len(rows)
 
 
 # --- Delivery -------------------------------------------------------------------------

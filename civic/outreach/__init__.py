@@ -7,8 +7,11 @@ from flask import Blueprint
 bp = Blueprint("outreach", __name__)
 
 from civic.outreach import (  # noqa: E402, F401
+    digest,
     easyread_views,
+    mail_views,
     permissions,
+    personal_data,
     poster_views,
     preview_views,
 )
