@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint typecheck pytest translations extract install audit-demo bench bench-tally bench-ties bench-vote bench-mail bench-count bench-map bench-pilotage clean
+.PHONY: run test lint typecheck pytest translations extract install audit-demo bench bench-tally bench-ties bench-vote bench-mail bench-count bench-map bench-pilotage bench-evaluation bench-digest clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,7 @@ STRICT := civic/territory/geo.py civic/core/money.py civic/core/clock.py civic/c
           civic/permanence/schedule.py civic/pilotage/charts.py civic/pilotage/suppression.py \
           civic/pilotage/scope.py civic/pilotage/tables.py civic/pilotage/disclosure.py \
           civic/accounts/passwords.py civic/accounts/throttle.py civic/core/spreadsheet.py \
-          civic/pilotage/api_filters.py
+          civic/pilotage/api_filters.py civic/evaluation/results.py
 
 typecheck: install
 	$(BIN)/mypy civic
@@ -69,6 +69,17 @@ bench-enumeration: translations
 # The steering dashboard on the large demo contract, on SQLite and PostgreSQL (civic_bench_pilotage).
 bench-pilotage: translations
 	$(BIN)/python -m bench.pilotage
+
+# The evaluation's survey results (while running and published) and its report, with a
+# survey of 20 items answered by 5 000 residents on the large demo contract, on SQLite and
+# PostgreSQL (civic_bench_evaluation).
+bench-evaluation: translations
+	$(BIN)/python -m bench.evaluation
+
+# The weekly digest of the large demo contract (20 000 residents, every topic once a week),
+# on SQLite and PostgreSQL (civic_bench_digest): time and queries to build and write it.
+bench-digest: translations
+	$(BIN)/python -m bench.digest
 
 # The disclosure audit of open data on the large demo contract (SQLite in a temporary file):
 # every year of its release, every hidden count safe, or the command fails.

@@ -17,7 +17,8 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 #: Words that are the same in French and in the target language.
 SAME_EVERYWHERE = {"France Travail", "—", "civic"}
 SAME_IN_ENGLISH = SAME_EVERYWHERE | {"Code", "Action", ("%(num)s point", "%(num)s points"),
-                                      "Date", "Total", "Participants", "Latitude", "Longitude"}
+                                      "Date", "Total", "Participants", "Latitude", "Longitude",
+                                      "Pile", "%(title)s — %(day)s, %(place)s"}
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 
