@@ -44,7 +44,8 @@ WAYS_AR = ["الحافلة", "الترام", "مشياً"]
 WORDS = {"fr": ["Pas du tout", "Un peu", "Moyennement", "Beaucoup", "Tout à fait"],
          "en": ["Not at all", "A little", "Somewhat", "A lot", "Completely"],
          "ar": ["إطلاقاً", "قليلاً", "متوسط", "كثيراً", "تماماً"]}
-TOO_BIG = "Ce nombre est trop grand."
+#: « Ce nombre est trop grand. », as the Arabic page says it.
+TOO_BIG = "هذا العدد كبير جدًا."
 FORM_ERRORS = "Le formulaire contient des erreurs"
 
 

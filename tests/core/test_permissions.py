@@ -38,12 +38,14 @@ def test_the_matrix_covers_every_registered_action() -> None:
     from tests.ideas.test_permissions import ACTIONS as IDEAS_ACTIONS
     from tests.map.test_permissions import ACTIONS as MAP_ACTIONS
     from tests.moderation.test_permissions import ACTIONS as MODERATION_ACTIONS
+    from tests.outreach.test_permissions import ACTIONS as OUTREACH_ACTIONS
     from tests.permanence.test_permissions import ACTIONS as PERMANENCE_ACTIONS
     from tests.pilotage.test_permissions import ACTIONS as PILOTAGE_ACTIONS
 
     assert sorted([*MATRIX, *BUDGET_ACTIONS, *PERMANENCE_ACTIONS, *IDEAS_ACTIONS,
                    *MODERATION_ACTIONS, *MAP_ACTIONS, *EVENTS_ACTIONS,
-                   *PILOTAGE_ACTIONS, *EVALUATION_ACTIONS]) == permissions.actions()
+                   *PILOTAGE_ACTIONS, *EVALUATION_ACTIONS,
+                   *OUTREACH_ACTIONS]) == permissions.actions()
 
 
 CELLS = [(action, target, role, role in allowed)
