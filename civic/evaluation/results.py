@@ -32,6 +32,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String, and_, cast, func, literal, null, or_, select, union_all
@@ -341,12 +342,30 @@ Groups = Mapping[str, Sequence[tuple[Group, Sequence[int], int]]]
 def _suppress(values: Mapping[Hashable, int],
               lines: Sequence[tuple[Sequence[Hashable], Hashable]], threshold: int
               ) -> set[Hashable]:
-    """The steering data's suppression (``suppress_lines``), imported when called: the
-    steering part reads the evaluation's models, so importing it with this module would
-    import it half-built."""
+    """The cells to hide: the steering data's suppression (``suppress_lines``), then as
+    many more as the disclosure audit asks, until no hidden count can be narrowed to
+    fewer than ``threshold`` values by the published ones (open data's own standard).
+
+    Published results never change, so each item's answer is kept once computed (the
+    audit solves a small linear programme per hidden cell)."""
+    return set(_suppressed(tuple(values.items()),
+                           tuple((tuple(parts), total) for parts, total in lines), threshold))
+
+
+@lru_cache(maxsize=2048)
+def _suppressed(values: tuple[tuple[Hashable, int], ...],
+                lines: tuple[tuple[tuple[Hashable, ...], Hashable], ...], threshold: int
+                ) -> frozenset[Hashable]:
+    # Imported when called: the steering part reads the evaluation's models, so
+    # importing it with this module would import it half-built.
+    from civic.pilotage import disclosure
     from civic.pilotage.suppression import suppress_lines
 
-    return suppress_lines(values, lines, threshold)
+    counts = dict(values)
+    hidden = suppress_lines(counts, list(lines), threshold)
+    disclosure.until_safe(counts, hidden, [disclosure.Line(parts, total)
+                                           for parts, total in lines], threshold)
+    return frozenset(hidden)
 
 
 def protect_choices(kind: str, overall: Sequence[int], respondents: int, groups: Groups,

@@ -46,6 +46,8 @@ from typing import Any, TypeAlias, TypeVar
 from scipy.optimize import linprog
 from scipy.sparse import csr_array
 
+from civic.pilotage.suppression import smallest, suppress_lines
+
 #: Floating-point slack when comparing bounds (HiGHS solves to about 1e-7).
 _TOLERANCE = 1e-6
 #: Decimals kept on the bounds.
@@ -108,6 +110,34 @@ def audit(values: Mapping[K, int], hidden: Collection[K], lines: Sequence[Line],
     return [Finding(cell=key, value=values[key], low=low, high=high,
                     safe=is_safe(low, high, threshold))
             for key, (low, high) in bounds.items()]
+
+
+def until_safe(values: Mapping[Hashable, int], hidden: set[Hashable],
+                lines: Sequence[Line], threshold: int) -> None:
+    """Hide one more cell of a line of every unsafe hidden cell, close again, and audit
+    again, until the audit passes. It ends: each round hides at least one cell, and a
+    line whose cells are all hidden leaves each of them free down to 0."""
+    pairs = [(ln.parts, ln.total) for ln in lines]
+    by_cell: dict[Hashable, list[Line]] = {}
+    for ln in lines:
+        for cell in (*ln.parts, ln.total):
+            by_cell.setdefault(cell, []).append(ln)
+    while True:
+        unsafe = [f.cell for f in audit(values, hidden, lines, threshold)
+                  if not f.safe]
+        if not unsafe:
+            return
+        grew = False
+        for cell in unsafe:
+            for ln in by_cell.get(cell, []):
+                shown = [c for c in (*ln.parts, ln.total) if c not in hidden]
+                if shown:
+                    hidden.add(smallest(shown, values))
+                    grew = True
+                    break
+        if not grew:  # nothing left to hide around them: cannot happen, see above
+            raise RuntimeError(f"cells still unsafe with every line hidden: {unsafe}")
+        hidden.update(suppress_lines(values, pairs, threshold, hidden=hidden))
 
 
 def intervals(values: Mapping[K, int], hidden: Collection[K],

@@ -171,7 +171,7 @@ def protect(year: int, raw: Mapping[Slot, Table], quartier_ids: Sequence[int],
     pairs = [(ln.parts, ln.total) for ln in lines.lines]
     hidden = suppression.suppress_lines(values, pairs, threshold, hidden=lines.rests)
     if audit:
-        _until_safe(values, hidden, lines.lines, threshold)
+        disclosure.until_safe(values, hidden, lines.lines, threshold)
     shown: dict[Cell, int | None] = {}
     for key_, value in values.items():
         if key_ not in lines.rests:
@@ -236,31 +236,3 @@ def _table_lines(slot: Slot, table: Table,
         if table.total is not None:
             for column in (*parts, *([sums] if sums else [])):
                 line([at(rid, column) for rid in ids], at(TOTAL, column))
-
-
-def _until_safe(values: Mapping[Hashable, int], hidden: set[Hashable],
-                lines: Sequence[disclosure.Line], threshold: int) -> None:
-    """Hide one more cell of a line of every unsafe hidden cell, close again, and audit
-    again, until the audit passes. It ends: each round hides at least one cell, and a
-    line whose cells are all hidden leaves each of them free down to 0."""
-    pairs = [(ln.parts, ln.total) for ln in lines]
-    by_cell: dict[Hashable, list[disclosure.Line]] = {}
-    for ln in lines:
-        for cell in (*ln.parts, ln.total):
-            by_cell.setdefault(cell, []).append(ln)
-    while True:
-        unsafe = [f.cell for f in disclosure.audit(values, hidden, lines, threshold)
-                  if not f.safe]
-        if not unsafe:
-            return
-        grew = False
-        for cell in unsafe:
-            for ln in by_cell.get(cell, []):
-                shown = [c for c in (*ln.parts, ln.total) if c not in hidden]
-                if shown:
-                    hidden.add(suppression.smallest(shown, values))
-                    grew = True
-                    break
-        if not grew:  # nothing left to hide around them: cannot happen, see above
-            raise RuntimeError(f"cells still unsafe with every line hidden: {unsafe}")
-        hidden.update(suppression.suppress_lines(values, pairs, threshold, hidden=hidden))
