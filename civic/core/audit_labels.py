@@ -143,6 +143,7 @@ ACTIONS: dict[str, Any] = {
     "evaluation.survey_item_added": _l("a ajouté une question à une enquête"),
     "evaluation.survey_item_changed": _l("a modifié une question d’une enquête"),
     "evaluation.survey_item_removed": _l("a retiré une question d’une enquête"),
+    "evaluation.survey_item_moved": _l("a changé l’ordre des questions d’une enquête"),
     "evaluation.survey_codes_printed": _l("a imprimé des codes pour une enquête"),
     "evaluation.survey_codes_voided": _l("a annulé un lot de codes d’une enquête"),
     "evaluation.paper_batch_opened": _l("a ouvert une pile de questionnaires papier"),

@@ -323,7 +323,7 @@ def move_survey_item(item_id: int) -> Page:
     step = request.form.get("step", "")
     if not MoveItemForm().validate_on_submit() or step not in ("-1", "1"):
         abort(400)
-    surveys.move_item(db(), item, int(step))
+    surveys.move_item(db(), item, int(step), actor=current_user, now=clock.now())
     return redirect(url_for("evaluation.survey", survey_id=item.survey_id,
                             _anchor=f"item-{item.id}"))
 

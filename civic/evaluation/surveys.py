@@ -283,8 +283,10 @@ def remove_item(db: Session, item: SurveyItem, *, actor: User | None, now: datet
     db.refresh(survey, ["items"])
 
 
-def move_item(db: Session, item: SurveyItem, step: int) -> None:
-    """Up (-1) or down (+1) one place; the order residents read the items in."""
+def move_item(db: Session, item: SurveyItem, step: int, *, actor: User | None = None,
+              now: datetime | None = None) -> None:
+    """Up (-1) or down (+1) one place; the order residents read the items in. Journaled
+    when ``now`` is given (the committee's pages give it)."""
     items = list(item.survey.items)
     index = items.index(item)
     other = index + step
@@ -295,6 +297,10 @@ def move_item(db: Session, item: SurveyItem, step: int) -> None:
         each.position = position
     db.flush()
     db.refresh(item.survey, ["items"])
+    if now is not None:
+        audit.record(db, actor=actor, action="evaluation.survey_item_moved",
+                     target_type="survey", target_id=item.survey_id, now=now, item=item.id,
+                     position=[index + 1, other + 1])
 
 
 # --- Answering ---------------------------------------------------------------------------

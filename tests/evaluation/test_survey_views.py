@@ -325,6 +325,9 @@ def test_items_are_edited_moved_and_removed_until_the_first_answer(
     assert db.get(SurveyItem, single.id).words("en")["label"] == "How do you get here?"
     assert client.post(f"{edit}/deplacer", data={"step": "1"}).status_code == 302
     assert [i.id for i in db.get(Survey, survey.id).items][:2] == [multiple.id, single.id]
+    moved = db.scalars(select(AuditEntry).where(
+        AuditEntry.action == "evaluation.survey_item_moved")).one()
+    assert moved.details["position"] == [1, 2]
     assert client.post(f"{edit}/deplacer", data={"step": "7"}).status_code == 400
     unconfirmed = client.post(f"{edit}/retirer", data={})
     assert unconfirmed.status_code == 400
