@@ -126,3 +126,9 @@ def qr_holds(qr: Locator, data: str) -> None:
     gives the same drawing, so the one drawn is compared with the one ``data`` gives."""
     drawn = qr.locator("svg path").get_attribute("d")
     assert drawn == _qr_path(qr_svg(data)), f"the QR code does not hold {data!r}"
+
+
+def loaded_width(img: Locator) -> int:
+    """The natural width of an image once the browser finished loading it (0: broken)."""
+    img.page.wait_for_function("img => img.complete", arg=img.element_handle())
+    return int(img.evaluate("img => img.naturalWidth"))

@@ -23,8 +23,11 @@ def _html(page: Page, lang: str, direction: str) -> None:
 def _pictograms_loaded(page: Page) -> None:
     pictograms = page.locator("main img.pictogram")
     expect(pictograms.first).to_be_visible()
+    # Each image finishes loading in its own time: wait for all, then look for any broken.
+    page.wait_for_function("""() => [...document.querySelectorAll('main img.pictogram')]
+        .every(img => img.complete)""")
     broken = page.evaluate("""() => [...document.querySelectorAll('main img.pictogram')]
-        .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)""")
+        .filter(img => img.naturalWidth === 0).map(img => img.src)""")
     assert broken == [], f"pictograms that did not load: {broken}"
 
 

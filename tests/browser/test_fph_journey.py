@@ -28,7 +28,7 @@ from civic.budget.models import Ballot, Channel, Participation, Project, Round, 
 from civic.core import clock
 from tests import factories
 from tests.browser.conftest import Mailbox
-from tests.browser.pages import fact, second_step, signed_in
+from tests.browser.pages import fact, loaded_width, second_step, signed_in
 
 Audit = Callable[[Page], None]
 
@@ -244,7 +244,7 @@ def test_resident_proposes_a_project_with_a_photo_on_a_phone(
     expect(page.get_by_role("link", name="Modifier mon projet")).to_be_visible()
     photo = page.get_by_role("img", name="Photo du projet : Un jardin partagé")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.complete && img.naturalWidth") == 800
+    assert loaded_width(photo) == 800
     _fits(page)
     audit(page)
 

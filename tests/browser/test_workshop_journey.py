@@ -25,7 +25,16 @@ from civic.accounts.models import Role
 from civic.core import clock
 from civic.evaluation import services
 from tests import factories
-from tests.browser.pages import Audit, address_of, fact, flash, heading, log_in, log_out
+from tests.browser.pages import (
+    Audit,
+    address_of,
+    fact,
+    flash,
+    heading,
+    loaded_width,
+    log_in,
+    log_out,
+)
 
 QUESTION = "Les jeunes du quartier trouvent-ils plus facilement un stage ?"
 WORKSHOP = "Atelier : trouver un stage"
@@ -174,7 +183,7 @@ def test_animator_records_a_workshop_and_it_shows_under_its_question_on_a_tablet
     flash(page, "La photo est ajoutée.")
     board = page.get_by_role("img", name=CAPTION)
     expect(board).to_be_visible()
-    assert board.evaluate("img => img.complete && img.naturalWidth") == 640
+    assert loaded_width(board) == 640
     expect(page.get_by_text("Encore 5 photos possibles.")).to_be_visible()
     audit(page)
 
@@ -189,5 +198,5 @@ def test_animator_records_a_workshop_and_it_shows_under_its_question_on_a_tablet
            ).to_have_count(0)
     shown = section.get_by_role("img", name=CAPTION)
     expect(shown).to_be_visible()
-    assert shown.evaluate("img => img.complete && img.naturalWidth") == 640
+    assert loaded_width(shown) == 640
     audit(page)
