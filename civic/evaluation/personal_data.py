@@ -39,10 +39,9 @@ def erase_evaluation_data(db: Session, user: User) -> None:
     """Proposed questions stay, by « un·e habitant·e »; supports go (the counts stay
     true: they are taken back like a withdrawn support); the register keeps its line
     without the account, so the survey's number of participants does not change."""
-    for proposal_id in list(db.scalars(select(ProposalSupport.proposal_id).where(
-            ProposalSupport.user_id == user.id))):
-        db.execute(update(QuestionProposal).where(QuestionProposal.id == proposal_id)
-                   .values(support_count=QuestionProposal.support_count - 1))
+    supported = select(ProposalSupport.proposal_id).where(ProposalSupport.user_id == user.id)
+    db.execute(update(QuestionProposal).where(QuestionProposal.id.in_(supported))
+               .values(support_count=QuestionProposal.support_count - 1))
     db.execute(delete(ProposalSupport).where(ProposalSupport.user_id == user.id))
     db.execute(update(QuestionProposal).where(QuestionProposal.author_id == user.id)
                .values(show_name=False))

@@ -448,3 +448,26 @@ def test_the_quartiers_moderators_take_proposals_in_their_queue(
     with pytest.raises(moderation.ModerationError):
         moderation.edit_title(db, kind, ours, "Autre", actor=people["moderator"], now=NOW)
     assert ours.decision == Decision.PENDING
+
+
+def test_my_data_shows_the_proposals_and_deleting_the_account_takes_back_its_supports(
+        db: Any, app: Any, evaluation: Any, author: Any, quartier: Any,
+        people: dict) -> None:
+    from civic.accounts.services import delete_account, export_data
+
+    rania = people["resident"]
+    mine = published(db, evaluation, rania, quartier, show_name=True)
+    others = [published(db, evaluation, author, quartier, text=f"{QUESTION} ({n})")
+              for n in range(2)]
+    for proposal in others:
+        assert proposals.support(db, proposal, rania, now=NOW, today=TODAY) is True
+    data = export_data(db, rania)["evaluation"]
+    assert [p["id"] for p in data["proposed_questions"]] == [mine.id]
+    assert data["supported_questions"] == sorted(p.id for p in others)
+    delete_account(db, rania, factories.PASSWORD, now=NOW)
+    for proposal in others:
+        db.refresh(proposal)
+        assert proposal.support_count == 0
+    assert db.scalar(select(func.count()).select_from(ProposalSupport)) == 0
+    db.refresh(mine)
+    assert (mine.show_name, mine.text) == (False, QUESTION)
