@@ -140,7 +140,7 @@ def test_forwarding_to_a_signatory_and_its_answer_with_the_delay(
         services.answer_forwarding(db, forwarding, "Encore.", actor=people["signatory"],
                                    now=NOW)
     actions = list(db.scalars(select(AuditEntry.action).where(
-        AuditEntry.target_type == "idea")))
+        AuditEntry.target_type == "idea").order_by(AuditEntry.id)))
     assert actions == ["ideas.answer", "ideas.forwarding_answered"]
 
 
