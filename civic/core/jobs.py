@@ -149,11 +149,19 @@ def _as_task(found: Job) -> None:
 
 
 def conninfo(database_url: str) -> str:
-    """libpq's form of the SQLAlchemy URL (``postgresql+psycopg://`` → ``postgresql://``)."""
+    """libpq's ``key=value`` form of the SQLAlchemy URL, with the URL's query as libpq
+    parameters: ``?options=-c%20statement_timeout%3D5000`` keeps its space (rendering
+    the URL again would write it as ``+``, which libpq reads as a plus sign)."""
+    from psycopg.conninfo import make_conninfo
     from sqlalchemy.engine import make_url
 
-    url = make_url(database_url).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
+    url = make_url(database_url)
+    parameters: dict[str, Any] = {"host": url.host, "port": url.port,
+                                  "dbname": url.database, "user": url.username,
+                                  "password": url.password}
+    for key, value in url.query.items():
+        parameters[key] = value if isinstance(value, str) else value[-1]
+    return make_conninfo("", **{k: v for k, v in parameters.items() if v is not None})
 
 
 def init_app(app: Flask) -> None:
