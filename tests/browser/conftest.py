@@ -46,6 +46,35 @@ _AXE_OPTIONS = {"resultTypes": ["violations"],
 _axe = Axe()
 
 
+# --- Sharing the journeys between two runs ----------------------------------------------
+
+#: ``k/n``: this run takes the k-th of every n journeys (CI runs the suite on SQLite and on
+#: PostgreSQL side by side on two cores, and gives each run half of the journeys).
+SHARE_VARIABLE = "CIVIC_BROWSER_SHARE"
+
+
+def share_of(nodeids: list[str], share: str) -> set[str]:
+    """The journeys of ``share`` (``"1/2"``): every n-th in the order of their ids, from
+    the k-th; the n shares hold every journey once."""
+    match = re.fullmatch(r"([1-9]\d*)/([1-9]\d*)", share)
+    if match is None or int(match[1]) > int(match[2]):
+        raise pytest.UsageError(f"{SHARE_VARIABLE} must be k/n with 1 ≤ k ≤ n, not {share!r}")
+    k, n = int(match[1]), int(match[2])
+    return {nodeid for i, nodeid in enumerate(sorted(nodeids)) if i % n == k - 1}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    share = os.environ.get(SHARE_VARIABLE)
+    if not share:
+        return
+    here = Path(__file__).parent
+    journeys = [item.nodeid for item in items if here in item.path.parents]
+    left = set(journeys) - share_of(journeys, share)
+    if left:
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid in left])
+        items[:] = [item for item in items if item.nodeid not in left]
+
+
 # --- Database ------------------------------------------------------------------------
 
 
