@@ -305,7 +305,7 @@ def _project_from_idea(session: Session, idea_id: int, user: User) -> dict[str, 
 @bp.route("/signataire")
 def signatory_space() -> Page:
     require(current_user, "ideas.signatory_space")
-    ids = {g.signatory_id for g in current_user.roles
+    ids = {g.signatory_id for g in current_user.active_roles
            if g.role == Role.SIGNATORY and g.signatory_id is not None}
     signatories = [db().get(Signatory, i) for i in sorted(ids)]
     return render_template("ideas/signatory.html", signatories=signatories,
