@@ -176,6 +176,7 @@ def poster_print(kind: str, key: str) -> Page:
                      quartier=form.quartier.data if poster.quartier is None else None)
     return render_template(
         "outreach/posters/print.html", poster=poster, size=form.format.data,
+        page_height=posters.PRINTED_HEIGHT[form.format.data],
         words=[_words(poster, code) for code in languages], hours=hours,
         qr=qr_svg(address), address=address, short=short.split("://", 1)[-1], change=change)
 

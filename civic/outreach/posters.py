@@ -31,6 +31,9 @@ from civic.territory.models import Quartier
 
 #: Poster sizes, as offered.
 SIZES = ("a4", "a3")
+#: The height a sheet leaves to the poster inside the margins of static/css/poster.css's
+#: @page rules: print.js shrinks the words that would not hold in it.
+PRINTED_HEIGHT = {"a4": "277mm", "a3": "392mm"}
 #: Second languages a poster may carry besides French ("" for none).
 SECOND_LANGUAGES = ("en", "ar", "")
 #: Weekly permanence hours printed: fewer when two languages share the sheet.

@@ -3,7 +3,8 @@ the next meal of her quartier, follows « Imprimer une affiche », chooses A4 an
 and gets the sheet to print: the title, the French then the Arabic words (right to
 left), a QR code to the event's page with its short address, and the quartier's
 permanence hours. In print, only the sheet remains, in sizes read from two metres, on
-one A4 page.
+one A4 page. A poster whose every text is as long as the site allows still prints on one
+page, in smaller letters.
 
 The live server reads the real clock: the meal is a week after it.
 """
@@ -36,6 +37,12 @@ TITLE_PX, TEXT_PX = 80, 32
 class Seeded:
     animator: str
     event: int
+    long_event: int
+
+
+def _longest(text: str, length: int) -> str:
+    """``text`` repeated to the length the site allows."""
+    return (text * (length // len(text) + 1))[:length]
 
 
 def _meal(seed: Session) -> Seeded:
@@ -48,11 +55,29 @@ def _meal(seed: Session) -> Seeded:
                                  place="Square Abbal", address="2 place Abbal",
                                  starts_at=now + timedelta(days=7),
                                  created_at=now - timedelta(days=3))
+    # Another quartier of Anne's, where every name is as long as the site takes.
+    far = factories.make_quartier(seed, contract, name=_longest("Bellefontaine-Mirail ", 120))
+    for weekday in (3, 4):
+        slots.add_slot(seed, far, weekday=weekday, starts=time(9), ends=time(12),
+                       place=_longest("Maison de la vie citoyenne du quartier ", 120),
+                       actor=None, now=now)
+    long_event = factories.make_event(
+        seed, far, kind="meal", starts_at=now + timedelta(days=8),
+        title=_longest("Grand repas partagé entre voisins, familles et associations ", 120),
+        place=_longest("Salle polyvalente de la maison de quartier ", 120),
+        address=_longest("12 allée des Tilleuls, entrée par le parking de l’école ", 200),
+        created_at=now - timedelta(days=3))
     animator = factories.make_user(seed, display_name="Anne",
-                                   roles=[(Role.ANIMATOR, quartier)])
-    seeded = Seeded(address_of(animator), event.id)
+                                   roles=[(Role.ANIMATOR, quartier), (Role.ANIMATOR, far)])
+    seeded = Seeded(address_of(animator), event.id, long_event.id)
     seed.commit()
     return seeded
+
+
+def _pages(pdf: bytes) -> list[tuple[int, int]]:
+    """The size of each page of the PDF, in points."""
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    return [(round(float(width)), round(float(height))) for width, height in boxes]
 
 
 def _font_px(page: Page, selector: str) -> float:
@@ -93,6 +118,7 @@ def test_animator_prints_an_a4_poster_in_french_and_arabic_on_a_tablet(
     expect(sheet.locator(".sheet-short")).to_have_text(
         re.sub(r"^https?://", "", live_server) + f"/a/{seeded.event}")
     qr_holds(sheet.locator(".sheet-qr"), f"{live_server}/evenements/{seeded.event}")
+    expect(sheet).to_have_attribute("data-fit", "1.000")  # it holds on a sheet as it is
     audit(page)
 
     # --- 4. In print: the sheet alone, readable from two metres, on one A4 page.
@@ -106,7 +132,15 @@ def test_animator_prints_an_a4_poster_in_french_and_arabic_on_a_tablet(
     assert _font_px(page, ".sheet-title") >= TITLE_PX
     assert _font_px(page, ".sheet-language p") >= TEXT_PX
     audit(page)
-    pdf = page.pdf(prefer_css_page_size=True)
-    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
-    assert len(boxes) == 1, f"{len(boxes)} pages"
-    assert tuple(round(float(side)) for side in boxes[0]) == A4_POINTS
+    assert _pages(page.pdf(prefer_css_page_size=True)) == [A4_POINTS]
+
+    # --- 5. The longest title, place, address and hours the site takes, in two
+    # languages: the letters get smaller (not below 0.6 of their size), the pages do not
+    # get more.
+    page.emulate_media(media="screen")
+    page.goto(f"/affiches/evenement/{seeded.long_event}/imprimer?format=a4&langue=ar")
+    expect(sheet).to_have_attribute("data-fit", re.compile(r"^0\.[6-9]\d*$"))
+    audit(page)
+    page.emulate_media(media="print")
+    assert _font_px(page, ".sheet-language p") >= 0.6 * TEXT_PX
+    assert _pages(page.pdf(prefer_css_page_size=True)) == [A4_POINTS]

@@ -129,12 +129,18 @@ def test_a3_and_a4_print_on_their_own_paper(login_as: Any, people: dict, event: 
     assert page is not None
     assert page[1] == f"{size.upper()} portrait"
     assert re.search(rf"\.sheet\.{size} {{ page: {size}; }}", css)
+    # The height print.js fits the words into: the paper's, less the two margins.
+    margin = re.search(rf"@page {size} {{ [^}}]*margin: (\d+)mm;", css)
+    assert margin is not None
+    height = {"a4": 297, "a3": 420}[size] - 2 * int(margin[1])
+    assert f'data-page-height="{height}mm"' in html
 
 
 def test_print_sizes_are_read_from_two_metres() -> None:
     """On A4, text of 24 pt and a title of at least 60 pt; A3 is A4 times √2."""
     css = CSS.read_text()
-    base = {size: float(re.search(rf"\.sheet\.{size} {{ font-size: ([\d.]+)pt", css)[1])
+    base = {size: float(re.search(rf"\.sheet\.{size} {{ font-size: calc\(([\d.]+)pt "
+                                  r"\* var\(--fit\)\)", css)[1])
             for size in ("a4", "a3")}
     titles = [float(scale) for scale in re.findall(r"\.sheet-title[^{]*{[^}]*font-size: "
                                                     r"([\d.]+)em", css)]
