@@ -554,7 +554,8 @@ def _write_response(db: Session, survey: Survey, payload: Mapping[str, Any]) -> 
 def remix_all(db: Session, survey: Survey) -> None:
     """Every response of the survey written again, in a random order and with fresh
     ids, in one transaction: no response keeps the stamp of the small group it came
-    with. Free texts keep theirs (moderators' decisions point to them)."""
+    with. Free texts keep their ids (moderators' decisions point to them) but are
+    written again too, so that they carry this transaction's stamp as well."""
     responses = list(db.scalars(select(SurveyResponse).where(
         SurveyResponse.survey_id == survey.id)))
     rows: list[dict[str, Any]] = [
@@ -580,6 +581,9 @@ def remix_all(db: Session, survey: Survey) -> None:
         for item_id, rank, choice, number in row["answers"]:
             db.add(SurveyAnswer(response_id=fresh.id, item_id=item_id, rank=rank,
                                 choice=choice, number=number))
+    db.execute(update(SurveyText).where(SurveyText.survey_id == survey.id)
+               .values(body=SurveyText.body),
+               execution_options={"synchronize_session": False})
     db.flush()
 
 

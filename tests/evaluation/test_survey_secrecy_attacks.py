@@ -73,16 +73,21 @@ def answered(app: Flask) -> Iterator[Answered]:
             "question_id": question.id, "kind": "number", "required": True,
             "texts": {lang: {"label": "Combien de stages ?"} for lang in LANGUAGES}},
             actor=None, now=NOW)
+        said = surveys.add_item(setup, survey, {
+            "question_id": question.id, "kind": "text", "required": False,
+            "texts": {lang: {"label": "Un mot sur vos stages ?"} for lang in LANGUAGES}},
+            actor=None, now=NOW)
         residents = [factories.make_user(setup) for _ in range(RESIDENTS)]
         setup.commit()
         held = Answered(engine, survey.id)
-        item_id, user_ids = item.id, [r.id for r in residents]
+        item_id, said_id, user_ids = item.id, said.id, [r.id for r in residents]
     try:
         for n, user_id in enumerate(user_ids):
             with app.app_context(), Session(engine) as session:
                 survey = session.get(Survey, held.survey_id)
                 assert survey is not None
-                parsed, profile = surveys.parse(survey, {f"item-{item_id}": str(n)}, ())
+                parsed, profile = surveys.parse(survey, {f"item-{item_id}": str(n),
+                                                         f"item-{said_id}": f"Avis {n}"}, ())
                 surveys.answer(session, survey, parsed, profile, channel="online",
                                today=TODAY, now=NOW, user=session.get(
                                    type(residents[0]), user_id))
@@ -181,7 +186,7 @@ def test_publishing_mixes_the_last_small_group_with_everyone(
         answered: Answered, app: Flask) -> None:
     """Eleven answers are mixed, then the thirteen others wait; publishing the results
     moves them in, then writes the whole survey again in one transaction, so that no
-    response keeps the stamp of a small group."""
+    response, and no free text, keeps the stamp of a small group."""
     with app.app_context(), Session(answered.engine) as session:
         survey = session.get(Survey, answered.survey_id)
         assert survey is not None
@@ -197,9 +202,15 @@ def test_publishing_mixes_the_last_small_group_with_everyone(
         with answered.engine.connect() as connection:
             stamps = set(connection.execute(text(
                 "SELECT xmin::text FROM survey_responses")).scalars())
+            said = set(connection.execute(text(
+                "SELECT xmin::text FROM survey_texts")).scalars())
         assert len(stamps) == 1
+        assert said == stamps
         assert _right(answered, _pair_by_transaction(answered)) < BY_CHANCE
     with answered.engine.connect() as connection:
         numbers = sorted(int(n) for n in connection.execute(text(
             "SELECT number FROM survey_answers")).scalars())
     assert numbers == list(range(RESIDENTS))
+    with answered.engine.connect() as connection:
+        texts = set(connection.execute(text("SELECT body FROM survey_texts")).scalars())
+    assert texts == {f"Avis {n}" for n in range(RESIDENTS)}
