@@ -19,6 +19,7 @@ from civic.budget import services as budget
 from civic.budget.models import Ballot, Channel, Participation, Round, SealedBallot
 from civic.core import clock
 from civic.demo.large import TARGETS, seed_large
+from civic.evaluation.models import SurveyParticipation, SurveyText
 from civic.events.models import KINDS, AttendanceFigure, Event, Signup, SignupStatus
 from civic.ideas.models import Comment, Forwarding, Idea, Support
 from civic.map.models import CATEGORIES, MapPoint, PointSupport
@@ -168,6 +169,18 @@ def _every_round_is_sealed_and_its_results_recountable(db: Any,
     assert published >= 20
 
 
+def _free_texts_are_dated_by_their_mix(db: Any) -> None:
+    """A survey's free texts carry the day of their mix, which came once eleven answers
+    waited: never a day of fewer answers than that, and few days in all."""
+    answered = sorted(db.scalars(select(SurveyParticipation.answered_on)))
+    days = set(db.scalars(select(func.date(SurveyText.created_at)).distinct()))
+    assert answered
+    assert days
+    for day in days:
+        assert sum(a.isoformat() <= str(day) for a in answered) >= 11, day
+    assert len(days) <= -(-len(answered) // 11)
+
+
 def test_volumes_states_and_the_services_rules(db: Any, large: dict[str, int]) -> None:
     """One seeding, every check on the data (each seeding takes seconds)."""
     _volumes_are_in_proportion(db, large)
@@ -176,6 +189,7 @@ def test_volumes_states_and_the_services_rules(db: Any, large: dict[str, int]) -
     _nothing_comes_before_what_it_depends_on(db, large)
     _events_keep_counts_and_drop_names(db, large)
     _every_round_is_sealed_and_its_results_recountable(db, large)
+    _free_texts_are_dated_by_their_mix(db)
 
 
 def test_pages_still_render(client: FlaskClient, login_as: Any, db: Any,

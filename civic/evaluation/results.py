@@ -568,7 +568,7 @@ def publish_results(db: Session, survey: Survey, *, actor: User | None, now: dat
         raise ResultsError("results_paper_open", piles=piles)
     # What still waits in the inbox joins the responses, then every response is written
     # again in one transaction, so that the last few are not a small group of their own.
-    surveys.mix(db, survey, minimum=0)
+    surveys.mix(db, survey, minimum=0, now=now)
     surveys.remix_all(db, survey)
     responses = db.scalar(select(func.count()).select_from(SurveyResponse).where(
         SurveyResponse.survey_id == survey.id)) or 0

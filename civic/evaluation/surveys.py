@@ -32,7 +32,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from civic.accounts.models import AGE_BRACKETS, GENDERS
-from civic.core import audit
+from civic.core import audit, clock
 from civic.core.db import delete_count, insert_once
 from civic.core.errors import RuleBroken
 from civic.evaluation.models import (
@@ -477,8 +477,9 @@ def _check_channel(survey: Survey, channel: str, now: datetime,
 
 
 def _store(db: Session, survey: Survey, parsed: Mapping[int, Parsed], profile: Profile, *,
-           channel: str, quartier_id: int | None, today: date) -> None:
-    """Into the inbox, to be mixed with others' answers (``mix``)."""
+           channel: str, quartier_id: int | None) -> None:
+    """Into the inbox, to be mixed with others' answers (``mix``): neither the moment
+    nor the day goes with them."""
     answers: list[list[Any]] = []
     texts: list[list[Any]] = []
     for item_id, given in parsed.items():
@@ -489,7 +490,7 @@ def _store(db: Session, survey: Survey, parsed: Mapping[int, Parsed], profile: P
             texts.append([item_id, given.text])
     db.add(SurveyInbox(id=secrets.token_hex(16), survey_id=survey.id, payload=_seal({
         "channel": channel, "quartier_id": profile.quartier_id, "gender": profile.gender,
-        "age_bracket": profile.age_bracket, "day": today.isoformat(),
+        "age_bracket": profile.age_bracket,
         "text_quartier_id": quartier_id, "answers": answers, "texts": texts})))
     db.flush()
 
@@ -512,7 +513,7 @@ def _unseal(stored: Mapping[str, Any]) -> dict[str, Any]:
     return dict(json.loads(opened))
 
 
-def mix(db: Session, survey: Survey, *, minimum: int) -> int:
+def mix(db: Session, survey: Survey, *, minimum: int, now: datetime | None = None) -> int:
     """Move the waiting answers into the responses, in a random order, with fresh
     random ids, in the caller's transaction (one of its own: the job's, or the
     publication's), once at least ``minimum`` are waiting. Says how many moved.
@@ -522,20 +523,26 @@ def mix(db: Session, survey: Survey, *, minimum: int) -> int:
     ``minimum`` of 0 moves whatever waits (the results' publication does it, then
     mixes every response of the survey again, so that a last small group is not left
     alone).
+
+    Free texts are dated with the day of the mix (``now``'s), never the day they were
+    written: on a day when one person answered, the register's day would name the
+    author of the text of that day.
     """
     waiting = list(db.scalars(select(SurveyInbox).where(SurveyInbox.survey_id == survey.id)
                               .with_for_update(skip_locked=True)))
     if not waiting or len(waiting) < minimum:
         return 0
     secrets.SystemRandom().shuffle(waiting)
+    mixed_on = _local_midnight((now or clock.now()).date())
     for row in waiting:
-        _write_response(db, survey, _unseal(row.payload))
+        _write_response(db, survey, _unseal(row.payload), mixed_on)
     db.execute(delete(SurveyInbox).where(SurveyInbox.id.in_([row.id for row in waiting])))
     db.flush()
     return len(waiting)
 
 
-def _write_response(db: Session, survey: Survey, payload: Mapping[str, Any]) -> None:
+def _write_response(db: Session, survey: Survey, payload: Mapping[str, Any],
+                    mixed_on: datetime) -> None:
     response = SurveyResponse(id=secrets.token_hex(16), survey_id=survey.id,
                               channel=payload["channel"], quartier_id=payload["quartier_id"],
                               gender=payload["gender"], age_bracket=payload["age_bracket"])
@@ -544,11 +551,10 @@ def _write_response(db: Session, survey: Survey, payload: Mapping[str, Any]) -> 
         db.add(SurveyAnswer(response_id=response.id, item_id=item_id, rank=rank,
                             choice=choice,
                             number=Decimal(number) if number is not None else None))
-    day = date.fromisoformat(payload["day"])
     for item_id, body in payload["texts"]:
         db.add(SurveyText(survey_id=survey.id, item_id=item_id,
                           quartier_id=payload["text_quartier_id"], body=body,
-                          created_at=_local_midnight(day)))
+                          created_at=mixed_on))
 
 
 def remix_all(db: Session, survey: Survey) -> None:
@@ -629,8 +635,7 @@ def answer(db: Session, survey: Survey, parsed: Mapping[int, Parsed], profile: P
         raise SurveyError("already_answered")
     # An open survey answered again by the same account: the register counts the person
     # once; the new answers count as answers.
-    _store(db, survey, parsed, profile, channel=channel, quartier_id=quartier_id,
-           today=today)
+    _store(db, survey, parsed, profile, channel=channel, quartier_id=quartier_id)
     if batch is not None:
         db.refresh(batch, ["entered"])
 

@@ -502,7 +502,7 @@ def _columns(db: Any, table: str) -> dict[str, str]:
 
 def test_the_answers_hold_no_account_and_no_moment(db: Any) -> None:
     """What an answer is stored as, whatever it says: no column that names a person or
-    dates the answer (a free text keeps its day, at midnight, for moderators)."""
+    dates the answer (a free text keeps the day of its mix, at midnight, for moderators)."""
     for table in ("survey_responses", "survey_answers", "survey_inbox", "survey_texts"):
         columns = _columns(db, table)
         assert not [c for c in columns if "user" in c or "author" in c or "account" in c]
@@ -548,6 +548,29 @@ def test_three_residents_answers_cannot_be_told_apart_by_reading_the_database(
     register = db.scalars(select(SurveyParticipation)).all()
     assert {r.user_id for r in register} == {r.id for r in residents}
     assert {r.answered_on for r in register} == {TODAY}  # a day, never a moment
+
+
+def test_a_free_text_is_dated_by_its_mix_not_by_the_day_its_author_answered(
+        db: Any, survey: Survey, quartier: Any) -> None:
+    """The attacker reads the register (who answered, which day) and the free texts. On
+    a quiet day one resident answered alone: had the text kept its day, that day's text
+    would be hers. Texts carry the day they were mixed, the same for all of a mix."""
+    sentence = add(db, survey, "text")
+    days = [TODAY + timedelta(days=n) for n in range(3)]
+    for n, day in enumerate(days):
+        resident = factories.make_user(db, quartier_id=quartier.id)
+        parsed, profile = surveys.parse(survey, {f"item-{sentence.id}": f"Texte {n}"}, ())
+        surveys.answer(db, survey, parsed, profile, channel="online", today=day,
+                       now=NOW + timedelta(days=n), user=resident)
+    mixed = NOW + timedelta(days=5)
+    surveys.mix(db, survey, minimum=0, now=mixed)
+    register = {r.user_id: r.answered_on for r in db.scalars(
+        select(SurveyParticipation).where(SurveyParticipation.survey_id == survey.id))}
+    assert sorted(register.values()) == days  # one person a day: each day names one
+    texts = db.scalars(select(SurveyText).where(SurveyText.survey_id == survey.id)).all()
+    assert sorted(t.body for t in texts) == ["Texte 0", "Texte 1", "Texte 2"]
+    assert {t.created_at.date() for t in texts} == {mixed.date()}
+    assert not {t.created_at.date() for t in texts} & set(days)
 
 
 def test_the_logs_of_answering_hold_none_of_the_answers(

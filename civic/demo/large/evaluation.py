@@ -12,18 +12,22 @@ Written in bulk, as ``evaluation.surveys.answer`` and ``mix`` would have written
   quartier and spent, and a few printed ones stay unused;
 - at a permanence's tablet the register keeps the session and its quartier; paper forms
   come in one counted pile per quartier, as many typed in as counted, then closed;
-- free texts wait for the moderators of the quartier the answer counts in;
+- free texts wait for the moderators of the quartier the answer counts in, dated by the
+  day of their mix (the mix job moves the answers as soon as eleven wait), never by the
+  day they were written;
 - printing codes, opening and closing a pile are in the journal.
 """
 
 from __future__ import annotations
 
 import secrets
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from civic.demo.large.permanence import sessions
@@ -62,6 +66,8 @@ class Answers:
     accounts: set[int] = field(default_factory=set)
     #: The quartiers a profile may name.
     quartiers: list[Any] = field(default_factory=list)
+    #: When each answer came (seconds), to date the free texts by their mix.
+    moments: list[float] = field(default_factory=list)
 
 
 def survey_answers(run: Run) -> None:
@@ -115,6 +121,7 @@ def _plan(run: Run, survey: Survey, planned: Answers, channel: str, qi: int,
     # quartier; with a code, where the profile says, if it says.
     counted_in = q.id if channel in ("account", "kiosk", "paper") else profile.quartier_id
     day = local_day(t)
+    planned.moments.append(t)
     planned.register.append({
         "id": secrets.token_hex(16), "survey_id": survey.id, "user_id": user,
         "channel": "online" if channel == "account" else channel, "answered_on": day,
@@ -131,7 +138,7 @@ def _plan(run: Run, survey: Survey, planned: Answers, channel: str, qi: int,
         if given.text:
             planned.texts.append({
                 "survey_id": survey.id, "item_id": item_id, "quartier_id": counted_in,
-                "body": given.text, "created_at": datetime.combine(day, time(0), UTC),
+                "body": given.text, "created_at": t,  # the answer's moment, for now
                 "moderation": State.PENDING.value, "moderation_reason": "",
                 "moderated_at": None, "moderated_by_id": None, "original_title": None})
     planned.responses.append(({
@@ -151,7 +158,19 @@ def _write(run: Run, survey: Survey, planned: Answers, opens: float, until: floa
     run.rng.shuffle(planned.responses)
     run.insert(SurveyResponse, [response for response, _ in planned.responses])
     run.insert(SurveyAnswer, [a for _, answers in planned.responses for a in answers])
+    _date_by_mix(planned, int(current_app.config.get("SMALL_CELL_THRESHOLD", 11)))
     run.insert(SurveyText, sorted(planned.texts, key=lambda row: row["created_at"]))
+
+
+def _date_by_mix(planned: Answers, threshold: int) -> None:
+    """Each free text takes the day of its mix: the answers are mixed ``threshold`` at a
+    time, in the order they came, when the last of a group comes (the last group with
+    the last answer, as the publication would)."""
+    moments = sorted(planned.moments)
+    for text in planned.texts:
+        place = bisect_left(moments, text["created_at"])
+        last = min(len(moments) - 1, (place // threshold + 1) * threshold - 1)
+        text["created_at"] = datetime.combine(local_day(moments[last]), time(0), UTC)
 
 
 def _codes(run: Run, survey: Survey, planned: Answers, opens: float) -> None:
