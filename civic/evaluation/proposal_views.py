@@ -21,6 +21,7 @@ from civic.core.permissions import can, require
 from civic.core.web import timezone, visitor
 from civic.evaluation import bp, proposal_notifications, proposal_queries, proposals
 from civic.evaluation.forms import KeepForm, MergeForm, ProposalForm, SetAsideForm
+from civic.evaluation.lookup import evaluation_or_404
 from civic.evaluation.messages import ERRORS
 from civic.evaluation.models import Evaluation, EvaluationQuestion, QuestionProposal
 from civic.evaluation.services import EvaluationError
@@ -33,18 +34,9 @@ def _today() -> date:
     return clock.local_day(clock.now(), timezone())
 
 
-def _evaluation(evaluation_id: int) -> Evaluation:
-    """An evaluation of the contract this site serves, else 404."""
-    found = db().get(Evaluation, evaluation_id) or abort(404)
-    contract = territory_queries.current_contract(db())
-    if contract is None or found.contract_id != contract.id:
-        abort(404)
-    return found
-
-
 def _proposal(proposal_id: int) -> QuestionProposal:
     found = db().get(QuestionProposal, proposal_id) or abort(404)
-    _evaluation(found.evaluation_id)
+    evaluation_or_404(found.evaluation_id)
     return found
 
 
@@ -58,7 +50,7 @@ def _listed(found: QuestionProposal) -> str:
 
 @bp.route("/evaluation/<int:evaluation_id>/propositions", endpoint="proposals")
 def proposal_list(evaluation_id: int) -> Page:
-    found = _evaluation(evaluation_id)
+    found = evaluation_or_404(evaluation_id)
     today = _today()
     return render_template("evaluation/proposals/list.html", evaluation=found,
                            listing=proposal_queries.listing(db(), found, visitor()),
@@ -88,7 +80,7 @@ def _proposal_form(found: Evaluation) -> ProposalForm:
 @limiter.limit("10 per hour", methods=["POST"], key_func=account_key)
 @limiter.limit("30 per hour", methods=["POST"])
 def propose(evaluation_id: int) -> Page:
-    found = _evaluation(evaluation_id)
+    found = evaluation_or_404(evaluation_id)
     if current_user.is_authenticated and not can(current_user, "evaluation.propose_question",
                                                  found):
         flash(str(ERRORS["proposals_closed"]), "info")
@@ -162,7 +154,7 @@ def _decision_forms(found: QuestionProposal,
 
 @bp.route("/evaluation/<int:evaluation_id>/propositions/comite")
 def committee(evaluation_id: int) -> Page:
-    found = _evaluation(evaluation_id)
+    found = evaluation_or_404(evaluation_id)
     require(current_user, "evaluation.committee", found)
     listing = proposal_queries.listing(db(), found, None)
     known = _choices(found)

@@ -27,8 +27,9 @@ from civic.core.i18n import _, _l, get_locale
 from civic.core.permissions import can, require
 from civic.core.web import timezone
 from civic.evaluation import bp, report, results
+from civic.evaluation.lookup import evaluation_or_404, survey_or_404
 from civic.evaluation.messages import ERRORS
-from civic.evaluation.models import Evaluation, Survey
+from civic.evaluation.models import Evaluation
 from civic.pilotage import charts, export
 from civic.territory import queries as territory_queries
 
@@ -55,20 +56,6 @@ def _language() -> str:
 def _hidden() -> str:
     return _("< %(n)d", n=_threshold())
 
-
-def _evaluation(evaluation_id: int) -> Evaluation:
-    """The evaluation, when it belongs to the site's contract."""
-    found = db().get(Evaluation, evaluation_id) or abort(404)
-    contract = territory_queries.current_contract(db())
-    if contract is None or found.contract_id != contract.id:
-        abort(404)
-    return found
-
-
-def _survey(survey_id: int) -> Survey:
-    survey = db().get(Survey, survey_id) or abort(404)
-    _evaluation(survey.evaluation_id)
-    return survey
 
 
 @dataclass(frozen=True)
@@ -135,7 +122,7 @@ def item_charts(items: Sequence[results.ItemResult]) -> dict[int, Markup]:
 @bp.route("/evaluation/enquetes/<int:survey_id>/resultats")
 def survey_results(survey_id: int) -> Page:
     """Public: while the survey runs, rounded shares; once published, the full tables."""
-    survey = _survey(survey_id)
+    survey = survey_or_404(survey_id)
     [found] = report.survey_results(db(), [survey], threshold=_threshold(),
                                     language=_language(),
                                     quartiers=territory_queries.quartiers(db()))
@@ -151,7 +138,7 @@ def survey_results(survey_id: int) -> Page:
 
 @bp.route("/evaluation/enquetes/<int:survey_id>/publier", methods=["GET", "POST"])
 def publish_results(survey_id: int) -> Page:
-    survey = _survey(survey_id)
+    survey = survey_or_404(survey_id)
     require(current_user, "evaluation.committee", survey)
     if survey.results_at is not None:
         flash(_("Les résultats de cette enquête sont déjà publiés."), "info")
@@ -185,7 +172,7 @@ def _report(evaluation: Evaluation) -> report.Report:
 @bp.route("/evaluation/<int:evaluation_id>/rapport")
 def evaluation_report(evaluation_id: int) -> Page:
     """Public, printable on A4: everything in it passes the secrecy threshold."""
-    evaluation = _evaluation(evaluation_id)
+    evaluation = evaluation_or_404(evaluation_id)
     built = _report(evaluation)
     items = [item for found in built.surveys for item in found.items]
     return render_template("evaluation/report/report.html", report=built,
@@ -205,7 +192,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.route("/evaluation/<int:evaluation_id>/rapport.xlsx")
 def report_workbook(evaluation_id: int) -> Response:
     """Every table of the report, a sheet each, then what each column holds."""
-    tables = report.as_tables(_report(_evaluation(evaluation_id)))
+    tables = report.as_tables(_report(evaluation_or_404(evaluation_id)))
     body = export.xlsx_bytes(tables, hidden=_hidden(), columns_title=_("Colonnes"),
                              heading=[_("Colonne"), _("Libellé"), _("Ce qu’elle compte")])
     return _download(body, XLSX, f"rapport-evaluation-{evaluation_id}.xlsx")
@@ -215,7 +202,7 @@ def report_workbook(evaluation_id: int) -> Response:
 def report_csv(evaluation_id: int) -> Response:
     """One table of the report (``?tableau=``, the published results by default); with
     ``?sep=;`` for a French spreadsheet (semicolons, decimal commas, columns named)."""
-    tables = {t.key: t for t in report.as_tables(_report(_evaluation(evaluation_id)))}
+    tables = {t.key: t for t in report.as_tables(_report(evaluation_or_404(evaluation_id)))}
     key = request.args.get("tableau", "resultats")
     if key not in tables:
         abort(404)

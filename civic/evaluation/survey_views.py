@@ -24,6 +24,7 @@ from civic.core.qr import qr_svg
 from civic.core.security import no_store
 from civic.core.web import timezone, visitor
 from civic.evaluation import bp, surveys, text_kind
+from civic.evaluation.lookup import evaluation_or_404, survey_or_404
 from civic.evaluation.messages import ERRORS
 from civic.evaluation.models import (
     ITEM_KINDS,
@@ -72,27 +73,15 @@ def _language() -> str:
     return language if language in SURVEY_LANGUAGES else "fr"
 
 
-def _survey(survey_id: int) -> Survey:
-    """A survey of the current contract's evaluations, or 404."""
-    found = db().get(Survey, survey_id) or abort(404)
-    contract = territory_queries.current_contract(db())
-    if contract is None or found.evaluation.contract_id != contract.id:
-        abort(404)
-    return found
-
-
 def _evaluation(evaluation_id: int) -> Evaluation:
     """An evaluation of the current contract, for its committee; else 404 or refused."""
-    found = db().get(Evaluation, evaluation_id) or abort(404)
-    contract = territory_queries.current_contract(db())
-    if contract is None or found.contract_id != contract.id:
-        abort(404)
+    found = evaluation_or_404(evaluation_id)
     require(current_user, "evaluation.committee", found)
     return found
 
 
 def _committee_survey(survey_id: int) -> Survey:
-    found = _survey(survey_id)
+    found = survey_or_404(survey_id)
     require(current_user, "evaluation.committee", found.evaluation)
     return found
 
@@ -369,7 +358,7 @@ def _runs(survey: Survey, quartiers: list[Any]) -> list[Run]:
 def survey_codes(survey_id: int) -> Page:
     """Single-use codes for a survey answered once: printed for a quartier by its
     animators or a pilot, shown once on a sheet of slips, then only counted."""
-    found = _survey(survey_id)
+    found = survey_or_404(survey_id)
     quartiers = _printable_quartiers()
     if not quartiers:
         require(current_user, "evaluation.survey_codes", None)
@@ -404,7 +393,7 @@ def survey_codes(survey_id: int) -> Page:
           methods=["GET", "POST"])
 def void_survey_codes(survey_id: int, batch: int) -> Page:
     """A lost print run: its unspent codes stop working, after a confirmation."""
-    found = _survey(survey_id)
+    found = survey_or_404(survey_id)
     quartiers = _printable_quartiers()
     if not quartiers:
         require(current_user, "evaluation.survey_codes", None)
@@ -517,7 +506,7 @@ def _answer(survey: Survey, form: AnswerForm, user: Any, poster: bool
 @bp.route("/enquetes/<int:survey_id>", methods=["GET", "POST"])
 @limiter.limit("20 per minute;200 per hour", methods=["POST"])
 def answer_survey(survey_id: int) -> Page:
-    found = _survey(survey_id)
+    found = survey_or_404(survey_id)
     user = visitor()
     poster = request.args.get("via") == POSTER
     language = _language()
@@ -555,7 +544,7 @@ def answer_survey(survey_id: int) -> Page:
 
 @bp.route("/enquetes/<int:survey_id>/merci")
 def survey_thanks(survey_id: int) -> Page:
-    found = _survey(survey_id)
+    found = survey_or_404(survey_id)
     return render_template("evaluation/surveys/thanks.html", survey=found,
                            language=_language(), results=_results_url(found),
                            has_texts=any(i.kind == "text" for i in found.items))

@@ -22,6 +22,7 @@ from civic.evaluation.forms import (
     RemoveQuestionForm,
     ValueForm,
 )
+from civic.evaluation.lookup import evaluation_or_404
 from civic.evaluation.messages import ERRORS
 from civic.evaluation.models import (
     CommitmentIndicator,
@@ -162,12 +163,9 @@ def open_evaluation() -> Page:
 
 @bp.route("/evaluation/<int:evaluation_id>")
 def evaluation(evaluation_id: int) -> Page:
-    found = db().get(Evaluation, evaluation_id) or abort(404)
-    contract = territory_queries.current_contract(db())
-    if contract is None or found.contract_id != contract.id:
-        abort(404)
+    found = evaluation_or_404(evaluation_id)
     return render_template("evaluation/evaluation.html", evaluation=found,
-                           measures=queries.measures_by_orientation(db(), contract),
+                           measures=queries.measures_by_orientation(db(), found.contract),
                            workshops_by_question=workshops.by_question(db(), found),
                            credits=proposal_queries.credits(db(), found),
                            today=clock.local_day(clock.now(), timezone()))
